@@ -1,0 +1,351 @@
+/* result.c - see result.h. Keys, units and types follow OMB's TestResult so its scripts keep
+ * working: publish and end-to-end latencies in ms (doubles), publish delay in us (integers). */
+#include "coordinator/result.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/jfmt.h"
+
+#define QUANTILE_TICKS 100 /* OMB: histogram.percentiles(100) */
+
+void omb_latency_summarize(const struct omb_hist *h, struct omb_latency_summary *s)
+{
+    s->count = h->total_count;
+    s->avg = omb_hist_mean(h);
+    s->min = omb_hist_min(h);
+    s->p50 = omb_hist_value_at_percentile(h, 50);
+    s->p75 = omb_hist_value_at_percentile(h, 75);
+    s->p95 = omb_hist_value_at_percentile(h, 95);
+    s->p99 = omb_hist_value_at_percentile(h, 99);
+    s->p999 = omb_hist_value_at_percentile(h, 99.9);
+    s->p9999 = omb_hist_value_at_percentile(h, 99.99);
+    s->max = omb_hist_max(h);
+}
+
+void omb_period_from_view(const struct omb_stats_view *v, double seconds,
+                          int64_t subscriptions_per_topic, double target_rate,
+                          struct omb_period *p)
+{
+    memset(p, 0, sizeof *p);
+    p->seconds = seconds;
+    p->sent = v->counters[OMB_C_SENT];
+    p->send_errors = v->counters[OMB_C_SEND_ERRORS];
+    p->bytes_sent = v->counters[OMB_C_BYTES_SENT];
+    p->received = v->counters[OMB_C_RECEIVED];
+    p->bytes_received = v->counters[OMB_C_BYTES_RECEIVED];
+    p->total_sent = v->totals[OMB_C_SENT];
+    p->total_received = v->totals[OMB_C_RECEIVED];
+    int64_t backlog = subscriptions_per_topic * p->total_sent - p->total_received;
+    p->backlog = backlog > 0 ? backlog : 0;
+    p->target_rate = target_rate;
+    for (int i = 0; i < OMB_NSERIES; i++) omb_latency_summarize(v->hist[i], &p->lat[i]);
+}
+
+static double rate(int64_t n, double s) { return s > 0 ? (double)n / s : 0; }
+static double ms(double us) { return us / 1000.0; }
+
+void omb_period_line(const struct omb_period *p, char *buf, size_t n)
+{
+    const struct omb_latency_summary *pub = &p->lat[OMB_PUB_LATENCY];
+    const struct omb_latency_summary *del = &p->lat[OMB_PUB_DELAY];
+    const struct omb_latency_summary *e2e = &p->lat[OMB_E2E_LATENCY];
+    snprintf(buf, n,
+             "Pub rate %7.1f msg/s / %4.1f MB/s | Pub err %7.1f err/s | Cons rate %7.1f msg/s / "
+             "%4.1f MB/s | Backlog: %4.1f K | Pub Latency (ms) avg: %4.1f - 50%%: %4.1f - 99%%: "
+             "%4.1f - 99.9%%: %4.1f - Max: %4.1f | Pub Delay Latency (us) avg: %4.1f - 50%%: "
+             "%4.1f - 99%%: %4.1f - 99.9%%: %4.1f - Max: %4.1f | E2E Latency (ms) avg: %4.1f - "
+             "50%%: %4.1f - 99%%: %4.1f - 99.9%%: %4.1f - Max: %4.1f",
+             rate(p->sent, p->seconds), rate(p->bytes_sent, p->seconds) / 1048576.0,
+             rate(p->send_errors, p->seconds), rate(p->received, p->seconds),
+             rate(p->bytes_received, p->seconds) / 1048576.0, (double)p->backlog / 1000.0,
+             ms(pub->avg), ms((double)pub->p50), ms((double)pub->p99), ms((double)pub->p999),
+             ms((double)pub->max), del->avg, (double)del->p50, (double)del->p99,
+             (double)del->p999, (double)del->max, ms(e2e->avg), ms((double)e2e->p50),
+             ms((double)e2e->p99), ms((double)e2e->p999), ms((double)e2e->max));
+}
+
+void omb_aggregate_line(const struct omb_stats_view *cum, char *buf, size_t n)
+{
+    struct omb_latency_summary pub, del, e2e;
+    omb_latency_summarize(cum->hist[OMB_PUB_LATENCY], &pub);
+    omb_latency_summarize(cum->hist[OMB_PUB_DELAY], &del);
+    omb_latency_summarize(cum->hist[OMB_E2E_LATENCY], &e2e);
+    snprintf(buf, n,
+             "----- Aggregated Pub Latency (ms) avg: %4.1f - 50%%: %4.1f - 95%%: %4.1f - 99%%: "
+             "%4.1f - 99.9%%: %4.1f - 99.99%%: %4.1f - Max: %4.1f | Pub Delay (us)  avg: %4.1f - "
+             "50%%: %4.1f - 95%%: %4.1f - 99%%: %4.1f - 99.9%%: %4.1f - 99.99%%: %4.1f - Max: "
+             "%4.1f | E2E Latency (ms) avg: %4.1f - 50%%: %4.1f - 95%%: %4.1f - 99%%: %4.1f - "
+             "99.9%%: %4.1f - 99.99%%: %4.1f - Max: %4.1f",
+             ms(pub.avg), ms((double)pub.p50), ms((double)pub.p95), ms((double)pub.p99),
+             ms((double)pub.p999), ms((double)pub.p9999), ms((double)pub.max), del.avg,
+             (double)del.p50, (double)del.p95, (double)del.p99, (double)del.p999,
+             (double)del.p9999, (double)del.max, ms(e2e.avg), ms((double)e2e.p50),
+             ms((double)e2e.p95), ms((double)e2e.p99), ms((double)e2e.p999),
+             ms((double)e2e.p9999), ms((double)e2e.max));
+}
+
+/* ---- the JSON ------------------------------------------------------------------------ */
+
+struct omb_result {
+    json_t *root;
+    size_t periods;
+};
+
+/* The eight statistics OMB keeps per latency series, with its key suffixes. */
+static const char *const stat_suffix[] = {"Avg",    "50pct",  "75pct",   "95pct",
+                                          "99pct",  "999pct", "9999pct", "Max"};
+
+static double stat_value(const struct omb_latency_summary *s, int i)
+{
+    switch (i) {
+    case 0: return s->avg;
+    case 1: return (double)s->p50;
+    case 2: return (double)s->p75;
+    case 3: return (double)s->p95;
+    case 4: return (double)s->p99;
+    case 5: return (double)s->p999;
+    case 6: return (double)s->p9999;
+    default: return (double)s->max;
+    }
+}
+
+/* How each series appears in the JSON: its key prefix, and whether OMB reports it in ms
+ * (double) or in us (integer, truncated as OMB's (long) cast does). */
+static const struct {
+    const char *prefix;
+    int in_us;
+} series_json[OMB_NSERIES] = {
+    [OMB_PUB_LATENCY] = {"publishLatency", 0},
+    [OMB_PUB_DELAY] = {"publishDelayLatency", 1},
+    [OMB_E2E_LATENCY] = {"endToEndLatency", 0},
+    [OMB_PUB_LATENCY_CO] = {"publishLatencyCorrected", 0},
+    [OMB_E2E_LATENCY_CO] = {"endToEndLatencyCorrected", 0},
+};
+
+static json_t *stat_json(int series, double us)
+{
+    return series_json[series].in_us ? json_integer((json_int_t)us) : json_real(us / 1000.0);
+}
+
+static json_t *arr(json_t *root, const char *key)
+{
+    json_t *a = json_object_get(root, key);
+    if (!a) {
+        a = json_array();
+        json_object_set_new(root, key, a);
+    }
+    return a;
+}
+
+struct omb_result *omb_result_new(const struct omb_result_info *info)
+{
+    struct omb_result *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    const struct omb_workload *w = info->workload;
+    json_t *o = json_object();
+    r->root = o;
+    json_object_set_new(o, "workload", json_string(w->name));
+    json_object_set_new(o, "driver", json_string(info->driver_name));
+    json_object_set_new(o, "messageSize", json_integer(w->message_size));
+    json_object_set_new(o, "topics", json_integer(w->topics));
+    json_object_set_new(o, "partitions", json_integer(w->partitions_per_topic));
+    json_object_set_new(o, "producersPerTopic", json_integer(w->producers_per_topic));
+    json_object_set_new(o, "consumersPerTopic", json_integer(w->consumer_per_subscription));
+    /* OMB's per-period arrays, in OMB's order, so they exist even when empty. */
+    arr(o, "publishRate");
+    arr(o, "publishErrorRate");
+    arr(o, "consumeRate");
+    arr(o, "backlog");
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; i < 8; i++) {
+            char key[64];
+            snprintf(key, sizeof key, "%s%s", series_json[s].prefix, stat_suffix[i]);
+            arr(o, key);
+        }
+
+    /* omb's additions. */
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    time_t t = (time_t)(info->start_epoch_ms / 1000);
+    struct tm tm;
+    char when[64];
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *meta = json_object();
+    json_object_set_new(meta, "version", json_string(OMB_VERSION));
+    json_object_set_new(meta, "startTime", json_string(when));
+    json_object_set_new(meta, "host", json_string(host));
+    json_object_set_new(meta, "workloadFile", json_string(w->path ? w->path : ""));
+    json_object_set_new(meta, "driverFile", json_string(info->driver_file ? info->driver_file : ""));
+    json_object_set_new(meta, "periodSeconds", json_real(info->period_seconds));
+    json_object_set_new(meta, "latencyUnits",
+                        json_string("publish and end-to-end latencies in ms, publish delay in us"));
+    json_t *cfg = json_object();
+    json_object_set_new(cfg, "name", json_string(w->name));
+    json_object_set_new(cfg, "topics", json_integer(w->topics));
+    json_object_set_new(cfg, "partitionsPerTopic", json_integer(w->partitions_per_topic));
+    json_object_set_new(cfg, "keyDistributor",
+                        json_string(omb_key_distributor_name(w->key_distributor)));
+    json_object_set_new(cfg, "messageSize", json_integer(w->message_size));
+    json_object_set_new(cfg, "payloadFile",
+                        w->payload_file ? json_string(w->payload_file) : json_null());
+    json_object_set_new(cfg, "useRandomizedPayloads", json_boolean(w->use_randomized_payloads));
+    json_object_set_new(cfg, "randomBytesRatio", json_real(w->random_bytes_ratio));
+    json_object_set_new(cfg, "randomizedPayloadPoolSize",
+                        json_integer(w->randomized_payload_pool_size));
+    json_object_set_new(cfg, "subscriptionsPerTopic", json_integer(w->subscriptions_per_topic));
+    json_object_set_new(cfg, "producersPerTopic", json_integer(w->producers_per_topic));
+    json_object_set_new(cfg, "consumerPerSubscription",
+                        json_integer(w->consumer_per_subscription));
+    json_object_set_new(cfg, "producerRate", json_real(w->producer_rate));
+    json_object_set_new(cfg, "consumerBacklogSizeGB", json_real(w->consumer_backlog_size_gb));
+    json_object_set_new(cfg, "backlogDrainRatio", json_real(w->backlog_drain_ratio));
+    json_object_set_new(cfg, "testDurationMinutes", json_real(w->test_duration_minutes));
+    json_object_set_new(cfg, "warmupDurationMinutes", json_real(w->warmup_duration_minutes));
+    json_object_set_new(meta, "workloadConfig", cfg);
+    json_object_set_new(meta, "complete", json_true());
+    json_object_set_new(o, "omb", meta);
+    return r;
+}
+
+void omb_result_free(struct omb_result *r)
+{
+    if (!r) return;
+    json_decref(r->root);
+    free(r);
+}
+
+size_t omb_result_periods(const struct omb_result *r) { return r->periods; }
+
+void omb_result_add_period(struct omb_result *r, const struct omb_period *p)
+{
+    json_t *o = r->root;
+    json_array_append_new(arr(o, "publishRate"), json_real(rate(p->sent, p->seconds)));
+    json_array_append_new(arr(o, "publishErrorRate"),
+                          json_real(rate(p->send_errors, p->seconds)));
+    json_array_append_new(arr(o, "consumeRate"), json_real(rate(p->received, p->seconds)));
+    json_array_append_new(arr(o, "backlog"), json_integer(p->backlog));
+    for (int s = 0; s < OMB_NSERIES; s++)
+        for (int i = 0; i < 8; i++) {
+            char key[64];
+            snprintf(key, sizeof key, "%s%s", series_json[s].prefix, stat_suffix[i]);
+            json_array_append_new(arr(o, key), stat_json(s, stat_value(&p->lat[s], i)));
+        }
+    json_array_append_new(arr(o, "publishByteRate"), json_real(rate(p->bytes_sent, p->seconds)));
+    json_array_append_new(arr(o, "consumeByteRate"),
+                          json_real(rate(p->bytes_received, p->seconds)));
+    json_array_append_new(arr(o, "publishLatencyMin"),
+                          json_real((double)p->lat[OMB_PUB_LATENCY].min / 1000.0));
+    json_array_append_new(arr(o, "endToEndLatencyMin"),
+                          json_real((double)p->lat[OMB_E2E_LATENCY].min / 1000.0));
+    json_array_append_new(arr(o, "targetRate"), json_real(p->target_rate));
+    json_array_append_new(arr(o, "periodSeconds"), json_real(p->seconds));
+    r->periods++;
+}
+
+struct quantile_ctx {
+    json_t *map;
+    int in_us;
+};
+
+static int add_quantile(void *ctx, const struct omb_hist_pct_step *st)
+{
+    struct quantile_ctx *q = ctx;
+    char key[40];
+    omb_java_double(st->percentile, key, sizeof key);
+    json_object_set_new(q->map, key,
+                        q->in_us ? json_integer(st->value) : json_real((double)st->value / 1000.0));
+    return 0;
+}
+
+void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum)
+{
+    static const char *const agg_prefix[OMB_NSERIES] = {
+        [OMB_PUB_LATENCY] = "aggregatedPublishLatency",
+        [OMB_PUB_DELAY] = "aggregatedPublishDelayLatency",
+        [OMB_E2E_LATENCY] = "aggregatedEndToEndLatency",
+        [OMB_PUB_LATENCY_CO] = "aggregatedPublishLatencyCorrected",
+        [OMB_E2E_LATENCY_CO] = "aggregatedEndToEndLatencyCorrected",
+    };
+    for (int s = 0; s < OMB_NSERIES; s++) {
+        struct omb_latency_summary sum;
+        omb_latency_summarize(cum->hist[s], &sum);
+        for (int i = 0; i < 8; i++) {
+            char key[80];
+            snprintf(key, sizeof key, "%s%s", agg_prefix[s], stat_suffix[i]);
+            json_object_set_new(r->root, key, stat_json(s, stat_value(&sum, i)));
+        }
+        char key[80];
+        snprintf(key, sizeof key, "%sMin", agg_prefix[s]);
+        json_object_set_new(r->root, key, stat_json(s, (double)sum.min));
+        snprintf(key, sizeof key, "%sCount", agg_prefix[s]);
+        json_object_set_new(r->root, key, json_integer(sum.count));
+        snprintf(key, sizeof key, "%sClamped", agg_prefix[s]);
+        json_object_set_new(r->root, key, json_integer(cum->clamped[s]));
+        /* Quantile maps: keys are the percentile reached, written as Java writes a Double;
+         * jansson keeps insertion order, and the walk is ascending, as OMB's TreeMap. */
+        struct quantile_ctx q = {.map = json_object(), .in_us = series_json[s].in_us};
+        omb_hist_percentiles(cum->hist[s], QUANTILE_TICKS, add_quantile, &q);
+        snprintf(key, sizeof key, "%sQuantiles", agg_prefix[s]);
+        json_object_set_new(r->root, key, q.map);
+    }
+    json_object_set_new(r->root, "totalMessagesSent", json_integer(cum->totals[OMB_C_SENT]));
+    json_object_set_new(r->root, "totalMessagesReceived",
+                        json_integer(cum->totals[OMB_C_RECEIVED]));
+    json_object_set_new(r->root, "totalMessageSendErrors",
+                        json_integer(cum->totals[OMB_C_SEND_ERRORS]));
+}
+
+void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "topic", json_string(d[i].topic));
+        json_object_set_new(o, "subscription", json_string(d[i].subscription));
+        json_object_set_new(o, "acknowledged", json_integer(d[i].acknowledged));
+        json_object_set_new(o, "received", json_integer(d[i].received));
+        int64_t missing = d[i].acknowledged - d[i].received;
+        json_object_set_new(o, "missing", json_integer(missing > 0 ? missing : 0));
+        json_object_set_new(o, "duplicates", json_integer(missing < 0 ? -missing : 0));
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(json_object_get(r->root, "omb"), "delivery", a);
+}
+
+void omb_result_set_incomplete(struct omb_result *r, const char *reason)
+{
+    json_t *meta = json_object_get(r->root, "omb");
+    json_object_set_new(meta, "complete", json_false());
+    json_object_set_new(meta, "incompleteReason", json_string(reason));
+}
+
+int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = json_dumpf(r->root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    rc |= fputc('\n', f) == EOF;
+    rc |= fflush(f);
+    rc |= fsync(fileno(f));
+    int e = errno;
+    rc |= fclose(f);
+    if (rc != 0 || rename(tmp, path) != 0) {
+        if (!e) e = errno;
+        unlink(tmp);
+        snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(e));
+        return -1;
+    }
+    return 0;
+}

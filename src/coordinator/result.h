@@ -1,0 +1,65 @@
+/* result.h - what a run reports: the period line and aggregated line as OMB prints them, and
+ * the result JSON with OMB's TestResult keys (SPEC section 7) plus omb's additions. */
+#ifndef OMB_COORDINATOR_RESULT_H
+#define OMB_COORDINATOR_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/workload.h"
+#include "stats/recorder.h"
+#include "worker/worker.h"
+
+/* A latency histogram summarized, in microseconds (HdrHistogram definitions). */
+struct omb_latency_summary {
+    int64_t count;
+    double avg;
+    int64_t min, p50, p75, p95, p99, p999, p9999, max;
+};
+
+void omb_latency_summarize(const struct omb_hist *h, struct omb_latency_summary *s);
+
+/* One reporting period. */
+struct omb_period {
+    double seconds;
+    int64_t sent, send_errors, bytes_sent, received, bytes_received;
+    int64_t total_sent, total_received;
+    int64_t backlog; /* max(0, subscriptionsPerTopic * totalSent - totalReceived) */
+    double target_rate; /* msg/s the producers were asked for (0: no limit) */
+    struct omb_latency_summary lat[OMB_NSERIES];
+};
+
+void omb_period_from_view(const struct omb_stats_view *v, double seconds,
+                          int64_t subscriptions_per_topic, double target_rate,
+                          struct omb_period *p);
+
+/** The period line exactly as OMB prints it, then omb's end-to-end figures. */
+void omb_period_line(const struct omb_period *p, char *buf, size_t n);
+/** The "----- Aggregated ..." line, as OMB prints it, then end-to-end figures. */
+void omb_aggregate_line(const struct omb_stats_view *cum, char *buf, size_t n);
+
+struct omb_result;
+
+struct omb_result_info {
+    const struct omb_workload *workload;
+    const char *driver_name;
+    const char *driver_file;
+    double period_seconds;
+    int64_t start_epoch_ms;
+};
+
+struct omb_result *omb_result_new(const struct omb_result_info *info);
+void omb_result_free(struct omb_result *r);
+
+void omb_result_add_period(struct omb_result *r, const struct omb_period *p);
+void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum);
+void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n);
+/** Marks the result as cut short, with the reason ("interrupted", an error sentence). */
+void omb_result_set_incomplete(struct omb_result *r, const char *reason);
+size_t omb_result_periods(const struct omb_result *r);
+
+/** Writes the JSON to @p path atomically (temporary file, then rename): a reader never sees
+ *  a partial file. Returns 0, or -1 with one sentence in @p err. */
+int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,359 @@
+/* run.c - see run.h. The steps and log lines follow OMB's WorkloadGenerator, so users who
+ * grep OMB's output find the same lines. */
+#include "coordinator/run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coordinator/payload.h"
+#include "coordinator/result.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/rand.h"
+
+volatile sig_atomic_t omb_interrupted;
+
+static void on_signal(int sig)
+{
+    if (omb_interrupted) {
+        /* Second signal: the user means it. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    omb_interrupted = 1;
+    static const char msg[] = "\nStopping: finishing the current period, cleaning up and "
+                              "writing the result (signal again to quit at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+}
+
+void omb_install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void omb_run_options_default(struct omb_run_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->period_seconds = 10;
+    o->probe_timeout_s = 60;
+    o->drain_timeout_s = 30;
+}
+
+static double secs_since(int64_t t0) { return (double)(omb_now_ns() - t0) / 1e9; }
+
+/* Sleeps until @p when, waking every 100 ms to notice an interrupt. */
+static void sleep_until(int64_t when)
+{
+    for (;;) {
+        int64_t now = omb_now_ns();
+        if (now >= when || omb_interrupted) return;
+        int64_t step = when - now;
+        omb_sleep_ns(step > 100000000 ? 100000000 : step);
+    }
+}
+
+struct run {
+    struct omb_worker *worker;
+    const struct omb_workload *w;
+    const struct omb_run_options *opt;
+    struct omb_stats_view view;
+    double target_rate;
+    char err[1024];
+};
+
+/* One phase (warm-up or measured): a period line every period; samples into @p res when
+ * measuring. Returns 0, or -1 when the worker fails (err set). Ends early on interrupt. */
+static int run_phase(struct run *r, double seconds, struct omb_result *res)
+{
+    int64_t period_ns = (int64_t)(r->opt->period_seconds * 1e9);
+    int64_t start = omb_now_ns();
+    int64_t end = start + (int64_t)(seconds * 1e9);
+    int64_t last = start;
+    for (;;) {
+        int64_t next = last + period_ns < end ? last + period_ns : end;
+        sleep_until(next);
+        int64_t now = omb_now_ns();
+        if (r->worker->ops->period_stats(r->worker, &r->view, r->err, sizeof r->err) != 0)
+            return -1;
+        struct omb_period p;
+        omb_period_from_view(&r->view, (double)(now - last) / 1e9, r->w->subscriptions_per_topic,
+                             r->target_rate, &p);
+        char line[1024];
+        omb_period_line(&p, line, sizeof line);
+        omb_info("%s", line);
+        if (res) omb_result_add_period(res, &p);
+        last = now;
+        if (now >= end || omb_interrupted) return 0;
+    }
+}
+
+/* Waits until every subscription has seen the probe messages (OMB's readiness check). */
+static int wait_ready(struct run *r)
+{
+    int64_t expected = r->w->topics * r->w->subscriptions_per_topic;
+    int64_t t0 = omb_now_ns();
+    for (;;) {
+        if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+        int64_t got = r->view.totals[OMB_C_RECEIVED];
+        if (got >= expected) {
+            omb_info("All consumers are ready (%lld probe message(s) received in %.1f s)",
+                     (long long)got, secs_since(t0));
+            return 0;
+        }
+        if (omb_interrupted) {
+            snprintf(r->err, sizeof r->err, "interrupted while waiting for consumers");
+            return -1;
+        }
+        if (secs_since(t0) > r->opt->probe_timeout_s) {
+            snprintf(r->err, sizeof r->err,
+                     "consumers received %lld of the %lld probe messages within %.0f s: they "
+                     "are not subscribed or the broker does not deliver",
+                     (long long)got, (long long)expected, r->opt->probe_timeout_s);
+            return -1;
+        }
+        omb_sleep_ns(100000000);
+    }
+}
+
+/* After the load: wait (bounded) for consumers to catch up, then report per subscription
+ * anything acknowledged that never arrived. Returns the number of missing messages. */
+static int64_t check_delivery(struct run *r, struct omb_result *res)
+{
+    struct omb_worker *wk = r->worker;
+    if (!wk->ops->delivery || r->w->subscriptions_per_topic == 0) return 0;
+    struct omb_delivery *d = NULL;
+    size_t n = 0;
+    int64_t t0 = omb_now_ns(), last_progress = t0, last_received = -1, missing = 0;
+    for (;;) {
+        omb_delivery_free(d, n);
+        d = NULL;
+        if (wk->ops->delivery(wk, &d, &n, r->err, sizeof r->err) != 0) {
+            omb_warn("Could not check delivery: %s", r->err);
+            return 0;
+        }
+        int64_t received = 0;
+        missing = 0;
+        for (size_t i = 0; i < n; i++) {
+            received += d[i].received;
+            if (d[i].acknowledged > d[i].received) missing += d[i].acknowledged - d[i].received;
+        }
+        if (missing == 0 || omb_interrupted) break;
+        if (received != last_received) {
+            last_received = received;
+            last_progress = omb_now_ns();
+        }
+        /* Give up at the time limit, or sooner when nothing has arrived for 5 s. */
+        if (secs_since(t0) > r->opt->drain_timeout_s ||
+            (double)(omb_now_ns() - last_progress) / 1e9 > 5.0)
+            break;
+        omb_sleep_ns(100000000);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t gap = d[i].acknowledged - d[i].received;
+        if (gap > 0)
+            omb_error("Subscription '%s' of topic '%s' received %lld of %lld acknowledged "
+                      "messages: %lld never arrived (lost by the broker, or not delivered "
+                      "within %.0f s)",
+                      d[i].subscription, d[i].topic, (long long)d[i].received,
+                      (long long)d[i].acknowledged, (long long)gap, r->opt->drain_timeout_s);
+        else if (gap < 0)
+            omb_info("Subscription '%s' of topic '%s' received %lld more messages than were "
+                     "acknowledged (redeliveries)",
+                     d[i].subscription, d[i].topic, (long long)-gap);
+    }
+    if (missing == 0 && n > 0)
+        omb_info("Delivery check: every subscription received every acknowledged message");
+    if (res) omb_result_set_delivery(res, d, n);
+    omb_delivery_free(d, n);
+    return missing;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    if (!v) return;
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
+                                     const struct omb_driver_conf *d,
+                                     const struct omb_run_options *opt, const char *result_path)
+{
+    struct run r = {.worker = worker, .w = w, .opt = opt};
+    const struct omb_worker_ops *ops = worker->ops;
+    enum omb_run_status status = OMB_RUN_FAILED;
+    struct omb_result *res = NULL;
+    char **topics = NULL, **ptopics = NULL;
+    struct omb_topic_sub *ts = NULL;
+    size_t nts = 0, nptopics = 0;
+    struct omb_payloads payloads = {0};
+    struct omb_stats_view cum = {0};
+    bool initialized = false;
+
+    if (w->producer_rate == 0) {
+        omb_error("%s: producerRate 0 (search for the maximum sustainable rate) is not built "
+                  "yet in omb; give a fixed rate",
+                  w->path);
+        return OMB_RUN_FAILED;
+    }
+    if (w->consumer_backlog_size_gb > 0) {
+        omb_error("%s: consumerBacklogSizeGB (backlog build and drain) is not built yet in "
+                  "omb; set it to 0",
+                  w->path);
+        return OMB_RUN_FAILED;
+    }
+    if (omb_worker_view_init(worker, &r.view) != 0 || omb_worker_view_init(worker, &cum) != 0) {
+        omb_error("out of memory");
+        goto out;
+    }
+
+    omb_info("--------------- WORKLOAD : %s --- DRIVER : %s ---------------", w->name, d->name);
+    if (ops->initialize_driver(worker, d, r.err, sizeof r.err) != 0) goto fail;
+    initialized = true;
+
+    int64_t t0 = omb_now_ns();
+    if (ops->create_topics(worker, (int)w->topics, (int)w->partitions_per_topic, &topics, r.err,
+                           sizeof r.err) != 0)
+        goto fail;
+    omb_info("Created %lld topic(s) of %lld partition(s) in %.1f ms", (long long)w->topics,
+             (long long)w->partitions_per_topic, secs_since(t0) * 1000);
+
+    /* Consumers first, as OMB: subscriptions exist before anything is sent. */
+    nts = (size_t)(w->topics * w->subscriptions_per_topic * w->consumer_per_subscription);
+    ts = calloc(nts ? nts : 1, sizeof *ts);
+    if (!ts) goto oom;
+    size_t k = 0;
+    for (int64_t t = 0; t < w->topics; t++)
+        for (int64_t s = 0; s < w->subscriptions_per_topic; s++) {
+            char rnd[8], sub[64];
+            omb_random_name(rnd, 7);
+            snprintf(sub, sizeof sub, "sub-%03lld-%s", (long long)s, rnd);
+            for (int64_t c = 0; c < w->consumer_per_subscription; c++, k++) {
+                ts[k].topic = strdup(topics[t]);
+                ts[k].subscription = strdup(sub);
+            }
+        }
+    t0 = omb_now_ns();
+    if (nts && ops->create_consumers(worker, ts, nts, r.err, sizeof r.err) != 0) goto fail;
+    if (nts) omb_info("Created %zu consumer(s) in %.1f ms", nts, secs_since(t0) * 1000);
+
+    nptopics = (size_t)(w->topics * w->producers_per_topic);
+    ptopics = calloc(nptopics ? nptopics : 1, sizeof *ptopics);
+    if (!ptopics) goto oom;
+    k = 0;
+    for (int64_t t = 0; t < w->topics; t++)
+        for (int64_t p = 0; p < w->producers_per_topic; p++) ptopics[k++] = strdup(topics[t]);
+    t0 = omb_now_ns();
+    if (ops->create_producers(worker, ptopics, nptopics, r.err, sizeof r.err) != 0) goto fail;
+    omb_info("Created %zu producer(s) in %.1f ms", nptopics, secs_since(t0) * 1000);
+
+    if (nts && nptopics) {
+        if (ops->probe_producers(worker, r.err, sizeof r.err) != 0 || wait_ready(&r) != 0)
+            goto fail;
+    }
+    /* The probe messages are not part of any measurement. */
+    if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
+
+    if (omb_payloads_build(w, &payloads, r.err, sizeof r.err) != 0) goto fail;
+    r.target_rate = w->producer_rate * (opt->rate_per_producer ? (double)nptopics : 1.0);
+    struct omb_load_spec spec = {
+        .payloads = (const unsigned char *const *)payloads.buf,
+        .npayloads = payloads.n,
+        .payload_size = payloads.size,
+        .rate = r.target_rate,
+        .keys = w->key_distributor,
+    };
+    if (ops->start_load(worker, &spec, r.err, sizeof r.err) != 0) goto fail;
+
+    if (w->warmup_duration_minutes > 0 && !omb_interrupted) {
+        omb_info("----- Starting warm-up traffic (%g min) ------", w->warmup_duration_minutes);
+        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL) != 0) goto fail;
+        if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
+    }
+    if (omb_interrupted) {
+        snprintf(r.err, sizeof r.err, "interrupted before the measured phase: no result written");
+        goto fail;
+    }
+
+    struct omb_result_info info = {
+        .workload = w,
+        .driver_name = d->name,
+        .driver_file = d->path,
+        .period_seconds = opt->period_seconds,
+        .start_epoch_ms = omb_now_ns() / 1000000,
+    };
+    res = omb_result_new(&info);
+    if (!res) goto oom;
+    omb_info("----- Starting benchmark traffic (%g min) ------", w->test_duration_minutes);
+    if (run_phase(&r, w->test_duration_minutes * 60, res) != 0) goto fail;
+
+    if (ops->cumulative_latencies(worker, &cum, r.err, sizeof r.err) != 0) goto fail;
+    char line[1024];
+    omb_aggregate_line(&cum, line, sizeof line);
+    omb_info("%s", line);
+    omb_result_set_aggregate(res, &cum);
+
+    if (ops->stop_producers && ops->stop_producers(worker, 30000, r.err, sizeof r.err) != 0)
+        omb_warn("%s", r.err);
+    int64_t missing = check_delivery(&r, res);
+    if (omb_interrupted) {
+        omb_result_set_incomplete(res, "interrupted by a signal");
+        status = OMB_RUN_INTERRUPTED;
+    } else if (missing > 0) {
+        snprintf(r.err, sizeof r.err,
+                 "%lld acknowledged message(s) never reached their subscription (see above)",
+                 (long long)missing);
+        omb_result_set_incomplete(res, r.err);
+        omb_error("%s", r.err);
+        status = OMB_RUN_FAILED;
+    } else {
+        status = OMB_RUN_OK;
+    }
+    goto out;
+
+oom:
+    snprintf(r.err, sizeof r.err, "out of memory");
+fail:
+    omb_error("%s", r.err);
+    status = omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
+    if (res) omb_result_set_incomplete(res, r.err);
+out:
+    if (initialized) {
+        char err[1024];
+        if (ops->stop_all(worker, opt->keep_topics, err, sizeof err) != 0) {
+            omb_error("Cleaning up: %s", err);
+            if (status == OMB_RUN_OK) status = OMB_RUN_FAILED;
+        }
+    }
+    if (res && omb_result_periods(res) > 0) {
+        char err[1024];
+        if (omb_result_write(res, result_path, err, sizeof err) != 0) {
+            omb_error("%s", err);
+            status = OMB_RUN_FAILED;
+        } else {
+            omb_info("Wrote result to %s", result_path);
+        }
+    }
+    omb_result_free(res);
+    omb_payloads_free(&payloads);
+    omb_stats_view_free(&r.view);
+    omb_stats_view_free(&cum);
+    for (size_t i = 0; i < nts && ts; i++) {
+        free(ts[i].topic);
+        free(ts[i].subscription);
+    }
+    free(ts);
+    free_strings(ptopics, nptopics);
+    free_strings(topics, topics ? (size_t)w->topics : 0);
+    return status;
+}

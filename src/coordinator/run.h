@@ -1,0 +1,43 @@
+/* run.h - one workload on one driver through one worker (OMB's WorkloadGenerator): topics,
+ * consumers, producers, readiness probe, warm-up, measured phase, result. */
+#ifndef OMB_COORDINATOR_RUN_H
+#define OMB_COORDINATOR_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/driver_conf.h"
+#include "config/workload.h"
+#include "worker/worker.h"
+
+struct omb_run_options {
+    double period_seconds;      /* reporting period; default 10 */
+    double probe_timeout_s;     /* readiness probe; default 60 */
+    double drain_timeout_s;     /* end-of-run catch-up for consumers; default 30 */
+    bool keep_topics;
+    bool rate_per_producer;     /* producerRate is per producer (the Python port's reading) */
+};
+
+void omb_run_options_default(struct omb_run_options *o);
+
+/* Set by the SIGINT/SIGTERM handler; the run stops at the next check and still reports. */
+extern volatile sig_atomic_t omb_interrupted;
+void omb_install_signal_handlers(void);
+
+enum omb_run_status {
+    OMB_RUN_OK = 0,
+    OMB_RUN_FAILED = 1,      /* an error; a result was written if anything was measured */
+    OMB_RUN_INTERRUPTED = 130,
+};
+
+/**
+ * Runs @p w with the driver @p d on @p worker and writes the result JSON to @p result_path
+ * (if anything was measured). Every outcome ends with the worker stopped and, unless asked
+ * to keep them, the topics deleted. Errors are logged as one sentence.
+ */
+enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
+                                     const struct omb_driver_conf *d,
+                                     const struct omb_run_options *opt, const char *result_path);
+
+#endif

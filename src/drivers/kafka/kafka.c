@@ -1,0 +1,722 @@
+/* kafka.c - the Kafka driver on librdkafka: OMB's Kafka driver file keys, one client handle
+ * per producer and per consumer (as OMB), the publish time carried in a record header with
+ * nanosecond resolution, and librdkafka's in-process mock cluster when no broker is named. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "config/schema.h"
+#include "drivers/driver.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define TS_HEADER "omb-ts" /* 16 bytes: sent_ns, intended_ns (big-endian int64) */
+#define MOCK_BROKERS 3
+#define ADMIN_TIMEOUT_MS 30000
+#define CONNECT_TIMEOUT_MS 10000
+
+/* One librdkafka setting, remembered with where it came from for error messages. */
+struct kprop {
+    char *key, *value;
+    int line;
+};
+
+struct kprops {
+    struct kprop *v;
+    size_t n;
+};
+
+struct omb_driver {
+    char *file;
+    int64_t replication_factor;
+    struct kprops common, producer, consumer, topic;
+    char *bootstrap; /* resolved bootstrap.servers */
+    rd_kafka_t *admin; /* admin requests; also hosts the mock cluster */
+    rd_kafka_mock_cluster_t *mock;
+};
+
+struct omb_producer {
+    rd_kafka_t *rk;
+    rd_kafka_topic_t *rkt;
+    omb_send_done_fn done;
+    void *ctx;
+};
+
+struct omb_consumer {
+    rd_kafka_t *rk;
+    char *topic;
+    omb_recv_fn fn;
+    void *ctx;
+    pthread_t thread;
+    _Atomic int stop;
+    _Atomic int want_paused; /* set by pause/resume, applied by the polling thread */
+    int paused;
+    bool auto_commit;
+};
+
+/* Java client properties that librdkafka spells differently (value passed as is). */
+static const struct {
+    const char *java, *rdkafka;
+} java_renames[] = {
+    {"max.request.size", "message.max.bytes"},
+};
+
+/* Java client properties with no librdkafka counterpart: reported, then left out. */
+static const char *const java_only[] = {
+    "default.api.timeout.ms", "key.serializer",   "value.serializer", "key.deserializer",
+    "value.deserializer",     "max.poll.records", "buffer.memory",    "max.block.ms",
+};
+
+static void kprops_free(struct kprops *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].key);
+        free(p->v[i].value);
+    }
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
+static int kprops_add(void *ctx, const char *key, const char *value, int line)
+{
+    struct kprops *p = ctx;
+    struct kprop *v = realloc(p->v, (p->n + 1) * sizeof *v);
+    if (!v) return -1;
+    p->v = v;
+    p->v[p->n].key = strdup(key);
+    p->v[p->n].value = strdup(value);
+    p->v[p->n].line = line;
+    p->n++;
+    return 0;
+}
+
+static const char *kprops_get(const struct kprops *p, const char *key)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->v[i].key, key)) v = p->v[i].value;
+    return v;
+}
+
+struct kafka_file {
+    const void *name, *cls;
+    int64_t replication_factor;
+    const struct omb_yaml_node *topic, *common, *producer, *consumer;
+    bool reset;
+};
+
+static const struct omb_field kafka_fields[] = {
+    {.key = "name", .type = OMB_FIELD_ANY, .offset = offsetof(struct kafka_file, name)},
+    {.key = "driverClass", .type = OMB_FIELD_ANY, .offset = offsetof(struct kafka_file, cls)},
+    {.key = "replicationFactor",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct kafka_file, replication_factor),
+     .min = 1,
+     .max = 1000},
+    {.key = "topicConfig", .type = OMB_FIELD_ANY, .offset = offsetof(struct kafka_file, topic)},
+    {.key = "commonConfig", .type = OMB_FIELD_ANY, .offset = offsetof(struct kafka_file, common)},
+    {.key = "producerConfig",
+     .type = OMB_FIELD_ANY,
+     .offset = offsetof(struct kafka_file, producer)},
+    {.key = "consumerConfig",
+     .type = OMB_FIELD_ANY,
+     .offset = offsetof(struct kafka_file, consumer)},
+    {.key = "reset", .type = OMB_FIELD_BOOL, .offset = offsetof(struct kafka_file, reset)},
+};
+
+/* Parses one properties block of the driver file into @p out. */
+static int load_block(const struct omb_driver_conf *conf, const char *key,
+                      const struct omb_yaml_node *node, struct kprops *out, char *err,
+                      size_t errlen)
+{
+    if (!node) return 0;
+    if (node->kind != OMB_YAML_SCALAR) {
+        snprintf(err, errlen, "%s line %d: '%s' must be a block of key=value lines", conf->path,
+                 node->line, key);
+        return -1;
+    }
+    char perr[256];
+    if (omb_properties_parse(node->scalar, kprops_add, out, perr, sizeof perr) != 0) {
+        snprintf(err, errlen, "%s line %d: '%s': %s", conf->path, node->line, key, perr);
+        return -1;
+    }
+    /* A block scalar starts on the line after its key. */
+    for (size_t i = 0; i < out->n; i++) out->v[i].line += node->line;
+    return 0;
+}
+
+/*
+ * Applies @p props to @p rconf. Java-only properties are reported by name and left out;
+ * properties librdkafka does not know are reported by name (as the Java client does) and
+ * left out; invalid values are errors. @p where names the block in messages.
+ */
+static int apply_props(const char *file, const char *where, const struct kprops *props,
+                       rd_kafka_conf_t *rconf, bool quiet, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < props->n; i++) {
+        const struct kprop *p = &props->v[i];
+        const char *key = p->key;
+        for (size_t j = 0; j < sizeof java_renames / sizeof java_renames[0]; j++)
+            if (!strcmp(key, java_renames[j].java)) {
+                if (!quiet)
+                    omb_info("Kafka: %s line %d: Java property '%s' applied as librdkafka's "
+                             "'%s'",
+                             file, p->line, key, java_renames[j].rdkafka);
+                key = java_renames[j].rdkafka;
+            }
+        bool java = false;
+        for (size_t j = 0; j < sizeof java_only / sizeof java_only[0]; j++)
+            if (!strcmp(key, java_only[j])) java = true;
+        if (java) {
+            if (!quiet)
+                omb_warn("Kafka: %s line %d: '%s' in %s is a Java client property with no "
+                         "librdkafka equivalent; ignored",
+                         file, p->line, key, where);
+            continue;
+        }
+        char rerr[512];
+        rd_kafka_conf_res_t r = rd_kafka_conf_set(rconf, key, p->value, rerr, sizeof rerr);
+        if (r == RD_KAFKA_CONF_UNKNOWN) {
+            if (!quiet)
+                omb_warn("Kafka: %s line %d: librdkafka has no property '%s' (in %s); ignored",
+                         file, p->line, key, where);
+        } else if (r != RD_KAFKA_CONF_OK) {
+            snprintf(err, errlen, "%s line %d: %s: %s", file, p->line, where, rerr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static bool force_mock(void)
+{
+    const char *e = getenv("OMB_KAFKA_MOCK");
+    return e && *e && strcmp(e, "0") != 0;
+}
+
+/* Producer side: record the ack time where librdkafka learns it (its broker thread), so the
+ * publish latency does not depend on when the sender thread gets round to polling. The
+ * time rides in the message's opaque, which omb does not otherwise use. */
+static rd_kafka_resp_err_t on_ack(rd_kafka_t *rk, rd_kafka_message_t *m, void *opaque)
+{
+    m->_private = (void *)(intptr_t)omb_now_ns();
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static rd_kafka_resp_err_t on_new(rd_kafka_t *rk, const rd_kafka_conf_t *conf, void *opaque,
+                                  char *errstr, size_t errstr_size)
+{
+    return rd_kafka_interceptor_add_on_acknowledgement(rk, "omb-ack-time", on_ack, NULL);
+}
+
+static void put_be64(unsigned char *b, int64_t v)
+{
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8)) b[i] = (unsigned char)v;
+}
+
+static int64_t get_be64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = (v << 8) | b[i];
+    return (int64_t)v;
+}
+
+/* Reads the omb timestamps of a message; 0 when absent. */
+static void read_ts(const rd_kafka_message_t *m, int64_t *sent, int64_t *intended)
+{
+    rd_kafka_headers_t *h = NULL;
+    const void *val;
+    size_t size;
+    *sent = *intended = 0;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(h, TS_HEADER, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        size == 16) {
+        *sent = get_be64(val);
+        *intended = get_be64((const unsigned char *)val + 8);
+    }
+}
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    struct omb_producer *p = opaque;
+    int64_t ack = (int64_t)(intptr_t)m->_private;
+    if (ack <= 0) ack = omb_now_ns();
+    struct omb_msg_meta meta;
+    read_ts(m, &meta.sent_ns, &meta.intended_ns);
+    p->done(p->ctx, &meta, m->len, m->err ? (int)m->err : 0, ack);
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    /* librdkafka's own warnings (level <= 4) are worth a user's eye; the rest is noise. */
+    if (level <= 4) omb_warn("librdkafka %s: %s", fac, buf);
+}
+
+static rd_kafka_conf_t *base_conf(struct omb_driver *d)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    char e[256];
+    apply_props(d->file, "commonConfig", &d->common, c, true, e, sizeof e);
+    rd_kafka_conf_set(c, "bootstrap.servers", d->bootstrap, e, sizeof e);
+    rd_kafka_conf_set_log_cb(c, log_cb);
+    return c;
+}
+
+static rd_kafka_conf_t *producer_conf(struct omb_driver *d, struct omb_producer *p, bool quiet,
+                                      char *err, size_t errlen)
+{
+    rd_kafka_conf_t *c = base_conf(d);
+    if (apply_props(d->file, "producerConfig", &d->producer, c, quiet, err, errlen) != 0) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
+    rd_kafka_conf_set_opaque(c, p);
+    rd_kafka_conf_interceptor_add_on_new(c, "omb-ack-time", on_new, NULL);
+    return c;
+}
+
+static rd_kafka_conf_t *consumer_conf(struct omb_driver *d, const char *group, bool quiet,
+                                      char *err, size_t errlen)
+{
+    rd_kafka_conf_t *c = base_conf(d);
+    char e[256];
+    /* OMB's files set auto.offset.reset=earliest; without it a consumer would miss what is
+     * sent before its partitions are assigned, which the readiness probe covers anyway. */
+    rd_kafka_conf_set(c, "group.id", group, e, sizeof e);
+    if (apply_props(d->file, "consumerConfig", &d->consumer, c, quiet, err, errlen) != 0) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void driver_free(struct omb_driver *d)
+{
+    if (!d) return;
+    if (d->admin) rd_kafka_destroy(d->admin); /* also stops the mock cluster it hosts */
+    kprops_free(&d->common);
+    kprops_free(&d->producer);
+    kprops_free(&d->consumer);
+    kprops_free(&d->topic);
+    free(d->bootstrap);
+    free(d->file);
+    free(d);
+}
+
+/* Reads and checks the driver file: keys, properties blocks, and throw-away client
+ * configurations, so a bad property is reported before any topic exists. Connects nowhere. */
+static int kafka_parse(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                       size_t errlen)
+{
+    struct kafka_file f = {.replication_factor = 1};
+    if (omb_schema_apply(conf->doc, conf->doc->root, kafka_fields,
+                         sizeof kafka_fields / sizeof kafka_fields[0], 0, &f, err, errlen) != 0)
+        return OMB_DRV_ERR;
+    struct omb_driver *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    d->file = strdup(conf->path);
+    d->replication_factor = f.replication_factor;
+    d->bootstrap = strdup(""); /* no broker for the checks below */
+    if (load_block(conf, "commonConfig", f.common, &d->common, err, errlen) ||
+        load_block(conf, "producerConfig", f.producer, &d->producer, err, errlen) ||
+        load_block(conf, "consumerConfig", f.consumer, &d->consumer, err, errlen) ||
+        load_block(conf, "topicConfig", f.topic, &d->topic, err, errlen))
+        goto fail;
+    if (f.reset)
+        omb_warn("Kafka: %s: 'reset: true' (delete leftover topics first) is not built yet; "
+                 "ignored",
+                 conf->path);
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    int rc = apply_props(d->file, "commonConfig", &d->common, c, false, err, errlen);
+    rd_kafka_conf_destroy(c);
+    if (rc != 0) goto fail;
+    char e[512];
+    c = producer_conf(d, NULL, false, err, errlen);
+    if (!c) goto fail;
+    rd_kafka_t *probe = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
+    if (!probe) {
+        rd_kafka_conf_destroy(c);
+        snprintf(err, errlen, "%s: producerConfig: %s", conf->path, e);
+        goto fail;
+    }
+    rd_kafka_destroy(probe);
+    c = consumer_conf(d, "omb-config-check", false, err, errlen);
+    if (!c) goto fail;
+    probe = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
+    if (!probe) {
+        rd_kafka_conf_destroy(c);
+        snprintf(err, errlen, "%s: consumerConfig: %s", conf->path, e);
+        goto fail;
+    }
+    rd_kafka_destroy(probe);
+    *out = d;
+    return OMB_DRV_OK;
+fail:
+    driver_free(d);
+    return OMB_DRV_ERR;
+}
+
+static int kafka_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
+{
+    struct omb_driver *d;
+    if (kafka_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    driver_free(d);
+    return OMB_DRV_OK;
+}
+
+static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                      size_t errlen)
+{
+    struct omb_driver *d;
+    if (kafka_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    char e[512];
+    const char *bootstrap = kprops_get(&d->common, "bootstrap.servers");
+    bool mock = !bootstrap || force_mock();
+    free(d->bootstrap);
+    d->bootstrap = strdup(mock || !bootstrap ? "" : bootstrap);
+    rd_kafka_conf_t *ac = base_conf(d);
+    d->admin = rd_kafka_new(RD_KAFKA_PRODUCER, ac, e, sizeof e);
+    if (!d->admin) {
+        rd_kafka_conf_destroy(ac);
+        snprintf(err, errlen, "%s: commonConfig: %s", conf->path, e);
+        goto fail;
+    }
+    if (mock) {
+        d->mock = rd_kafka_mock_cluster_new(d->admin, MOCK_BROKERS);
+        if (!d->mock) {
+            snprintf(err, errlen, "could not start librdkafka's mock Kafka cluster");
+            goto fail;
+        }
+        free(d->bootstrap);
+        d->bootstrap = strdup(rd_kafka_mock_cluster_bootstraps(d->mock));
+        if (bootstrap)
+            omb_info("Kafka: OMB_KAFKA_MOCK is set: using librdkafka's in-process mock "
+                     "cluster instead of %s",
+                     bootstrap);
+        omb_info("Kafka: running on librdkafka's in-process mock cluster (%d brokers at %s); "
+                 "figures measure the client and the mock, not a real Kafka",
+                 MOCK_BROKERS, d->bootstrap);
+        if (d->topic.n) omb_info("Kafka: topicConfig is not applied on the mock cluster");
+    } else {
+        /* Fail now, with the address, rather than at the readiness probe a minute later. */
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t r = rd_kafka_metadata(d->admin, 0, NULL, &md, CONNECT_TIMEOUT_MS);
+        if (md) rd_kafka_metadata_destroy(md);
+        if (r != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            snprintf(err, errlen, "cannot reach Kafka at '%s' (bootstrap.servers in %s): %s",
+                     d->bootstrap, conf->path, rd_kafka_err2str(r));
+            goto fail;
+        }
+    }
+    *out = d;
+    return OMB_DRV_OK;
+fail:
+    driver_free(d);
+    return OMB_DRV_ERR;
+}
+
+static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const char *what,
+                      char *err, size_t errlen, rd_kafka_event_t **out)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 5000);
+    if (!ev) {
+        snprintf(err, errlen, "Kafka did not answer the %s request in time", what);
+        return -1;
+    }
+    if (rd_kafka_event_error(ev)) {
+        snprintf(err, errlen, "Kafka %s failed: %s", what, rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        return -1;
+    }
+    if (rd_kafka_event_type(ev) != type) {
+        snprintf(err, errlen, "unexpected answer to the Kafka %s request", what);
+        rd_kafka_event_destroy(ev);
+        return -1;
+    }
+    *out = ev;
+    return 0;
+}
+
+static int kafka_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                               int partitions, char *err, size_t errlen)
+{
+    if (d->mock) {
+        int rf = (int)(d->replication_factor < MOCK_BROKERS ? d->replication_factor
+                                                            : MOCK_BROKERS);
+        for (size_t i = 0; i < n; i++) {
+            rd_kafka_resp_err_t r = rd_kafka_mock_topic_create(d->mock, topics[i], partitions, rf);
+            if (r) {
+                snprintf(err, errlen, "cannot create topic '%s' on the mock cluster: %s",
+                         topics[i], rd_kafka_err2str(r));
+                return OMB_DRV_ERR;
+            }
+        }
+        return OMB_DRV_OK;
+    }
+    rd_kafka_NewTopic_t **nt = calloc(n, sizeof *nt);
+    if (!nt) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    char e[512];
+    int rc = OMB_DRV_ERR;
+    for (size_t i = 0; i < n; i++) {
+        nt[i] = rd_kafka_NewTopic_new(topics[i], partitions, (int)d->replication_factor, e,
+                                      sizeof e);
+        if (!nt[i]) {
+            snprintf(err, errlen, "cannot create topic '%s': %s", topics[i], e);
+            goto out;
+        }
+        for (size_t k = 0; k < d->topic.n; k++)
+            rd_kafka_NewTopic_set_config(nt[i], d->topic.v[k].key, d->topic.v[k].value);
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(d->admin);
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(d->admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(o, ADMIN_TIMEOUT_MS, e, sizeof e);
+    rd_kafka_CreateTopics(d->admin, nt, n, o, q);
+    rd_kafka_event_t *ev;
+    if (admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, "CreateTopics", err, errlen, &ev) == 0) {
+        size_t cnt;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+        rc = OMB_DRV_OK;
+        for (size_t i = 0; i < cnt; i++)
+            if (rd_kafka_topic_result_error(res[i])) {
+                snprintf(err, errlen, "cannot create topic '%s': %s",
+                         rd_kafka_topic_result_name(res[i]),
+                         rd_kafka_topic_result_error_string(res[i]));
+                rc = OMB_DRV_ERR;
+                break;
+            }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+out:
+    for (size_t i = 0; i < n; i++) rd_kafka_NewTopic_destroy(nt[i]);
+    free(nt);
+    return rc;
+}
+
+static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                               char *err, size_t errlen)
+{
+    if (d->mock) return OMB_DRV_OK; /* the mock cluster and its topics end with the driver */
+    rd_kafka_DeleteTopic_t **dt = calloc(n, sizeof *dt);
+    if (!dt) return OMB_DRV_ERR;
+    for (size_t i = 0; i < n; i++) dt[i] = rd_kafka_DeleteTopic_new(topics[i]);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(d->admin);
+    rd_kafka_DeleteTopics(d->admin, dt, n, NULL, q);
+    rd_kafka_event_t *ev;
+    int rc = OMB_DRV_ERR;
+    if (admin_wait(q, RD_KAFKA_EVENT_DELETETOPICS_RESULT, "DeleteTopics", err, errlen, &ev) == 0) {
+        rc = OMB_DRV_OK;
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    for (size_t i = 0; i < n; i++) rd_kafka_DeleteTopic_destroy(dt[i]);
+    free(dt);
+    return rc;
+}
+
+static int kafka_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
+                                 void *ctx, struct omb_producer **out, char *err, size_t errlen)
+{
+    struct omb_producer *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    p->done = done;
+    p->ctx = ctx;
+    rd_kafka_conf_t *c = producer_conf(d, p, true, err, errlen);
+    char e[512];
+    if (!c || !(p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e))) {
+        if (c) snprintf(err, errlen, "cannot create a Kafka producer: %s", e);
+        free(p);
+        return OMB_DRV_ERR;
+    }
+    p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    if (!p->rkt) {
+        snprintf(err, errlen, "cannot create a Kafka producer for topic '%s': %s", topic,
+                 rd_kafka_err2str(rd_kafka_last_error()));
+        rd_kafka_destroy(p->rk);
+        free(p);
+        return OMB_DRV_ERR;
+    }
+    *out = p;
+    return OMB_DRV_OK;
+}
+
+static int kafka_send(struct omb_producer *p, const char *key, size_t keylen,
+                      const void *payload, size_t len, const struct omb_msg_meta *meta)
+{
+    unsigned char ts[16];
+    put_be64(ts, meta->sent_ns);
+    put_be64(ts + 8, meta->intended_ns);
+    rd_kafka_resp_err_t r = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE((void *)payload, len),
+        RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_HEADER(TS_HEADER, ts, sizeof ts),
+        RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
+    if (r == RD_KAFKA_RESP_ERR_NO_ERROR) return OMB_DRV_OK;
+    return r == RD_KAFKA_RESP_ERR__QUEUE_FULL ? OMB_DRV_QUEUE_FULL : OMB_DRV_ERR;
+}
+
+static int kafka_poll(struct omb_producer *p, int timeout_ms)
+{
+    return rd_kafka_poll(p->rk, timeout_ms);
+}
+
+static void kafka_close_producer(struct omb_producer *p)
+{
+    if (!p) return;
+    /* Sends still queued are dropped without a completion: the worker has flushed already,
+     * and stats must not be touched after this returns. */
+    rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_topic_destroy(p->rkt);
+    rd_kafka_destroy(p->rk);
+    free(p);
+}
+
+/* Pauses or resumes the consumer's current assignment (from its polling thread). */
+static void apply_pause(struct omb_consumer *c, int pause)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (pause)
+        rd_kafka_pause_partitions(c->rk, parts);
+    else
+        rd_kafka_resume_partitions(c->rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    c->paused = pause;
+}
+
+static void *consumer_main(void *arg)
+{
+    struct omb_consumer *c = arg;
+    int64_t last_commit = omb_now_ns();
+    while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+        int want = atomic_load_explicit(&c->want_paused, memory_order_relaxed);
+        if (want != c->paused) apply_pause(c, want);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+        int64_t now = omb_now_ns();
+        if (m) {
+            if (!m->err) {
+                int64_t sent, intended;
+                read_ts(m, &sent, &intended);
+                if (!sent) {
+                    /* A message from another tool: fall back to its record timestamp (ms). */
+                    rd_kafka_timestamp_type_t tt;
+                    int64_t ms = rd_kafka_message_timestamp(m, &tt);
+                    if (ms > 0) sent = ms * 1000000;
+                }
+                c->fn(c->ctx, m->len, sent, intended, now);
+            } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                omb_warn("Kafka consumer of '%s': %s", c->topic, rd_kafka_message_errstr(m));
+            }
+            rd_kafka_message_destroy(m);
+        }
+        if (!c->auto_commit && now - last_commit > 1000000000LL) {
+            rd_kafka_commit(c->rk, NULL, 1); /* async, as OMB's commitAsync */
+            last_commit = now;
+        }
+    }
+    return NULL;
+}
+
+static int kafka_create_consumer(struct omb_driver *d, const char *topic,
+                                 const char *subscription, omb_recv_fn fn, void *ctx,
+                                 struct omb_consumer **out, char *err, size_t errlen)
+{
+    struct omb_consumer *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    c->fn = fn;
+    c->ctx = ctx;
+    c->topic = strdup(topic);
+    const char *ac = kprops_get(&d->consumer, "enable.auto.commit");
+    c->auto_commit = !ac || strcmp(ac, "false") != 0;
+    rd_kafka_conf_t *conf = consumer_conf(d, subscription, true, err, errlen);
+    char e[512];
+    if (!conf || !(c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e))) {
+        if (conf) snprintf(err, errlen, "cannot create a Kafka consumer: %s", e);
+        free(c->topic);
+        free(c);
+        return OMB_DRV_ERR;
+    }
+    rd_kafka_poll_set_consumer(c->rk);
+    rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t r = rd_kafka_subscribe(c->rk, t);
+    rd_kafka_topic_partition_list_destroy(t);
+    int prc = r ? 0 : pthread_create(&c->thread, NULL, consumer_main, c);
+    if (r || prc) {
+        snprintf(err, errlen, "cannot subscribe to topic '%s': %s", topic,
+                 r ? rd_kafka_err2str(r) : strerror(prc));
+        rd_kafka_destroy(c->rk);
+        free(c->topic);
+        free(c);
+        return OMB_DRV_ERR;
+    }
+    *out = c;
+    return OMB_DRV_OK;
+}
+
+static int kafka_pause(struct omb_consumer *c)
+{
+    atomic_store(&c->want_paused, 1);
+    return OMB_DRV_OK;
+}
+
+static int kafka_resume(struct omb_consumer *c)
+{
+    atomic_store(&c->want_paused, 0);
+    return OMB_DRV_OK;
+}
+
+static void kafka_close_consumer(struct omb_consumer *c)
+{
+    if (!c) return;
+    atomic_store(&c->stop, 1);
+    pthread_join(c->thread, NULL);
+    rd_kafka_consumer_close(c->rk);
+    rd_kafka_destroy(c->rk);
+    free(c->topic);
+    free(c);
+}
+
+static const char *const kafka_names[] = {
+    "kafka", "io.openmessaging.benchmark.driver.kafka.KafkaBenchmarkDriver", NULL};
+
+const struct omb_driver_ops omb_kafka_driver = {
+    .name = "kafka",
+    .class_names = kafka_names,
+    .topic_prefix = "test-topic",
+    .check = kafka_check,
+    .init = kafka_init,
+    .create_topics = kafka_create_topics,
+    .create_producer = kafka_create_producer,
+    .send = kafka_send,
+    .poll = kafka_poll,
+    .close_producer = kafka_close_producer,
+    .create_consumer = kafka_create_consumer,
+    .pause_consumer = kafka_pause,
+    .resume_consumer = kafka_resume,
+    .close_consumer = kafka_close_consumer,
+    .delete_topics = kafka_delete_topics,
+    .destroy = driver_free,
+};

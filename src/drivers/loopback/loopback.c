@@ -1,0 +1,334 @@
+/* loopback.c - an in-process "broker": a send is acknowledged and delivered to one consumer
+ * of every subscription of its topic, synchronously, in the sender's thread. For tests, and
+ * to measure the harness alone (no client library, no network). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/schema.h"
+#include "drivers/driver.h"
+#include "util/clock.h"
+
+struct lb_consumer {
+    omb_recv_fn fn;
+    void *ctx;
+    /* Deliveries to one consumer are serialized (driver.h contract); sender threads that
+     * hit the same consumer take turns, as a broker's per-consumer queue would. */
+    atomic_flag busy;
+    bool closed;
+};
+
+/* Consumer and subscription lists are immutable snapshots, replaced whole when a consumer
+ * comes or goes and published with release/acquire, so the send path takes no lock.
+ * Replaced snapshots are kept until the driver is destroyed (a sender may still read one). */
+struct lb_sub {
+    char *name;
+    _Atomic(struct lb_list *) consumers;
+};
+
+struct lb_list {
+    size_t n;
+    void *items[];
+};
+
+struct lb_topic {
+    char *name;
+    int partitions;
+    _Atomic(struct lb_list *) subs; /* of struct lb_sub */
+};
+
+struct lb_garbage {
+    void *ptr;
+    struct lb_garbage *next;
+};
+
+struct omb_driver {
+    pthread_mutex_t lock; /* topics, list replacement, garbage */
+    struct lb_topic **topics;
+    size_t ntopics;
+    struct lb_garbage *garbage;
+};
+
+struct omb_producer {
+    struct omb_driver *d;
+    struct lb_topic *topic;
+    omb_send_done_fn done;
+    void *ctx;
+    uint32_t next_partition;
+};
+
+struct omb_consumer {
+    struct omb_driver *d;
+    struct lb_sub *sub;
+    struct lb_consumer c;
+};
+
+static void keep_garbage(struct omb_driver *d, void *ptr)
+{
+    struct lb_garbage *g = malloc(sizeof *g);
+    if (!g) return; /* leak rather than free under a reader */
+    g->ptr = ptr;
+    g->next = d->garbage;
+    d->garbage = g;
+}
+
+/* Returns a copy of @p old with @p add appended (add != NULL) or @p del removed. */
+static struct lb_list *list_edit(const struct lb_list *old, void *add, void *del)
+{
+    size_t n = old ? old->n : 0;
+    struct lb_list *l = calloc(1, sizeof *l + (n + 1) * sizeof(void *));
+    if (!l) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (old->items[i] != del) l->items[l->n++] = old->items[i];
+    if (add) l->items[l->n++] = add;
+    return l;
+}
+
+static const struct omb_field lb_fields[] = {
+    {.key = "name", .type = OMB_FIELD_ANY},
+    {.key = "driverClass", .type = OMB_FIELD_ANY},
+};
+
+static int lb_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
+{
+    struct {
+        const void *name, *cls;
+    } ignored;
+    if (conf->doc && conf->doc->root &&
+        omb_schema_apply(conf->doc, conf->doc->root, lb_fields,
+                         sizeof lb_fields / sizeof lb_fields[0], 0, &ignored, err, errlen) != 0)
+        return OMB_DRV_ERR;
+    return OMB_DRV_OK;
+}
+
+static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                   size_t errlen)
+{
+    if (lb_check(conf, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    struct omb_driver *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    pthread_mutex_init(&d->lock, NULL);
+    *out = d;
+    return OMB_DRV_OK;
+}
+
+static struct lb_topic *find_topic(struct omb_driver *d, const char *name)
+{
+    for (size_t i = 0; i < d->ntopics; i++)
+        if (!strcmp(d->topics[i]->name, name)) return d->topics[i];
+    return NULL;
+}
+
+static int lb_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                            int partitions, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&d->lock);
+    struct lb_topic **all = realloc(d->topics, (d->ntopics + n) * sizeof *all);
+    if (!all) goto oom;
+    d->topics = all;
+    for (size_t i = 0; i < n; i++) {
+        if (find_topic(d, topics[i])) {
+            snprintf(err, errlen, "topic '%s' already exists", topics[i]);
+            pthread_mutex_unlock(&d->lock);
+            return OMB_DRV_ERR;
+        }
+        struct lb_topic *t = calloc(1, sizeof *t);
+        if (!t) goto oom;
+        t->name = strdup(topics[i]);
+        t->partitions = partitions > 0 ? partitions : 1;
+        d->topics[d->ntopics++] = t;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return OMB_DRV_OK;
+oom:
+    pthread_mutex_unlock(&d->lock);
+    snprintf(err, errlen, "out of memory creating topics");
+    return OMB_DRV_ERR;
+}
+
+static int lb_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
+                              void *ctx, struct omb_producer **out, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&d->lock);
+    struct lb_topic *t = find_topic(d, topic);
+    pthread_mutex_unlock(&d->lock);
+    if (!t) {
+        snprintf(err, errlen, "topic '%s' does not exist", topic);
+        return OMB_DRV_ERR;
+    }
+    struct omb_producer *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    p->d = d;
+    p->topic = t;
+    p->done = done;
+    p->ctx = ctx;
+    *out = p;
+    return OMB_DRV_OK;
+}
+
+static uint32_t key_hash(const char *key, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 16777619u;
+    return h;
+}
+
+static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
+                   size_t len, const struct omb_msg_meta *meta)
+{
+    /* One clock read stands for the broker's receipt, its ack and its delivery: in memory
+     * they are the same instant. */
+    int64_t now = omb_now_ns();
+    uint32_t partition = key ? key_hash(key, keylen) : p->next_partition++;
+    const struct lb_list *subs = atomic_load_explicit(&p->topic->subs, memory_order_acquire);
+    for (size_t s = 0; subs && s < subs->n; s++) {
+        struct lb_sub *sub = subs->items[s];
+        const struct lb_list *cons = atomic_load_explicit(&sub->consumers, memory_order_acquire);
+        if (!cons || cons->n == 0) continue;
+        /* Partitions are spread over the subscription's consumers, as a consumer group
+         * assigns them. */
+        uint32_t part = partition % (uint32_t)p->topic->partitions;
+        struct lb_consumer *c = cons->items[part % cons->n];
+        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire)) {
+        }
+        if (!c->closed) c->fn(c->ctx, len, meta->sent_ns, meta->intended_ns, now);
+        atomic_flag_clear_explicit(&c->busy, memory_order_release);
+    }
+    p->done(p->ctx, meta, len, 0, now);
+    return OMB_DRV_OK;
+}
+
+static void lb_close_producer(struct omb_producer *p) { free(p); }
+
+static int lb_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
+                              omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
+                              size_t errlen)
+{
+    pthread_mutex_lock(&d->lock);
+    struct lb_topic *t = find_topic(d, topic);
+    if (!t) {
+        pthread_mutex_unlock(&d->lock);
+        snprintf(err, errlen, "topic '%s' does not exist", topic);
+        return OMB_DRV_ERR;
+    }
+    struct omb_consumer *c = calloc(1, sizeof *c);
+    if (!c) goto oom;
+    c->d = d;
+    c->c.fn = fn;
+    c->c.ctx = ctx;
+    atomic_flag_clear(&c->c.busy);
+    struct lb_list *subs = atomic_load(&t->subs);
+    struct lb_sub *sub = NULL;
+    for (size_t i = 0; subs && i < subs->n; i++)
+        if (!strcmp(((struct lb_sub *)subs->items[i])->name, subscription)) sub = subs->items[i];
+    if (!sub) {
+        sub = calloc(1, sizeof *sub);
+        struct lb_list *grown = sub ? list_edit(subs, sub, NULL) : NULL;
+        if (!grown) {
+            free(sub);
+            free(c);
+            goto oom;
+        }
+        sub->name = strdup(subscription);
+        atomic_store_explicit(&t->subs, grown, memory_order_release);
+        if (subs) keep_garbage(d, subs);
+    }
+    struct lb_list *old = atomic_load(&sub->consumers);
+    struct lb_list *grown = list_edit(old, &c->c, NULL);
+    if (!grown) {
+        free(c);
+        goto oom;
+    }
+    c->sub = sub;
+    atomic_store_explicit(&sub->consumers, grown, memory_order_release);
+    if (old) keep_garbage(d, old);
+    pthread_mutex_unlock(&d->lock);
+    *out = c;
+    return OMB_DRV_OK;
+oom:
+    pthread_mutex_unlock(&d->lock);
+    snprintf(err, errlen, "out of memory creating a consumer");
+    return OMB_DRV_ERR;
+}
+
+static void lb_close_consumer(struct omb_consumer *c)
+{
+    if (!c) return;
+    struct omb_driver *d = c->d;
+    pthread_mutex_lock(&d->lock);
+    struct lb_list *old = atomic_load(&c->sub->consumers);
+    struct lb_list *shrunk = list_edit(old, NULL, &c->c);
+    if (shrunk) {
+        atomic_store_explicit(&c->sub->consumers, shrunk, memory_order_release);
+        keep_garbage(d, old);
+    }
+    /* A sender may still hold the old list: wait out a delivery in progress, then refuse
+     * further ones. The consumer's memory is kept until the driver goes. */
+    while (atomic_flag_test_and_set_explicit(&c->c.busy, memory_order_acquire)) {
+    }
+    c->c.closed = true;
+    atomic_flag_clear_explicit(&c->c.busy, memory_order_release);
+    keep_garbage(d, c);
+    pthread_mutex_unlock(&d->lock);
+}
+
+static int lb_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                            char *err, size_t errlen)
+{
+    /* Topics live only in this process: they go with the driver. */
+    return OMB_DRV_OK;
+}
+
+static void lb_destroy(struct omb_driver *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->ntopics; i++) {
+        struct lb_topic *t = d->topics[i];
+        struct lb_list *subs = atomic_load(&t->subs);
+        for (size_t s = 0; subs && s < subs->n; s++) {
+            struct lb_sub *sub = subs->items[s];
+            free(atomic_load(&sub->consumers));
+            free(sub->name);
+            free(sub);
+        }
+        free(subs);
+        free(t->name);
+        free(t);
+    }
+    free(d->topics);
+    while (d->garbage) {
+        struct lb_garbage *g = d->garbage;
+        d->garbage = g->next;
+        free(g->ptr);
+        free(g);
+    }
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+}
+
+static const char *const lb_names[] = {"loopback", NULL};
+
+const struct omb_driver_ops omb_loopback_driver = {
+    .name = "loopback",
+    .class_names = lb_names,
+    .topic_prefix = "loopback",
+    .check = lb_check,
+    .init = lb_init,
+    .create_topics = lb_create_topics,
+    .create_producer = lb_create_producer,
+    .send = lb_send,
+    .close_producer = lb_close_producer,
+    .create_consumer = lb_create_consumer,
+    .close_consumer = lb_close_consumer,
+    .delete_topics = lb_delete_topics,
+    .destroy = lb_destroy,
+};

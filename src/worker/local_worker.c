@@ -1,0 +1,696 @@
+/* local_worker.c - producers spread over a bounded set of sender threads, each holding its
+ * share of the total rate on one schedule; completions and deliveries recorded per thread. */
+#include "worker/local_worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "load/keys.h"
+#include "load/schedule.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/rand.h"
+
+struct local_worker;
+
+/* Counters below are written by one thread at a time (the producer's sending or completing
+ * thread, the consumer's delivering thread) and read by the coordinator's thread. */
+struct lw_producer {
+    struct local_worker *w;
+    struct omb_producer *p;
+    const char *topic;
+    _Atomic int64_t submitted; /* sends accepted by the driver */
+    _Atomic int64_t acked;
+    _Atomic int64_t failed;
+    struct omb_key_state keys;
+};
+
+struct lw_consumer {
+    struct local_worker *w;
+    struct omb_consumer *c;
+    size_t sub; /* index into w->subs */
+    _Atomic int64_t received;
+};
+
+struct lw_sender {
+    struct local_worker *w;
+    pthread_t thread;
+    bool running;
+    struct lw_producer **prods;
+    size_t nprods;
+    double share; /* this thread's fraction of the worker's rate */
+    uint64_t rng;
+};
+
+struct local_worker {
+    struct omb_worker base;
+    struct omb_local_worker_options opt;
+    const struct omb_driver_ops *ops;
+    struct omb_driver *drv;
+    struct omb_stats *stats;
+
+    char **topics; /* topics this worker created (deleted at stop) */
+    size_t ntopics;
+    struct lw_producer **prods;
+    size_t nprods;
+    struct lw_consumer **cons;
+    size_t ncons;
+    struct omb_topic_sub *subs; /* distinct (topic, subscription) pairs */
+    size_t nsubs;
+
+    struct lw_sender *senders;
+    size_t nsenders;
+    unsigned char **payloads; /* owned copies, alive until producers are closed */
+    size_t npayloads;
+    size_t payload_size;
+    enum omb_key_distributor key_kind;
+
+    _Atomic int stop;
+    _Atomic double rate; /* worker total, read by senders when rate_seq moves */
+    _Atomic uint32_t rate_seq;
+    bool stopped_all;
+};
+
+static struct local_worker *lw_of(struct omb_worker *w) { return (struct local_worker *)w; }
+
+static void on_send_done(void *ctx, const struct omb_msg_meta *m, size_t bytes, int err,
+                         int64_t now_ns)
+{
+    struct lw_producer *p = ctx;
+    struct omb_recorder *r = omb_stats_recorder(p->w->stats);
+    if (err) {
+        omb_rec_count(r, OMB_C_SEND_ERRORS, 1);
+        omb_rec_add(&p->failed, 1);
+        return;
+    }
+    omb_rec_count(r, OMB_C_SENT, 1);
+    omb_rec_count(r, OMB_C_BYTES_SENT, (int64_t)bytes);
+    omb_rec_value(r, OMB_PUB_LATENCY, (now_ns - m->sent_ns) / 1000);
+    omb_rec_value(r, OMB_PUB_DELAY, (m->sent_ns - m->intended_ns) / 1000);
+    omb_rec_value(r, OMB_PUB_LATENCY_CO, (now_ns - m->intended_ns) / 1000);
+    omb_rec_add(&p->acked, 1);
+}
+
+static void on_receive(void *ctx, size_t bytes, int64_t publish_ns, int64_t intended_ns,
+                       int64_t now_ns)
+{
+    struct lw_consumer *c = ctx;
+    struct omb_recorder *r = omb_stats_recorder(c->w->stats);
+    omb_rec_count(r, OMB_C_RECEIVED, 1);
+    omb_rec_count(r, OMB_C_BYTES_RECEIVED, (int64_t)bytes);
+    if (publish_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY, (now_ns - publish_ns) / 1000);
+    if (intended_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY_CO, (now_ns - intended_ns) / 1000);
+    omb_rec_add(&c->received, 1);
+}
+
+/* ---- sending ------------------------------------------------------------------------- */
+
+static void serve_completions(struct lw_sender *s)
+{
+    if (!s->w->ops->poll) return;
+    for (size_t i = 0; i < s->nprods; i++) s->w->ops->poll(s->prods[i]->p, 0);
+}
+
+/* Ahead of schedule: serve completions while waiting, then sleep until the due time. */
+static void wait_for(struct lw_sender *s, int64_t due, int64_t now)
+{
+    const struct omb_driver_ops *ops = s->w->ops;
+    int64_t gap = due - now;
+    if (gap > 2000000 && ops->poll && s->nprods == 1) {
+        /* One producer: block in the client's poll (wakes at once for a completion). */
+        int64_t ms = gap / 1000000 - 1;
+        ops->poll(s->prods[0]->p, (int)(ms > 50 ? 50 : ms));
+        return;
+    }
+    serve_completions(s);
+    now = omb_now_ns();
+    if (due - now > 1000000) {
+        omb_sleep_until_ns(now + 1000000); /* come back to poll at least every ms */
+        return;
+    }
+    omb_sleep_until_ns(due);
+}
+
+static void *sender_main(void *arg)
+{
+    struct lw_sender *s = arg;
+    struct local_worker *w = s->w;
+    const struct omb_driver_ops *ops = w->ops;
+    /* Default timer slack (50 us) would make every scheduled wake-up that late. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+
+    uint32_t seq = atomic_load(&w->rate_seq);
+    struct omb_schedule sched;
+    omb_schedule_start(&sched, omb_now_ns(), atomic_load(&w->rate) * s->share);
+    size_t next = 0;
+    uint64_t sent_since_poll = 0;
+
+    while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+        uint32_t cur = atomic_load_explicit(&w->rate_seq, memory_order_acquire);
+        if (cur != seq) {
+            seq = cur;
+            omb_schedule_set_rate(&sched, atomic_load(&w->rate) * s->share);
+        }
+        int64_t due = omb_schedule_due(&sched);
+        int64_t now = omb_now_ns();
+        if (now < due) {
+            wait_for(s, due, now);
+            continue;
+        }
+        struct lw_producer *p = s->prods[next];
+        next = next + 1 == s->nprods ? 0 : next + 1;
+        size_t keylen;
+        const char *key = omb_key_next(&p->keys, &keylen);
+        const unsigned char *payload = w->payloads[0];
+        if (w->npayloads > 1) {
+            s->rng ^= s->rng << 13;
+            s->rng ^= s->rng >> 7;
+            s->rng ^= s->rng << 17;
+            payload = w->payloads[s->rng % w->npayloads];
+        }
+        struct omb_msg_meta meta = {.intended_ns = due, .sent_ns = now};
+        int rc;
+        while ((rc = ops->send(p->p, key, keylen, payload, w->payload_size, &meta)) ==
+               OMB_DRV_QUEUE_FULL) {
+            /* The client cannot take more: wait for completions. The time spent here is
+             * schedule lag and shows up as publish delay. */
+            if (ops->poll)
+                ops->poll(p->p, 1);
+            else
+                omb_sleep_ns(100000);
+            if (atomic_load_explicit(&w->stop, memory_order_relaxed)) break;
+            meta.sent_ns = omb_now_ns();
+        }
+        if (rc == OMB_DRV_OK) {
+            omb_rec_add(&p->submitted, 1);
+        } else if (rc == OMB_DRV_ERR) {
+            omb_rec_count(omb_stats_recorder(w->stats), OMB_C_SEND_ERRORS, 1);
+        }
+        omb_schedule_advance(&sched);
+        if (++sent_since_poll == 256) {
+            sent_since_poll = 0;
+            serve_completions(s);
+        }
+    }
+    return NULL;
+}
+
+/* ---- operations ---------------------------------------------------------------------- */
+
+static int lw_initialize_driver(struct omb_worker *wk, const struct omb_driver_conf *conf,
+                                char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (w->drv) {
+        snprintf(err, errlen, "the driver is already initialized");
+        return -1;
+    }
+    const struct omb_driver_ops *ops = omb_driver_lookup(conf->driver_class, err, errlen);
+    if (!ops) return -1;
+    if (ops->init(conf, &w->drv, err, errlen) != 0) return -1;
+    w->ops = ops;
+    w->stopped_all = false;
+    return 0;
+}
+
+static int need_driver(struct local_worker *w, char *err, size_t errlen)
+{
+    if (w->drv) return 0;
+    snprintf(err, errlen, "no driver is initialized on this worker");
+    return -1;
+}
+
+static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char ***names,
+                            char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    char **list = calloc((size_t)n, sizeof *list);
+    char **all = realloc(w->topics, (w->ntopics + (size_t)n) * sizeof *all);
+    if (!list || !all) {
+        free(list);
+        if (all) w->topics = all;
+        snprintf(err, errlen, "out of memory creating %d topic names", n);
+        return -1;
+    }
+    w->topics = all;
+    for (int i = 0; i < n; i++) {
+        char rnd[8], name[256];
+        omb_random_name(rnd, 7);
+        snprintf(name, sizeof name, "%s-%07d-%s", w->ops->topic_prefix, i, rnd);
+        list[i] = strdup(name);
+    }
+    int rc = w->ops->create_topics(w->drv, (const char *const *)list, (size_t)n, partitions,
+                                   err, errlen);
+    if (rc != 0) {
+        for (int i = 0; i < n; i++) free(list[i]);
+        free(list);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) w->topics[w->ntopics++] = strdup(list[i]);
+    *names = list;
+    return 0;
+}
+
+static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n,
+                               char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    struct lw_producer **all = realloc(w->prods, (w->nprods + n) * sizeof *all);
+    if (!all) {
+        snprintf(err, errlen, "out of memory creating producers");
+        return -1;
+    }
+    w->prods = all;
+    for (size_t i = 0; i < n; i++) {
+        struct lw_producer *p = calloc(1, sizeof *p);
+        if (!p) {
+            snprintf(err, errlen, "out of memory creating producers");
+            return -1;
+        }
+        p->w = w;
+        p->topic = strdup(topics[i]);
+        omb_key_state_init(&p->keys, OMB_KEYS_NO_KEY, omb_random_seed());
+        if (w->ops->create_producer(w->drv, topics[i], on_send_done, p, &p->p, err, errlen)) {
+            free((void *)p->topic);
+            free(p);
+            return -1;
+        }
+        w->prods[w->nprods++] = p;
+    }
+    return 0;
+}
+
+static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub *ts, size_t n,
+                               char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    struct lw_consumer **all = realloc(w->cons, (w->ncons + n) * sizeof *all);
+    struct omb_topic_sub *subs = realloc(w->subs, (w->nsubs + n) * sizeof *subs);
+    if (all) w->cons = all;
+    if (subs) w->subs = subs;
+    if (!all || !subs) {
+        snprintf(err, errlen, "out of memory creating consumers");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t s;
+        for (s = 0; s < w->nsubs; s++)
+            if (!strcmp(w->subs[s].topic, ts[i].topic) &&
+                !strcmp(w->subs[s].subscription, ts[i].subscription))
+                break;
+        if (s == w->nsubs) {
+            w->subs[s].topic = strdup(ts[i].topic);
+            w->subs[s].subscription = strdup(ts[i].subscription);
+            w->nsubs++;
+        }
+        struct lw_consumer *c = calloc(1, sizeof *c);
+        if (!c) {
+            snprintf(err, errlen, "out of memory creating consumers");
+            return -1;
+        }
+        c->w = w;
+        c->sub = s;
+        if (w->ops->create_consumer(w->drv, ts[i].topic, ts[i].subscription, on_receive, c,
+                                    &c->c, err, errlen)) {
+            free(c);
+            return -1;
+        }
+        w->cons[w->ncons++] = c;
+    }
+    return 0;
+}
+
+/* Waits until every accepted send has completed, serving completions on this thread. */
+static int flush_producers(struct local_worker *w, int timeout_ms)
+{
+    int64_t deadline = omb_now_ns() + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        int64_t pending = 0;
+        for (size_t i = 0; i < w->nprods; i++) {
+            struct lw_producer *p = w->prods[i];
+            if (w->ops->poll) w->ops->poll(p->p, 0);
+            pending += atomic_load(&p->submitted) - atomic_load(&p->acked) -
+                       atomic_load(&p->failed);
+        }
+        if (pending <= 0) return 0;
+        if (omb_now_ns() > deadline) return -1;
+        omb_sleep_ns(1000000);
+    }
+}
+
+static int lw_probe_producers(struct omb_worker *wk, char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    static const unsigned char probe[10];
+    for (size_t i = 0; i < w->nprods; i++) {
+        struct lw_producer *p = w->prods[i];
+        int64_t now = omb_now_ns();
+        struct omb_msg_meta meta = {.intended_ns = now, .sent_ns = now};
+        int rc;
+        while ((rc = w->ops->send(p->p, NULL, 0, probe, sizeof probe, &meta)) ==
+               OMB_DRV_QUEUE_FULL)
+            if (w->ops->poll) w->ops->poll(p->p, 10);
+        if (rc != OMB_DRV_OK) {
+            snprintf(err, errlen, "producer on topic '%s' could not send its probe message",
+                     p->topic);
+            return -1;
+        }
+        omb_rec_add(&p->submitted, 1);
+    }
+    if (flush_producers(w, 30000) != 0) {
+        snprintf(err, errlen, "probe messages were not acknowledged within 30 s");
+        return -1;
+    }
+    for (size_t i = 0; i < w->nprods; i++)
+        if (atomic_load(&w->prods[i]->failed) > 0) {
+            snprintf(err, errlen, "the probe message of a producer on topic '%s' failed",
+                     w->prods[i]->topic);
+            return -1;
+        }
+    return 0;
+}
+
+static size_t default_sender_threads(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 4 ? (size_t)(cpus / 2) : 1;
+}
+
+static int lw_start_load(struct omb_worker *wk, const struct omb_load_spec *spec, char *err,
+                         size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    if (w->nsenders) {
+        snprintf(err, errlen, "the load is already running");
+        return -1;
+    }
+    if (w->nprods == 0) return 0; /* a consumer-only worker */
+    if (spec->npayloads == 0 || spec->payload_size == 0) {
+        snprintf(err, errlen, "start-load needs at least one non-empty payload");
+        return -1;
+    }
+    w->payloads = calloc(spec->npayloads, sizeof *w->payloads);
+    if (!w->payloads) goto oom;
+    for (size_t i = 0; i < spec->npayloads; i++) {
+        w->payloads[i] = malloc(spec->payload_size);
+        if (!w->payloads[i]) goto oom;
+        memcpy(w->payloads[i], spec->payloads[i], spec->payload_size);
+        w->npayloads++;
+    }
+    w->payload_size = spec->payload_size;
+    for (size_t i = 0; i < w->nprods; i++)
+        omb_key_state_init(&w->prods[i]->keys, spec->keys, omb_random_seed());
+    atomic_store(&w->rate, spec->rate);
+
+    size_t nthreads = w->opt.sender_threads > 0 ? (size_t)w->opt.sender_threads
+                                                : default_sender_threads();
+    if (nthreads > w->nprods) nthreads = w->nprods;
+    w->senders = calloc(nthreads, sizeof *w->senders);
+    if (!w->senders) goto oom;
+    for (size_t t = 0; t < nthreads; t++) {
+        struct lw_sender *s = &w->senders[t];
+        s->w = w;
+        s->rng = omb_random_seed();
+        s->prods = calloc(w->nprods / nthreads + 1, sizeof *s->prods);
+        if (!s->prods) goto oom;
+    }
+    for (size_t i = 0; i < w->nprods; i++) {
+        struct lw_sender *s = &w->senders[i % nthreads];
+        s->prods[s->nprods++] = w->prods[i];
+    }
+    w->nsenders = nthreads;
+    atomic_store(&w->stop, 0);
+    for (size_t t = 0; t < nthreads; t++) {
+        struct lw_sender *s = &w->senders[t];
+        s->share = (double)s->nprods / (double)w->nprods;
+        int rc = pthread_create(&s->thread, NULL, sender_main, s);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot start a sender thread: %s", strerror(rc));
+            return -1;
+        }
+        s->running = true;
+    }
+    omb_info("Started %zu sender thread(s) for %zu producer(s)", nthreads, w->nprods);
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory starting the load");
+    return -1;
+}
+
+static int lw_adjust_rate(struct omb_worker *wk, double rate, char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    atomic_store(&w->rate, rate);
+    atomic_fetch_add_explicit(&w->rate_seq, 1, memory_order_release);
+    return 0;
+}
+
+static int pause_resume(struct local_worker *w, bool pause, char *err, size_t errlen)
+{
+    if (need_driver(w, err, errlen)) return -1;
+    int (*fn)(struct omb_consumer *) = pause ? w->ops->pause_consumer : w->ops->resume_consumer;
+    if (!fn) {
+        snprintf(err, errlen, "the %s driver cannot %s consumers", w->ops->name,
+                 pause ? "pause" : "resume");
+        return -1;
+    }
+    for (size_t i = 0; i < w->ncons; i++)
+        if (fn(w->cons[i]->c) != 0) {
+            snprintf(err, errlen, "could not %s a consumer of subscription '%s'",
+                     pause ? "pause" : "resume", w->subs[w->cons[i]->sub].subscription);
+            return -1;
+        }
+    return 0;
+}
+
+static int lw_pause(struct omb_worker *wk, char *err, size_t errlen)
+{
+    return pause_resume(lw_of(wk), true, err, errlen);
+}
+
+static int lw_resume(struct omb_worker *wk, char *err, size_t errlen)
+{
+    return pause_resume(lw_of(wk), false, err, errlen);
+}
+
+static int lw_period_stats(struct omb_worker *wk, struct omb_stats_view *out, char *err,
+                           size_t errlen)
+{
+    omb_stats_read_period(lw_of(wk)->stats, out);
+    return 0;
+}
+
+static int lw_cumulative(struct omb_worker *wk, struct omb_stats_view *out, char *err,
+                         size_t errlen)
+{
+    omb_stats_read_cumulative(lw_of(wk)->stats, out);
+    return 0;
+}
+
+static int lw_counters(struct omb_worker *wk, struct omb_stats_view *out, char *err,
+                       size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    /* Totals straight from the per-producer/consumer counters: cheap, and no period read. */
+    memset(out->totals, 0, sizeof out->totals);
+    for (size_t i = 0; i < w->nprods; i++) {
+        out->totals[OMB_C_SENT] += atomic_load_explicit(&w->prods[i]->acked, memory_order_relaxed);
+        out->totals[OMB_C_SEND_ERRORS] +=
+            atomic_load_explicit(&w->prods[i]->failed, memory_order_relaxed);
+    }
+    for (size_t i = 0; i < w->ncons; i++)
+        out->totals[OMB_C_RECEIVED] +=
+            atomic_load_explicit(&w->cons[i]->received, memory_order_relaxed);
+    return 0;
+}
+
+static int lw_reset_stats(struct omb_worker *wk, char *err, size_t errlen)
+{
+    omb_stats_reset(lw_of(wk)->stats);
+    return 0;
+}
+
+static void join_senders(struct local_worker *w)
+{
+    atomic_store(&w->stop, 1);
+    for (size_t t = 0; t < w->nsenders; t++) {
+        if (w->senders[t].running) pthread_join(w->senders[t].thread, NULL);
+        w->senders[t].running = false;
+    }
+}
+
+static int lw_stop_producers(struct omb_worker *wk, int timeout_ms, char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (!w->drv) return 0;
+    join_senders(w);
+    if (flush_producers(w, timeout_ms) != 0) {
+        int64_t pending = 0;
+        for (size_t i = 0; i < w->nprods; i++)
+            pending += atomic_load(&w->prods[i]->submitted) - atomic_load(&w->prods[i]->acked) -
+                       atomic_load(&w->prods[i]->failed);
+        snprintf(err, errlen, "%lld sent message(s) were neither acknowledged nor failed %d ms "
+                              "after the load stopped",
+                 (long long)pending, timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+static int lw_delivery(struct omb_worker *wk, struct omb_delivery **out, size_t *n, char *err,
+                       size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    struct omb_delivery *d = calloc(w->nsubs ? w->nsubs : 1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t s = 0; s < w->nsubs; s++) {
+        d[s].topic = strdup(w->subs[s].topic);
+        d[s].subscription = strdup(w->subs[s].subscription);
+        for (size_t i = 0; i < w->nprods; i++)
+            if (!strcmp(w->prods[i]->topic, w->subs[s].topic))
+                d[s].acknowledged += atomic_load(&w->prods[i]->acked);
+    }
+    for (size_t i = 0; i < w->ncons; i++)
+        d[w->cons[i]->sub].received += atomic_load(&w->cons[i]->received);
+    *out = d;
+    *n = w->nsubs;
+    return 0;
+}
+
+static void free_load(struct local_worker *w)
+{
+    for (size_t t = 0; t < w->nsenders; t++) free(w->senders[t].prods);
+    free(w->senders);
+    w->senders = NULL;
+    w->nsenders = 0;
+    for (size_t i = 0; i < w->npayloads; i++) free(w->payloads[i]);
+    free(w->payloads);
+    w->payloads = NULL;
+    w->npayloads = 0;
+}
+
+static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    int rc = 0;
+    if (!w->drv) return 0;
+    join_senders(w);
+    flush_producers(w, 5000); /* best effort: stop-all must not hang */
+    for (size_t i = 0; i < w->nprods; i++) {
+        w->ops->close_producer(w->prods[i]->p);
+        free((void *)w->prods[i]->topic);
+        free(w->prods[i]);
+    }
+    free(w->prods);
+    w->prods = NULL;
+    w->nprods = 0;
+    for (size_t i = 0; i < w->ncons; i++) {
+        w->ops->close_consumer(w->cons[i]->c);
+        free(w->cons[i]);
+    }
+    free(w->cons);
+    w->cons = NULL;
+    w->ncons = 0;
+    for (size_t s = 0; s < w->nsubs; s++) {
+        free(w->subs[s].topic);
+        free(w->subs[s].subscription);
+    }
+    free(w->subs);
+    w->subs = NULL;
+    w->nsubs = 0;
+    free_load(w);
+    if (w->ntopics && !keep_topics && w->ops->delete_topics) {
+        if (w->ops->delete_topics(w->drv, (const char *const *)w->topics, w->ntopics, err,
+                                  errlen) != 0)
+            rc = -1;
+        else
+            omb_info("Deleted %zu topic(s)", w->ntopics);
+    }
+    for (size_t i = 0; i < w->ntopics; i++) free(w->topics[i]);
+    free(w->topics);
+    w->topics = NULL;
+    w->ntopics = 0;
+    w->ops->destroy(w->drv);
+    w->drv = NULL;
+    /* A fresh stats object for the next run on this worker. */
+    omb_stats_destroy(w->stats);
+    w->stats = omb_stats_new(w->base.hist_digits);
+    return rc;
+}
+
+static void lw_destroy(struct omb_worker *wk)
+{
+    struct local_worker *w = lw_of(wk);
+    if (!w) return;
+    char err[256];
+    lw_stop_all(wk, 0, err, sizeof err);
+    omb_stats_destroy(w->stats);
+    free(w);
+}
+
+static const struct omb_worker_ops local_ops = {
+    .initialize_driver = lw_initialize_driver,
+    .create_topics = lw_create_topics,
+    .create_producers = lw_create_producers,
+    .create_consumers = lw_create_consumers,
+    .probe_producers = lw_probe_producers,
+    .start_load = lw_start_load,
+    .adjust_rate = lw_adjust_rate,
+    .pause_consumers = lw_pause,
+    .resume_consumers = lw_resume,
+    .period_stats = lw_period_stats,
+    .cumulative_latencies = lw_cumulative,
+    .counters = lw_counters,
+    .reset_stats = lw_reset_stats,
+    .stop_producers = lw_stop_producers,
+    .delivery = lw_delivery,
+    .stop_all = lw_stop_all,
+    .destroy = lw_destroy,
+};
+
+struct omb_worker *omb_local_worker_new(const struct omb_local_worker_options *opt)
+{
+    struct local_worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    if (opt) w->opt = *opt;
+    w->base.ops = &local_ops;
+    w->base.name = "local";
+    w->base.hist_digits = w->opt.hist_digits > 0 ? w->opt.hist_digits : OMB_HIST_DEFAULT_DIGITS;
+    w->stats = omb_stats_new(w->base.hist_digits);
+    if (!w->stats) {
+        free(w);
+        return NULL;
+    }
+    return w->base.ops ? &w->base : NULL;
+}
+
+int omb_worker_view_init(const struct omb_worker *w, struct omb_stats_view *v)
+{
+    return omb_stats_view_init(v, w->hist_digits);
+}
+
+void omb_delivery_free(struct omb_delivery *d, size_t n)
+{
+    if (!d) return;
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].topic);
+        free(d[i].subscription);
+    }
+    free(d);
+}

@@ -1,0 +1,89 @@
+/* worker.h - what the coordinator drives: OMB's Worker interface. The local worker runs the
+ * load in this process; the distributed ensemble (HTTP) presents the same table, so the
+ * coordinator cannot tell them apart. */
+#ifndef OMB_WORKER_WORKER_H
+#define OMB_WORKER_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/driver_conf.h"
+#include "config/workload.h"
+#include "stats/recorder.h"
+
+struct omb_topic_sub {
+    char *topic;
+    char *subscription;
+};
+
+struct omb_load_spec {
+    const unsigned char *const *payloads; /* npayloads buffers of payload_size bytes */
+    size_t npayloads;
+    size_t payload_size;
+    double rate; /* total msg/s over this worker's producers; <= 0: as fast as possible */
+    enum omb_key_distributor keys;
+};
+
+/* Per subscription: what its topic's producers had acknowledged and what it received. */
+struct omb_delivery {
+    char *topic;
+    char *subscription;
+    int64_t acknowledged;
+    int64_t received;
+};
+
+struct omb_worker;
+
+/* Every operation returns 0, or -1 with one sentence in err. Called from one thread. */
+struct omb_worker_ops {
+    int (*initialize_driver)(struct omb_worker *w, const struct omb_driver_conf *conf,
+                             char *err, size_t errlen);
+    /** Creates @p n topics; *names receives n malloc'ed names in a malloc'ed array. */
+    int (*create_topics)(struct omb_worker *w, int n, int partitions, char ***names,
+                         char *err, size_t errlen);
+    /** One producer per entry (a topic repeated = several producers on it). */
+    int (*create_producers)(struct omb_worker *w, char *const *topics, size_t n, char *err,
+                            size_t errlen);
+    int (*create_consumers)(struct omb_worker *w, const struct omb_topic_sub *ts, size_t n,
+                            char *err, size_t errlen);
+    /** Every producer sends one message. */
+    int (*probe_producers)(struct omb_worker *w, char *err, size_t errlen);
+    int (*start_load)(struct omb_worker *w, const struct omb_load_spec *spec, char *err,
+                      size_t errlen);
+    int (*adjust_rate)(struct omb_worker *w, double rate, char *err, size_t errlen);
+    int (*pause_consumers)(struct omb_worker *w, char *err, size_t errlen);
+    int (*resume_consumers)(struct omb_worker *w, char *err, size_t errlen);
+    /** Counters and histograms since the previous period read (view from omb_worker_view_init). */
+    int (*period_stats)(struct omb_worker *w, struct omb_stats_view *out, char *err,
+                        size_t errlen);
+    /** Histograms since the last reset. */
+    int (*cumulative_latencies)(struct omb_worker *w, struct omb_stats_view *out, char *err,
+                                size_t errlen);
+    /** Totals since the start: out->totals is filled, nothing else. */
+    int (*counters)(struct omb_worker *w, struct omb_stats_view *out, char *err,
+                    size_t errlen);
+    int (*reset_stats)(struct omb_worker *w, char *err, size_t errlen);
+    /** Optional (NULL for remote workers). Stops sending and waits up to @p timeout_ms for
+     *  every accepted send to complete; consumers keep running. */
+    int (*stop_producers)(struct omb_worker *w, int timeout_ms, char *err, size_t errlen);
+    /** Optional. Per-subscription delivery accounting; *out is malloc'ed. */
+    int (*delivery)(struct omb_worker *w, struct omb_delivery **out, size_t *n, char *err,
+                    size_t errlen);
+    /** Closes producers and consumers and, unless @p keep_topics, deletes the topics.
+     *  Idempotent. */
+    int (*stop_all)(struct omb_worker *w, int keep_topics, char *err, size_t errlen);
+    void (*destroy)(struct omb_worker *w);
+};
+
+struct omb_worker {
+    const struct omb_worker_ops *ops;
+    const char *name; /* "local", or the worker's URL */
+    int hist_digits;  /* significant digits of the histograms it returns */
+};
+
+/** Histogram views with this worker's geometry. */
+int omb_worker_view_init(const struct omb_worker *w, struct omb_stats_view *v);
+
+void omb_delivery_free(struct omb_delivery *d, size_t n);
+
+#endif
