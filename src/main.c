@@ -17,17 +17,9 @@
 
 #define EXIT_USAGE 2 /* bad command line or bad input file: nothing was run */
 
-/* The embedded default driver: Kafka on librdkafka's in-process mock cluster. */
-static const char embedded_driver[] = "name: Kafka\n"
-                                      "driverClass: kafka\n"
-                                      "replicationFactor: 3\n"
-                                      "producerConfig: |\n"
-                                      "  acks=all\n"
-                                      "  linger.ms=1\n"
-                                      "  batch.size=131072\n"
-                                      "consumerConfig: |\n"
-                                      "  auto.offset.reset=earliest\n"
-                                      "  enable.auto.commit=false\n";
+/* The embedded default driver: Kafka on librdkafka's in-process mock cluster
+ * (examples/drivers/kafka-mock.yaml, compiled in). */
+#include "embedded_driver.h"
 
 static void usage(FILE *f)
 {

@@ -55,20 +55,22 @@ int omb_driver_conf_load_string(const char *text, size_t len, const char *label,
     if (!out->doc) goto fail;
     const struct omb_yaml_node *root = out->doc->root;
     if (omb_yaml_is_null(root)) {
-        snprintf(err, errlen, "%s: the driver file is empty (it needs at least name and driverClass)",
-                 label);
+        snprintf(err, errlen,
+                 "%s: the driver file is empty (it needs at least name and driverClass)", label);
         goto fail;
     }
     if (root->kind != OMB_YAML_MAP) {
-        snprintf(err, errlen, "%s line %d: a driver file must be a map of 'key: value' lines, not %s",
-                 label, root->line, root->kind == OMB_YAML_SEQ ? "a list" : "a single value");
+        snprintf(err, errlen,
+                 "%s line %d: a driver file must be a map of 'key: value' lines, not %s", label,
+                 root->line, root->kind == OMB_YAML_SEQ ? "a list" : "a single value");
         goto fail;
     }
     if (omb_schema_apply(out->doc, root, driver_fields,
-                         sizeof driver_fields / sizeof driver_fields[0], 1, out, err,
-                         errlen) != 0)
+                         sizeof driver_fields / sizeof driver_fields[0], 1, out, err, errlen) != 0)
         goto fail;
-    const char *empty = out->name[0] == '\0' ? "name" : out->driver_class[0] == '\0' ? "driverClass" : NULL;
+    const char *empty = out->name[0] == '\0'           ? "name"
+                        : out->driver_class[0] == '\0' ? "driverClass"
+                                                       : NULL;
     if (empty) {
         snprintf(err, errlen, "%s line %d: '%s' must not be empty", label,
                  omb_yaml_get_key(root, empty)->line, empty);
@@ -131,7 +133,10 @@ static int buf_add(struct buf *b, const char *s, size_t n)
     return 0;
 }
 
-static bool prop_ws(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+static bool prop_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\f';
+}
 
 static int hexval(char c)
 {
@@ -197,10 +202,18 @@ static int unescape(const char *s, size_t n, struct buf *o)
         if (++i == n) break; /* a lone backslash at the very end is dropped, as in Java */
         c = s[i];
         switch (c) {
-        case 't': c = '\t'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 'f': c = '\f'; break;
+        case 't':
+            c = '\t';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 'f':
+            c = '\f';
+            break;
         case 'u': {
             unsigned cp, lo;
             if (read_u4(s, n, i + 1, &cp) != 0 || cp == 0) return -1;
@@ -217,7 +230,8 @@ static int unescape(const char *s, size_t n, struct buf *o)
             put_utf8(o, cp, &rc);
             continue;
         }
-        default: break;
+        default:
+            break;
         }
         if (buf_add(o, &c, 1) != 0) rc = -2;
     }
@@ -261,7 +275,8 @@ static int prop_line(const char *s, size_t n, int line, struct buf *key, struct 
     size_t vend = n;
     while (vend > vstart && prop_ws(s[vend - 1])) {
         size_t bs = 0;
-        while (vend - 1 - bs > vstart && s[vend - 2 - bs] == '\\') bs++;
+        while (vend - 1 - bs > vstart && s[vend - 2 - bs] == '\\')
+            bs++;
         if (bs % 2 == 1) break;
         vend--;
     }
@@ -284,8 +299,8 @@ static int prop_line(const char *s, size_t n, int line, struct buf *key, struct 
     return fn(ctx, key->p, val->p, line);
 }
 
-int omb_properties_parse(const char *text, int (*fn)(void *ctx, const char *key,
-                                                     const char *value, int line),
+int omb_properties_parse(const char *text,
+                         int (*fn)(void *ctx, const char *key, const char *value, int line),
                          void *ctx, char *err, size_t errlen)
 {
     static char dummy[1];
@@ -301,20 +316,23 @@ int omb_properties_parse(const char *text, int (*fn)(void *ctx, const char *key,
     bool continuing = false;
     while (p < end && rc == 0) {
         const char *e = p;
-        while (e < end && *e != '\n' && *e != '\r') e++;
+        while (e < end && *e != '\n' && *e != '\r')
+            e++;
         const char *next = e;
         if (next < end) next += (*next == '\r' && next + 1 < end && next[1] == '\n') ? 2 : 1;
         line++;
         const char *s = p;
         p = next;
-        while (s < e && prop_ws(*s)) s++;
+        while (s < e && prop_ws(*s))
+            s++;
         if (!continuing) {
             if (s == e || *s == '#' || *s == '!') continue; /* blank or comment */
             start_line = line;
             logical.len = 0;
         }
         size_t bs = 0;
-        while (e - bs > s && e[-1 - (ptrdiff_t)bs] == '\\') bs++;
+        while (e - bs > s && e[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
         continuing = bs % 2 == 1;
         if (buf_add(&logical, s, (size_t)(e - s) - (continuing ? 1 : 0)) != 0) {
             snprintf(err, errlen, "line %d: out of memory", line);

@@ -39,8 +39,8 @@ void omb_driver_conf_free(struct omb_driver_conf *c); /* NULL-safe, frees member
  * malformed \uXXXX and \u0000 are syntax errors. @p err reads "line 3: ..." (line within
  * the text); the caller adds file and key. A NULL @p text is empty.
  */
-int omb_properties_parse(const char *text, int (*fn)(void *ctx, const char *key,
-                                                     const char *value, int line),
+int omb_properties_parse(const char *text,
+                         int (*fn)(void *ctx, const char *key, const char *value, int line),
                          void *ctx, char *err, size_t errlen);
 
 #endif

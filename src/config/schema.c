@@ -21,7 +21,8 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
     size_t *rows = malloc(3 * (lb + 1) * sizeof *rows);
     if (!rows) return SIZE_MAX;
     size_t *pp = rows, *p = rows + lb + 1, *c = rows + 2 * (lb + 1);
-    for (size_t j = 0; j <= lb; j++) p[j] = j;
+    for (size_t j = 0; j <= lb; j++)
+        p[j] = j;
     for (size_t i = 1; i <= la; i++) {
         c[0] = i;
         int ai = tolower((unsigned char)a[i - 1]);
@@ -96,7 +97,8 @@ enum num_status { NUM_OK, NUM_SYNTAX, NUM_RANGE, NUM_LEADING_ZERO };
 static size_t skip_digits(const char *s)
 {
     size_t i = 0;
-    while (s[i] >= '0' && s[i] <= '9') i++;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++;
     return i;
 }
 
@@ -177,12 +179,18 @@ static void fail_at(const struct ctx *c, const struct omb_yaml_node *at, const c
 static const char *type_word(enum omb_field_type t)
 {
     switch (t) {
-    case OMB_FIELD_STRING: return "a string";
-    case OMB_FIELD_INT: return "an integer";
-    case OMB_FIELD_DOUBLE: return "a number";
-    case OMB_FIELD_BOOL: return "true or false";
-    case OMB_FIELD_ENUM: return "one of";
-    case OMB_FIELD_ANY: return "a value";
+    case OMB_FIELD_STRING:
+        return "a string";
+    case OMB_FIELD_INT:
+        return "an integer";
+    case OMB_FIELD_DOUBLE:
+        return "a number";
+    case OMB_FIELD_BOOL:
+        return "true or false";
+    case OMB_FIELD_ENUM:
+        return "one of";
+    case OMB_FIELD_ANY:
+        return "a value";
     }
     return "a value";
 }
@@ -200,10 +208,16 @@ static void fmt_bound(char *buf, size_t len, double v, enum omb_field_type t)
         snprintf(buf, len, "%.15g", v);
 }
 
-static bool has_range(const struct omb_field *f) { return f->min <= f->max; }
+static bool has_range(const struct omb_field *f)
+{
+    return f->min <= f->max;
+}
 
 /* Bounds at or beyond these are "no upper limit" and are not printed. */
-static bool unbounded_above(const struct omb_field *f) { return f->max >= 9.0e18; }
+static bool unbounded_above(const struct omb_field *f)
+{
+    return f->max >= 9.0e18;
+}
 
 static void fail_range(const struct ctx *c, const struct omb_yaml_node *at,
                        const struct omb_field *f, const char *got)
@@ -232,11 +246,12 @@ static int apply_number(const struct ctx *c, const struct omb_yaml_node *at,
     omb_yaml_quote(shown, sizeof shown, v->scalar);
     int64_t iv = 0;
     double dv = 0;
-    enum num_status st = f->type == OMB_FIELD_INT ? parse_int(v->scalar, &iv)
-                                                   : parse_double(v->scalar, &dv);
+    enum num_status st =
+        f->type == OMB_FIELD_INT ? parse_int(v->scalar, &iv) : parse_double(v->scalar, &dv);
     if (!v->plain) {
         if (st == NUM_OK || st == NUM_RANGE)
-            fail_at(c, at, "'%s' must be %s, got the quoted string %s (write numbers without quotes)",
+            fail_at(c, at,
+                    "'%s' must be %s, got the quoted string %s (write numbers without quotes)",
                     f->key, type_word(f->type), shown);
         else
             fail_at(c, at, "'%s' must be %s, got the string %s", f->key, type_word(f->type), shown);
@@ -300,8 +315,8 @@ static int apply_enum(const struct ctx *c, const struct omb_yaml_node *at,
     omb_yaml_quote(shown, sizeof shown, v->scalar);
     const char *near = omb_schema_closest(v->scalar, f->enum_names, count);
     if (near)
-        fail_at(c, at, "'%s' must be one of %s, got %s; did you mean '%s'?", f->key, names,
-                shown, near);
+        fail_at(c, at, "'%s' must be one of %s, got %s; did you mean '%s'?", f->key, names, shown,
+                near);
     else
         fail_at(c, at, "'%s' must be one of %s, got %s", f->key, names, shown);
     return -1;
@@ -345,8 +360,10 @@ static int apply_field(const struct ctx *c, const struct omb_yaml_node *at,
             }
         }
         if (!v->plain)
-            fail_at(c, at, "'%s' must be true or false, got the quoted string %s (write it without quotes)",
-                    f->key, shown);
+            fail_at(
+                c, at,
+                "'%s' must be true or false, got the quoted string %s (write it without quotes)",
+                f->key, shown);
         else
             fail_at(c, at, "'%s' must be true or false, got %s", f->key, shown);
         return -1;
@@ -371,7 +388,8 @@ static void fail_unknown(const struct ctx *c, const struct omb_yaml_node *key,
         fail_at(c, key, "unknown key %s", shown);
         return;
     }
-    for (size_t i = 0; i < nfields; i++) names[i] = fields[i].key;
+    for (size_t i = 0; i < nfields; i++)
+        names[i] = fields[i].key;
     const char *near = omb_schema_closest(key->scalar, names, nfields);
     free(names);
     if (near) {
@@ -389,8 +407,8 @@ static void fail_unknown(const struct ctx *c, const struct omb_yaml_node *key,
 }
 
 int omb_schema_apply(const struct omb_yaml_doc *doc, const struct omb_yaml_node *map,
-                     const struct omb_field *fields, size_t nfields, int ignore_unknown,
-                     void *out, char *err, size_t errlen)
+                     const struct omb_field *fields, size_t nfields, int ignore_unknown, void *out,
+                     char *err, size_t errlen)
 {
     static char dummy[1];
     static const struct omb_yaml_doc nodoc = {.source = "YAML text"};
@@ -418,7 +436,8 @@ int omb_schema_apply(const struct omb_yaml_doc *doc, const struct omb_yaml_node 
     for (size_t i = 0; i < map->n; i++) {
         const struct omb_yaml_node *k = map->keys[i], *v = map->values[i];
         size_t fi = 0;
-        while (fi < nfields && strcmp(fields[fi].key, k->scalar) != 0) fi++;
+        while (fi < nfields && strcmp(fields[fi].key, k->scalar) != 0)
+            fi++;
         if (fi == nfields) {
             if (ignore_unknown) continue;
             fail_unknown(&c, k, fields, nfields);

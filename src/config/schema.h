@@ -21,9 +21,9 @@ enum omb_field_type {
 struct omb_field {
     const char *key;
     enum omb_field_type type;
-    size_t offset; /* offsetof(struct, member) */
-    int required;  /* 1: missing key is an error */
-    double min, max; /* numeric range (inclusive), ignored when min > max */
+    size_t offset;                 /* offsetof(struct, member) */
+    int required;                  /* 1: missing key is an error */
+    double min, max;               /* numeric range (inclusive), ignored when min > max */
     const char *const *enum_names; /* NULL-terminated, for OMB_FIELD_ENUM */
     const int *enum_values;
 };
@@ -46,8 +46,8 @@ struct omb_field {
  * @p out for the caller to free. ENUM writes an int.
  */
 int omb_schema_apply(const struct omb_yaml_doc *doc, const struct omb_yaml_node *map,
-                     const struct omb_field *fields, size_t nfields, int ignore_unknown,
-                     void *out, char *err, size_t errlen);
+                     const struct omb_field *fields, size_t nfields, int ignore_unknown, void *out,
+                     char *err, size_t errlen);
 
 /** The valid key closest to @p key (edit distance, case-insensitive), or NULL when none
  *  is close enough to be a plausible typo. */

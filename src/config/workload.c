@@ -74,8 +74,7 @@ static const struct omb_field workload_fields[] = {
     {"consumerPerSubscription", OMB_FIELD_INT, W(consumer_per_subscription), 0, 0, 100000, NULL,
      NULL},
     {"producerRate", OMB_FIELD_DOUBLE, W(producer_rate), 1, 0, 1e9, NULL, NULL},
-    {"consumerBacklogSizeGB", OMB_FIELD_DOUBLE, W(consumer_backlog_size_gb), 0, 0, 1e6, NULL,
-     NULL},
+    {"consumerBacklogSizeGB", OMB_FIELD_DOUBLE, W(consumer_backlog_size_gb), 0, 0, 1e6, NULL, NULL},
     {"backlogDrainRatio", OMB_FIELD_DOUBLE, W(backlog_drain_ratio), 0, 0, 1, NULL, NULL},
     {"testDurationMinutes", OMB_FIELD_DOUBLE, W(test_duration_minutes), 1, 0, 525600, NULL, NULL},
     {"warmupDurationMinutes", OMB_FIELD_DOUBLE, W(warmup_duration_minutes), 0, 0, 525600, NULL,
@@ -86,9 +85,12 @@ static const struct omb_field workload_fields[] = {
 const char *omb_key_distributor_name(enum omb_key_distributor k)
 {
     switch (k) {
-    case OMB_KEYS_NO_KEY: return "NO_KEY";
-    case OMB_KEYS_ROUND_ROBIN: return "KEY_ROUND_ROBIN";
-    case OMB_KEYS_RANDOM_NANO: return "RANDOM_NANO";
+    case OMB_KEYS_NO_KEY:
+        return "NO_KEY";
+    case OMB_KEYS_ROUND_ROBIN:
+        return "KEY_ROUND_ROBIN";
+    case OMB_KEYS_RANDOM_NANO:
+        return "RANDOM_NANO";
     }
     return "NO_KEY";
 }
@@ -129,12 +131,11 @@ static char *make_base_name(const char *path)
 }
 
 /* Error at the line of @p key when it is in the file, else without a line. */
-static void fail_key(char *err, size_t errlen, const char *source,
-                     const struct omb_yaml_node *map, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+static void fail_key(char *err, size_t errlen, const char *source, const struct omb_yaml_node *map,
+                     const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void fail_key(char *err, size_t errlen, const char *source,
-                     const struct omb_yaml_node *map, const char *key, const char *fmt, ...)
+static void fail_key(char *err, size_t errlen, const char *source, const struct omb_yaml_node *map,
+                     const char *key, const char *fmt, ...)
 {
     const struct omb_yaml_node *k = key ? omb_yaml_get_key(map, key) : NULL;
     int n = k ? snprintf(err, errlen, "%s line %d: ", source, k->line)
@@ -193,8 +194,8 @@ static int resolve_payload(struct omb_workload *w, const struct omb_yaml_node *m
         struct stat st;
         if (stat(cands[i], &st) != 0) {
             if (errno == ENOENT || errno == ENOTDIR) continue;
-            fail_key(err, errlen, src, map, "payloadFile", "cannot read payload file %s: %s",
-                     shown, strerror(errno));
+            fail_key(err, errlen, src, map, "payloadFile", "cannot read payload file %s: %s", shown,
+                     strerror(errno));
             goto out;
         }
         if (!S_ISREG(st.st_mode)) {
@@ -203,8 +204,8 @@ static int resolve_payload(struct omb_workload *w, const struct omb_yaml_node *m
             goto out;
         }
         if (access(cands[i], R_OK) != 0) {
-            fail_key(err, errlen, src, map, "payloadFile", "cannot read payload file %s: %s",
-                     shown, strerror(errno));
+            fail_key(err, errlen, src, map, "payloadFile", "cannot read payload file %s: %s", shown,
+                     strerror(errno));
             goto out;
         }
         if ((int64_t)st.st_size != w->message_size) {
@@ -239,14 +240,15 @@ static int resolve_payload(struct omb_workload *w, const struct omb_yaml_node *m
 oom:
     snprintf(err, errlen, "%s: out of memory", src);
 out:
-    for (size_t i = 0; i < ncand; i++) free(cands[i]);
+    for (size_t i = 0; i < ncand; i++)
+        free(cands[i]);
     free(dir);
     return rc;
 }
 
 /* Rules that involve more than one key, or bounds the table cannot say (exclusive). */
-static int check_combinations(struct omb_workload *w, const struct omb_yaml_node *map,
-                              char *err, size_t errlen)
+static int check_combinations(struct omb_workload *w, const struct omb_yaml_node *map, char *err,
+                              size_t errlen)
 {
     const char *src = w->path;
     if (w->name[0] == '\0') {

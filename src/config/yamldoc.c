@@ -94,6 +94,8 @@ struct frame {
 
 struct builder {
     const char *source;
+    const char *text; /* for the line of a reader (encoding) error */
+    size_t len;
     char *err;
     size_t errlen;
     struct frame *stack;
@@ -147,9 +149,8 @@ static int attach(struct builder *b, struct omb_yaml_node *child)
     }
     if (!f->pending_key) {
         if (child->kind != OMB_YAML_SCALAR) {
-            snprintf(b->err, b->errlen,
-                     "%s line %d: a key must be a plain value, not a %s", b->source,
-                     child->line, child->kind == OMB_YAML_MAP ? "map" : "list");
+            snprintf(b->err, b->errlen, "%s line %d: a key must be a plain value, not a %s",
+                     b->source, child->line, child->kind == OMB_YAML_MAP ? "map" : "list");
             node_free(child);
             return -1;
         }
@@ -168,8 +169,8 @@ oom:
 static int open_container(struct builder *b, enum omb_yaml_kind kind, const yaml_mark_t *mark)
 {
     if (b->depth >= OMB_YAML_MAX_DEPTH) {
-        snprintf(b->err, b->errlen, "%s line %zu: YAML nested deeper than %d levels",
-                 b->source, mark->line + 1, OMB_YAML_MAX_DEPTH);
+        snprintf(b->err, b->errlen, "%s line %zu: YAML nested deeper than %d levels", b->source,
+                 mark->line + 1, OMB_YAML_MAX_DEPTH);
         return -1;
     }
     if (b->depth == b->cap) {
@@ -217,7 +218,8 @@ static int check_duplicates(struct builder *b, const struct omb_yaml_node *map)
         if (!dup || sorted[i]->line < dup->line) {
             /* earliest occurrence of this key */
             size_t j = i - 1;
-            while (j > 0 && strcmp(sorted[j - 1]->scalar, sorted[i]->scalar) == 0) j--;
+            while (j > 0 && strcmp(sorted[j - 1]->scalar, sorted[i]->scalar) == 0)
+                j--;
             first = sorted[j];
             dup = sorted[i];
         }
@@ -253,8 +255,11 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
 {
     const char *problem = p->problem ? p->problem : "unknown error";
     if (p->error == YAML_READER_ERROR) {
-        snprintf(b->err, b->errlen, "%s: invalid YAML text at byte %zu: %s", b->source,
-                 p->problem_offset, problem);
+        size_t line = 1;
+        for (size_t i = 0; i < p->problem_offset && i < b->len; i++)
+            line += b->text[i] == '\n';
+        snprintf(b->err, b->errlen, "%s line %zu: invalid YAML text at byte %zu: %s", b->source,
+                 line, p->problem_offset, problem);
     } else if (p->error == YAML_MEMORY_ERROR) {
         snprintf(b->err, b->errlen, "%s: out of memory while reading YAML", b->source);
     } else if (p->context) {
@@ -272,8 +277,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     const char *v = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     if (memchr(v, '\0', len)) {
-        snprintf(b->err, b->errlen, "%s line %zu: a value contains a NUL character",
-                 b->source, ev->start_mark.line + 1);
+        snprintf(b->err, b->errlen, "%s line %zu: a value contains a NUL character", b->source,
+                 ev->start_mark.line + 1);
         return -1;
     }
     struct omb_yaml_node *n = node_new(OMB_YAML_SCALAR, &ev->start_mark);
@@ -299,7 +304,8 @@ struct omb_yaml_doc *omb_yaml_load_string(const char *text, size_t len, const ch
     }
     err[0] = '\0';
     if (!source) source = "YAML text";
-    struct builder b = {.source = source, .err = err, .errlen = errlen};
+    struct builder b = {
+        .source = source, .text = text, .len = text ? len : 0, .err = err, .errlen = errlen};
     struct omb_yaml_doc *doc = calloc(1, sizeof *doc);
     if (!doc || !(doc->source = strdup(source))) {
         free(doc);

@@ -97,15 +97,37 @@ static int run_phase(struct run *r, double seconds, struct omb_result *res)
     }
 }
 
-/* Waits until every subscription has seen the probe messages (OMB's readiness check). */
+/* How many subscriptions have received nothing yet (-1 when the worker cannot say). */
+static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen)
+{
+    struct omb_delivery *d = NULL;
+    size_t n = 0;
+    if (!r->worker->ops->delivery ||
+        r->worker->ops->delivery(r->worker, &d, &n, r->err, sizeof r->err) != 0)
+        return -1;
+    int64_t silent = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d[i].received == 0) {
+            if (!silent) snprintf(name, namelen, "'%s' of topic '%s'", d[i].subscription, d[i].topic);
+            silent++;
+        }
+    omb_delivery_free(d, n);
+    return silent;
+}
+
+/* Waits until every subscription has seen a probe message. OMB only waits for a total
+ * count, which one busy subscription can satisfy while another receives nothing; where the
+ * worker reports per subscription, omb waits for each. */
 static int wait_ready(struct run *r)
 {
     int64_t expected = r->w->topics * r->w->subscriptions_per_topic;
     int64_t t0 = omb_now_ns();
+    char name[512] = "";
     for (;;) {
         if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
         int64_t got = r->view.totals[OMB_C_RECEIVED];
-        if (got >= expected) {
+        int64_t silent = got >= expected ? silent_subscriptions(r, name, sizeof name) : 1;
+        if (got >= expected && silent <= 0) {
             omb_info("All consumers are ready (%lld probe message(s) received in %.1f s)",
                      (long long)got, secs_since(t0));
             return 0;
@@ -115,10 +137,17 @@ static int wait_ready(struct run *r)
             return -1;
         }
         if (secs_since(t0) > r->opt->probe_timeout_s) {
-            snprintf(r->err, sizeof r->err,
-                     "consumers received %lld of the %lld probe messages within %.0f s: they "
-                     "are not subscribed or the broker does not deliver",
-                     (long long)got, (long long)expected, r->opt->probe_timeout_s);
+            if (got >= expected)
+                snprintf(r->err, sizeof r->err,
+                         "%lld subscription(s) received no probe message within %.0f s, "
+                         "among them %s: its consumers are not subscribed or the broker does "
+                         "not deliver to them",
+                         (long long)silent, r->opt->probe_timeout_s, name);
+            else
+                snprintf(r->err, sizeof r->err,
+                         "consumers received %lld of the %lld probe messages within %.0f s: "
+                         "they are not subscribed or the broker does not deliver",
+                         (long long)got, (long long)expected, r->opt->probe_timeout_s);
             return -1;
         }
         omb_sleep_ns(100000000);

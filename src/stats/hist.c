@@ -220,7 +220,9 @@ int64_t omb_hist_equivalent_range(const struct omb_hist *h, int64_t value)
 
 int64_t omb_hist_highest_equivalent(const struct omb_hist *h, int64_t value)
 {
-    return omb_hist_lowest_equivalent(h, value) + omb_hist_equivalent_range(h, value) - 1;
+    /* unsigned: the top bucket of the widest geometry ends at 2^63 - 1 exactly */
+    return (int64_t)((uint64_t)omb_hist_lowest_equivalent(h, value) +
+                     (uint64_t)omb_hist_equivalent_range(h, value) - 1u);
 }
 
 int64_t omb_hist_median_equivalent(const struct omb_hist *h, int64_t value)

@@ -81,11 +81,11 @@ static void workload_err(const char *yaml, char *err, size_t errlen)
     omb_workload_free(&w);
 }
 
-#define EXPECT_WORKLOAD_ERR(yaml, expected)                                                  \
-    do {                                                                                     \
-        char err_[1024];                                                                     \
-        workload_err((yaml), err_, sizeof err_);                                             \
-        assert_string_equal(err_, (expected));                                               \
+#define EXPECT_WORKLOAD_ERR(yaml, expected)                                                        \
+    do {                                                                                           \
+        char err_[1024];                                                                           \
+        workload_err((yaml), err_, sizeof err_);                                                   \
+        assert_string_equal(err_, (expected));                                                     \
     } while (0)
 
 static void workload_ok(const char *yaml, struct omb_workload *w)
@@ -137,8 +137,7 @@ static const char *kv_get(const struct kv *kv, const char *key)
     return NULL;
 }
 
-static void expect_pair(const struct kv *kv, size_t i, const char *key, const char *val,
-                        int line)
+static void expect_pair(const struct kv *kv, size_t i, const char *key, const char *val, int line)
 {
     assert_true(i < kv->n);
     assert_string_equal(kv->key[i], key);
@@ -241,12 +240,13 @@ static void test_yaml_errors(void **state)
     assert_null(omb_yaml_load_string(deep, sizeof deep, "deep.yaml", err, sizeof err));
     assert_string_equal(err, "deep.yaml line 1: YAML nested deeper than 64 levels");
 
-    const char bin[] = "a: \xff\xfe\n";
+    const char bin[] = "x: 1\na: \xff\xfe\n";
     assert_null(omb_yaml_load_string(bin, sizeof bin - 1, "bin.yaml", err, sizeof err));
-    assert_non_null(strstr(err, "bin.yaml: invalid YAML text at byte 3"));
+    assert_non_null(strstr(err, "bin.yaml line 2: invalid YAML text at byte 8"));
 
     assert_null(omb_yaml_load_file("/nonexistent/x.yaml", err, sizeof err));
-    assert_string_equal(err, "cannot read YAML file '/nonexistent/x.yaml': No such file or directory");
+    assert_string_equal(err,
+                        "cannot read YAML file '/nonexistent/x.yaml': No such file or directory");
 
     /* empty and comment-only texts are documents without a root */
     struct omb_yaml_doc *doc = omb_yaml_load_string("", 0, "e.yaml", err, sizeof err);
@@ -679,7 +679,8 @@ static void test_workload_missing_and_null(void **state)
 static void test_workload_duplicate_key(void **state)
 {
     (void)state;
-    EXPECT_WORKLOAD_ERR(BASE "topics: 2\n", "w.yaml line 6: duplicate key 'topics' (first set on line 2)");
+    EXPECT_WORKLOAD_ERR(BASE "topics: 2\n",
+                        "w.yaml line 6: duplicate key 'topics' (first set on line 2)");
 }
 
 static void test_workload_combinations(void **state)
@@ -713,8 +714,9 @@ static void test_workload_payload_errors(void **state)
 {
     (void)state;
     write_tmp("ten.data", "0123456789", 10);
-    EXPECT_WORKLOAD_ERR(BASE "payloadFile: ten.data\n",
-                        "w.yaml line 6: payload file 'ten.data' is 10 bytes but messageSize is 100");
+    EXPECT_WORKLOAD_ERR(
+        BASE "payloadFile: ten.data\n",
+        "w.yaml line 6: payload file 'ten.data' is 10 bytes but messageSize is 100");
 
     char err[1024], expect[PATH_MAX + 200];
     workload_err(BASE "payloadFile: payload/x.data\n", err, sizeof err);
@@ -762,15 +764,16 @@ static void test_workload_file_level_errors(void **state)
     EXPECT_WORKLOAD_ERR("", "w.yaml: the workload file is empty (it needs at least name, topics, "
                             "messageSize, producerRate and testDurationMinutes)");
     EXPECT_WORKLOAD_ERR("# nothing\n\n", "w.yaml: the workload file is empty (it needs at least "
-                                          "name, topics, messageSize, producerRate and "
-                                          "testDurationMinutes)");
-    EXPECT_WORKLOAD_ERR("- name: t\n- topics: 1\n",
-                        "w.yaml line 1: a workload must be a map of 'key: value' lines, not a list");
+                                         "name, topics, messageSize, producerRate and "
+                                         "testDurationMinutes)");
+    EXPECT_WORKLOAD_ERR(
+        "- name: t\n- topics: 1\n",
+        "w.yaml line 1: a workload must be a map of 'key: value' lines, not a list");
     EXPECT_WORKLOAD_ERR("hello\n",
                         "w.yaml line 1: a workload must be a map of 'key: value' lines, not a "
                         "single value");
     EXPECT_WORKLOAD_ERR(BASE "---\n" BASE, "w.yaml line 6: the file holds more than one YAML "
-                                          "document ('---'); put one configuration in each file");
+                                           "document ('---'); put one configuration in each file");
 }
 
 /* ---- driver files ------------------------------------------------------------------- */
@@ -845,7 +848,8 @@ static void test_kafka_latency_blocks(void **state)
     struct omb_driver_conf c;
     if (omb_driver_conf_load_file(p, &c, err, sizeof err) != 0) fail_msg("%s", err);
     assert_string_equal(c.name, "Kafka");
-    assert_string_equal(c.driver_class, "io.openmessaging.benchmark.driver.kafka.KafkaBenchmarkDriver");
+    assert_string_equal(c.driver_class,
+                        "io.openmessaging.benchmark.driver.kafka.KafkaBenchmarkDriver");
     assert_string_equal(omb_yaml_get(c.doc->root, "replicationFactor")->scalar, "3");
     struct kv kv = {0};
     parse_block(&c, "producerConfig", &kv);
@@ -876,7 +880,8 @@ static void test_driver_string_and_fixture(void **state)
     char err[512];
     struct omb_driver_conf c;
     const char *t = "name: Loop\ndriverClass: loopback\nextra: {a: 1}\n";
-    assert_int_equal(omb_driver_conf_load_string(t, strlen(t), "request body", &c, err, sizeof err), 0);
+    assert_int_equal(omb_driver_conf_load_string(t, strlen(t), "request body", &c, err, sizeof err),
+                     0);
     assert_string_equal(c.path, "request body");
     assert_string_equal(c.name, "Loop");
     assert_string_equal(c.driver_class, "loopback");
@@ -898,7 +903,8 @@ static void expect_driver_err(const char *text, const char *expected)
 {
     char err[512] = "";
     struct omb_driver_conf c;
-    assert_int_equal(omb_driver_conf_load_string(text, strlen(text), "d.yaml", &c, err, sizeof err), -1);
+    assert_int_equal(omb_driver_conf_load_string(text, strlen(text), "d.yaml", &c, err, sizeof err),
+                     -1);
     assert_string_equal(err, expected);
     assert_null(c.doc);
     assert_null(c.name);
@@ -915,9 +921,11 @@ static void test_driver_errors(void **state)
     expect_driver_err("name: Kafka\ndriverClass:\n",
                       "d.yaml line 2: required key 'driverClass' has no value");
     expect_driver_err("name: ''\ndriverClass: kafka\n", "d.yaml line 1: 'name' must not be empty");
-    expect_driver_err("- kafka\n",
-                      "d.yaml line 1: a driver file must be a map of 'key: value' lines, not a list");
-    expect_driver_err("", "d.yaml: the driver file is empty (it needs at least name and driverClass)");
+    expect_driver_err(
+        "- kafka\n",
+        "d.yaml line 1: a driver file must be a map of 'key: value' lines, not a list");
+    expect_driver_err("",
+                      "d.yaml: the driver file is empty (it needs at least name and driverClass)");
     expect_driver_err("name: a\ndriverClass: b\nname: c\n",
                       "d.yaml line 3: duplicate key 'name' (first set on line 1)");
     expect_driver_err("name: a\ndriverClass: b\nclient:\n  serviceUrl: x\n bad: 1\n",
@@ -927,7 +935,8 @@ static void test_driver_errors(void **state)
     char err[512];
     struct omb_driver_conf c;
     assert_int_equal(omb_driver_conf_load_file("/nonexistent/kafka.yaml", &c, err, sizeof err), -1);
-    assert_string_equal(err, "cannot read driver file '/nonexistent/kafka.yaml': No such file or directory");
+    assert_string_equal(
+        err, "cannot read driver file '/nonexistent/kafka.yaml': No such file or directory");
     assert_null(c.name);
 }
 
@@ -963,7 +972,8 @@ static void test_properties_basic(void **state)
     expect_pair(&kv, 6, "g", "x#y", 10);
     expect_pair(&kv, 7, "h", "a=b", 11);
     expect_pair(&kv, 8, "i", ": j", 12);
-    expect_pair(&kv, 9, "sasl.jaas.config", "org.Login required username=\"u\" password=\"p\";", 14);
+    expect_pair(&kv, 9, "sasl.jaas.config", "org.Login required username=\"u\" password=\"p\";",
+                14);
     kv_free(&kv);
 }
 
