@@ -16,6 +16,15 @@
  * scanning (and touching) the whole, mostly untouched, calloc'd array.
  */
 
+/* Java's (long) cast of a double: saturating, NaN -> 0. */
+static int64_t java_d2l(double d)
+{
+    if (d != d) return 0;
+    if (d >= 9223372036854775807.0) return INT64_MAX;
+    if (d <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)d;
+}
+
 static int32_t bucket_index(const struct omb_hist *h, int64_t value)
 {
     int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
@@ -28,8 +37,7 @@ static int32_t buckets_needed(int64_t sub_bucket_count, int32_t unit_magnitude, 
     int64_t smallest_untrackable = sub_bucket_count << unit_magnitude;
     int32_t buckets = 1;
     while (smallest_untrackable <= value) {
-        if (smallest_untrackable > INT64_MAX / 2)
-            return buckets + 1;
+        if (smallest_untrackable > INT64_MAX / 2) return buckets + 1;
         smallest_untrackable <<= 1;
         buckets++;
     }
@@ -39,13 +47,14 @@ static int32_t buckets_needed(int64_t sub_bucket_count, int32_t unit_magnitude, 
 struct omb_hist *omb_hist_new(int64_t lowest_discernible, int64_t highest_trackable,
                               int significant_figures)
 {
-    if (lowest_discernible < 1 || significant_figures < 1 || significant_figures > 5)
-        return NULL;
+    if (lowest_discernible < 1 || significant_figures < 1 || significant_figures > 5) return NULL;
     if (lowest_discernible > INT64_MAX / 2 || highest_trackable < 2 * lowest_discernible)
         return NULL;
 
-    /* Java computes these with Math.log ratios; integer forms give the same numbers for every
-     * accepted input (2*10^s is never a power of two, and floor(log2) is exact here). */
+    /* Java computes these as (int) (Math.log(x) / Math.log(2)) and Math.ceil of the same.
+     * Integer forms give the same numbers (2*10^s is never a power of two) except where
+     * Java's floating-point log misrounds, for a lowest value within an ulp of a large power
+     * of two: there the exact floor(log2) is taken. */
     int64_t largest_single_unit = 2;
     for (int i = 0; i < significant_figures; i++)
         largest_single_unit *= 10;
@@ -58,12 +67,10 @@ struct omb_hist *omb_hist_new(int64_t lowest_discernible, int64_t highest_tracka
     int64_t sub_bucket_count = (int64_t)1 << (half_magnitude + 1);
     int32_t bucket_count = buckets_needed(sub_bucket_count, unit_magnitude, highest_trackable);
     int64_t counts_len = ((int64_t)bucket_count + 1) * (sub_bucket_count / 2);
-    if (counts_len > INT32_MAX)
-        return NULL;
+    if (counts_len > INT32_MAX) return NULL;
 
     struct omb_hist *h = calloc(1, sizeof(*h));
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     /* calloc: the kernel hands out zero pages lazily, so a 2.6M-entry array of which only
      * the low part is ever used costs only the pages that are touched. */
     h->counts = calloc((size_t)counts_len, sizeof(int64_t));
@@ -95,8 +102,7 @@ struct omb_hist *omb_hist_new_like(const struct omb_hist *h)
 
 void omb_hist_destroy(struct omb_hist *h)
 {
-    if (!h)
-        return;
+    if (!h) return;
     free(h->counts);
     free(h);
 }
@@ -116,26 +122,20 @@ void omb_hist_record(struct omb_hist *h, int64_t value)
     }
     h->counts[omb_hist_index(h, value)]++;
     h->total_count++;
-    if (value > h->max_value)
-        h->max_value = value;
-    if (value < h->min_value && value != 0)
-        h->min_value = value;
+    if (value > h->max_value) h->max_value = value;
+    if (value < h->min_value && value != 0) h->min_value = value;
 }
 
 void omb_hist_record_n(struct omb_hist *h, int64_t value, int64_t count)
 {
-    if (count <= 0)
-        return;
+    if (count <= 0) return;
     bool clamped;
     value = omb_hist_clamp(h, value, &clamped);
-    if (clamped)
-        h->clamped += count;
+    if (clamped) h->clamped += count;
     h->counts[omb_hist_index(h, value)] += count;
     h->total_count += count;
-    if (value > h->max_value)
-        h->max_value = value;
-    if (value < h->min_value && value != 0)
-        h->min_value = value;
+    if (value > h->max_value) h->max_value = value;
+    if (value < h->min_value && value != 0) h->min_value = value;
 }
 
 void omb_hist_reset(struct omb_hist *h)
@@ -150,8 +150,7 @@ void omb_hist_reset(struct omb_hist *h)
 int omb_hist_add(struct omb_hist *dst, const struct omb_hist *src)
 {
     dst->clamped += src->clamped;
-    if (src->total_count == 0)
-        return 0;
+    if (src->total_count == 0) return 0;
     int32_t src_len = used_len(src);
 
     if (src->unit_magnitude == dst->unit_magnitude &&
@@ -171,10 +170,9 @@ int omb_hist_add(struct omb_hist *dst, const struct omb_hist *src)
         }
         dst->total_count += added;
         if (last >= 0) {
-            int64_t max = src_len <= dst->counts_len ? src->max_value
-                                                      : omb_hist_value_at_index(src, last);
-            if (max > dst->max_value)
-                dst->max_value = max;
+            int64_t max =
+                src_len <= dst->counts_len ? src->max_value : omb_hist_value_at_index(src, last);
+            if (max > dst->max_value) dst->max_value = max;
             if (src->min_value < dst->min_value &&
                 omb_hist_index(src, src->min_value) < dst->counts_len)
                 dst->min_value = src->min_value;
@@ -187,8 +185,7 @@ int omb_hist_add(struct omb_hist *dst, const struct omb_hist *src)
 
     /* Different geometry: record each src bucket at its lowest value, as Java does. */
     for (int32_t i = 0; i < src_len; i++)
-        if (src->counts[i])
-            omb_hist_record_n(dst, omb_hist_value_at_index(src, i), src->counts[i]);
+        if (src->counts[i]) omb_hist_record_n(dst, omb_hist_value_at_index(src, i), src->counts[i]);
     return 0;
 }
 
@@ -205,16 +202,14 @@ int64_t omb_hist_value_at_index(const struct omb_hist *h, int32_t index)
 
 int64_t omb_hist_lowest_equivalent(const struct omb_hist *h, int64_t value)
 {
-    if (value < 0)
-        value = 0;
+    if (value < 0) value = 0;
     int32_t shift = bucket_index(h, value) + h->unit_magnitude;
     return (value >> shift) << shift;
 }
 
 int64_t omb_hist_equivalent_range(const struct omb_hist *h, int64_t value)
 {
-    if (value < 0)
-        value = 0;
+    if (value < 0) value = 0;
     return (int64_t)1 << (bucket_index(h, value) + h->unit_magnitude);
 }
 
@@ -234,8 +229,7 @@ int64_t omb_hist_median_equivalent(const struct omb_hist *h, int64_t value)
 static int64_t median_at_index(const struct omb_hist *h, int32_t i)
 {
     int32_t bucket = (i >> h->sub_bucket_half_count_magnitude) - 1;
-    if (bucket < 0)
-        bucket = 0;
+    if (bucket < 0) bucket = 0;
     return omb_hist_value_at_index(h, i) + (((int64_t)1 << (bucket + h->unit_magnitude)) >> 1);
 }
 
@@ -249,13 +243,11 @@ int64_t omb_hist_value_at_percentile(const struct omb_hist *h, double percentile
      * equivalent value of the first bucket where the running count reaches that count, or
      * the lowest equivalent value when p == 0. fmax/fmin turn a NaN into 0, where Java's
      * NaN would also end up as count 1. */
-    if (h->total_count == 0)
-        return 0;
+    if (h->total_count == 0) return 0;
     double requested = fmin(fmax(nextafter(percentile, -INFINITY), 0.0), 100.0);
     double fp_count = (requested * (double)h->total_count) / 100.0;
-    int64_t count_at_percentile = (int64_t)ceil(fp_count);
-    if (count_at_percentile < 1)
-        count_at_percentile = 1;
+    int64_t count_at_percentile = java_d2l(ceil(fp_count));
+    if (count_at_percentile < 1) count_at_percentile = 1;
 
     int32_t len = used_len(h);
     int64_t running = 0;
@@ -272,23 +264,20 @@ int64_t omb_hist_value_at_percentile(const struct omb_hist *h, double percentile
 
 double omb_hist_mean(const struct omb_hist *h)
 {
-    if (h->total_count == 0)
-        return 0.0;
+    if (h->total_count == 0) return 0.0;
     /* Java: totalValue += medianEquivalentValue(v) * (double) count, in index order. */
     double total = 0.0;
     int32_t len = used_len(h);
     for (int32_t i = 0; i < len; i++) {
         int64_t c = h->counts[i];
-        if (c)
-            total += (double)median_at_index(h, i) * (double)c;
+        if (c) total += (double)median_at_index(h, i) * (double)c;
     }
     return (total * 1.0) / (double)h->total_count;
 }
 
 double omb_hist_stddev(const struct omb_hist *h)
 {
-    if (h->total_count == 0)
-        return 0.0;
+    if (h->total_count == 0) return 0.0;
     double mean = omb_hist_mean(h);
     double total = 0.0;
     int32_t len = used_len(h);
@@ -309,21 +298,8 @@ int64_t omb_hist_max(const struct omb_hist *h)
 
 int64_t omb_hist_min(const struct omb_hist *h)
 {
-    if (h->total_count == 0 || h->counts[0] > 0 || h->min_value == INT64_MAX)
-        return 0;
+    if (h->total_count == 0 || h->counts[0] > 0 || h->min_value == INT64_MAX) return 0;
     return omb_hist_lowest_equivalent(h, h->min_value);
-}
-
-/* Java's (long) cast of a double: saturating, NaN -> 0. */
-static int64_t java_d2l(double d)
-{
-    if (d != d)
-        return 0;
-    if (d >= 9223372036854775807.0)
-        return INT64_MAX;
-    if (d <= -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)d;
 }
 
 /* PercentileIterator.incrementIterationLevel(), with Java's long arithmetic (wrapping) and
@@ -333,20 +309,17 @@ static double next_percentile_level(double level, int ticks_per_half_distance)
     double ratio = level == 100.0 ? INFINITY : 100.0 / (100.0 - level);
     int64_t half_distances = java_d2l(log(ratio) / log(2.0));
     int64_t exponent = (int64_t)((uint64_t)half_distances + 1u);
-    int64_t reporting_ticks =
-        (int64_t)((uint64_t)(int64_t)ticks_per_half_distance *
-                  (uint64_t)java_d2l(pow(2.0, (double)exponent)));
+    int64_t reporting_ticks = (int64_t)((uint64_t)(int64_t)ticks_per_half_distance *
+                                        (uint64_t)java_d2l(pow(2.0, (double)exponent)));
     double next = reporting_ticks == 0 ? INFINITY : level + 100.0 / (double)reporting_ticks;
     /* Past ~1e15 samples the step can fall below one ulp of the level; Java would then
      * repeat the same step forever. Move on by one ulp instead of hanging. */
-    if (next <= level && reporting_ticks > 0)
-        next = nextafter(level, INFINITY);
+    if (next <= level && reporting_ticks > 0) next = nextafter(level, INFINITY);
     return next;
 }
 
 size_t omb_hist_percentiles(const struct omb_hist *h, int ticks_per_half_distance,
-                            int (*fn)(void *ctx, const struct omb_hist_pct_step *step),
-                            void *ctx)
+                            int (*fn)(void *ctx, const struct omb_hist_pct_step *step), void *ctx)
 {
     /* A transcription of PercentileIterator over AbstractHistogramIterator: walk the counts
      * in index order; a step is due whenever the bucket under the cursor is non-empty and
@@ -354,8 +327,7 @@ size_t omb_hist_percentiles(const struct omb_hist *h, int ticks_per_half_distanc
      * the same bucket. Once the running count reaches the total, one more step is made at
      * level 100 (Java's hasNext() "one additional last step to 100%"). */
     const int64_t total = h->total_count;
-    if (total <= 0 || ticks_per_half_distance < 1)
-        return 0;
+    if (total <= 0 || ticks_per_half_distance < 1) return 0;
     const int32_t len = used_len(h);
     size_t steps = 0;
     int32_t i = 0;
@@ -366,21 +338,18 @@ size_t omb_hist_percentiles(const struct omb_hist *h, int ticks_per_half_distanc
 
     for (;;) {
         if (count_to_index >= total) { /* hasNext() */
-            if (reached_last)
-                break;
+            if (reached_last) break;
             level = 100.0;
             reached_last = true;
         }
-        for (;;) { /* next() */
-            if (i >= len)
-                return steps; /* only if counts and total disagree; Java would throw */
+        for (;;) {                      /* next() */
+            if (i >= len) return steps; /* only if counts and total disagree; Java would throw */
             int64_t c = h->counts[i];
             if (fresh) {
                 count_to_index += c;
                 fresh = false;
             }
-            if (c != 0 && (100.0 * (double)count_to_index) / (double)total >= level)
-                break;
+            if (c != 0 && (100.0 * (double)count_to_index) / (double)total >= level) break;
             i++;
             fresh = true;
         }
@@ -390,8 +359,7 @@ size_t omb_hist_percentiles(const struct omb_hist *h, int ticks_per_half_distanc
             .value = omb_hist_highest_equivalent(h, omb_hist_value_at_index(h, i)),
         };
         steps++;
-        if (fn && fn(ctx, &step))
-            break;
+        if (fn && fn(ctx, &step)) break;
         level = next_percentile_level(level, ticks_per_half_distance);
     }
     return steps;

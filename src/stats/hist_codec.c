@@ -2,6 +2,7 @@
 #include "stats/hist_codec.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,8 +65,7 @@ static size_t get_zigzag(const unsigned char *p, size_t avail, int64_t *value)
     uint64_t z = 0;
     size_t n = 0;
     for (;;) {
-        if (n == avail)
-            return 0;
+        if (n == avail) return 0;
         unsigned char b = p[n];
         if (n == 8) {
             z |= (uint64_t)b << 56;
@@ -74,8 +74,7 @@ static size_t get_zigzag(const unsigned char *p, size_t avail, int64_t *value)
         }
         z |= (uint64_t)(b & 0x7f) << (7 * n);
         n++;
-        if (!(b & 0x80))
-            break;
+        if (!(b & 0x80)) break;
     }
     *value = (int64_t)((z >> 1) ^ (0 - (z & 1)));
     return n;
@@ -85,8 +84,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
-    if (!err || errlen == 0)
-        return;
+    if (!err || errlen == 0) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
@@ -100,8 +98,7 @@ int omb_hist_encode_v2(const struct omb_hist *h, unsigned char **out, size_t *ou
      * writes one (zero) count. */
     size_t limit = (size_t)omb_hist_index(h, h->max_value) + 1;
     unsigned char *buf = malloc(HEADER_LEN + limit * MAX_ZIGZAG_LEN);
-    if (!buf)
-        return -1;
+    if (!buf) return -1;
 
     unsigned char *p = buf + HEADER_LEN;
     const int64_t *counts = h->counts;
@@ -142,30 +139,42 @@ int omb_hist_encode_compressed(const struct omb_hist *h, int zlib_level, unsigne
                                size_t *outlen)
 {
     *out = NULL;
-    if (zlib_level < -1 || zlib_level > 9)
-        return -1;
+    if (zlib_level < OMB_HIST_ZLIB_FAST || zlib_level > 9) return -1;
     unsigned char *inner;
     size_t inner_len;
-    if (omb_hist_encode_v2(h, &inner, &inner_len) != 0)
-        return -1;
+    if (omb_hist_encode_v2(h, &inner, &inner_len) != 0) return -1;
+
     int rc = -1;
-    uLong bound = compressBound((uLong)inner_len);
-    unsigned char *buf = malloc(8 + (size_t)bound);
-    if (!buf)
+    unsigned char *buf = NULL;
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    /* Java's Deflater(level) is deflateInit2(level, Z_DEFLATED, 15, 8, default strategy)
+     * and one deflate(Z_FINISH) call into a large enough buffer: the same here, so the
+     * bytes match Java's. Huffman-only coding suits ZigZag counts (small bytes, few long
+     * repeats): it is about 10x faster than level 6 and still smaller. */
+    bool huffman = zlib_level == OMB_HIST_ZLIB_FAST;
+    if (deflateInit2(&z, huffman ? 1 : zlib_level, Z_DEFLATED, 15, 8,
+                     huffman ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY) != Z_OK)
         goto out;
-    /* compress2 is one deflate(Z_FINISH) call with zlib's default window and memLevel,
-     * which is what Java's Deflater(level) + finish() + deflate() does. */
-    uLongf zlen = bound;
-    if (compress2(buf + 8, &zlen, inner, (uLong)inner_len, zlib_level) != Z_OK ||
-        zlen > INT32_MAX) {
+    uLong bound = deflateBound(&z, (uLong)inner_len);
+    if (bound > INT32_MAX || bound > UINT_MAX) goto out_z;
+    buf = malloc(8 + (size_t)bound);
+    if (!buf) goto out_z;
+    z.next_in = inner;
+    z.avail_in = (uInt)inner_len;
+    z.next_out = buf + 8;
+    z.avail_out = (uInt)bound;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
         free(buf);
-        goto out;
+        goto out_z;
     }
     put_be32(buf, OMB_HIST_V2_COMPRESSED_COOKIE);
-    put_be32(buf + 4, (uint32_t)zlen);
+    put_be32(buf + 4, (uint32_t)z.total_out);
     *out = buf;
-    *outlen = 8 + (size_t)zlen;
+    *outlen = 8 + (size_t)z.total_out;
     rc = 0;
+out_z:
+    deflateEnd(&z);
 out:
     free(inner);
     return rc;
@@ -187,8 +196,7 @@ struct reader {
  * corrupt or truncated compressed data. */
 static int reader_fill(struct reader *r, size_t want)
 {
-    if (r->avail >= want || r->eof)
-        return 0;
+    if (r->avail >= want || r->eof) return 0;
     memmove(r->win, r->p, r->avail);
     r->p = r->win;
     while (r->avail < want && !r->eof) {
@@ -215,8 +223,7 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
 {
     char *err = r->err;
     size_t errlen = r->errlen;
-    if (reader_fill(r, HEADER_LEN) != 0)
-        return -1;
+    if (reader_fill(r, HEADER_LEN) != 0) return -1;
     if (r->avail < HEADER_LEN) {
         set_err(err, errlen, "histogram is truncated: %zu of the %d header bytes", r->avail,
                 HEADER_LEN);
@@ -226,8 +233,8 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
     uint32_t cookie = get_be32(hp);
     if (COOKIE_BASE(cookie) != V2_BASE) {
         set_err(err, errlen,
-                "not an HdrHistogram V2 encoding (cookie 0x%08" PRIx32 ", expected 0x%08x)",
-                cookie, OMB_HIST_V2_COOKIE);
+                "not an HdrHistogram V2 encoding (cookie 0x%08" PRIx32 ", expected 0x%08x)", cookie,
+                OMB_HIST_V2_COOKIE);
         return -1;
     }
     int32_t payload_len = (int32_t)get_be32(hp + 4);
@@ -263,15 +270,14 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
     struct omb_hist *h = omb_hist_new(lowest, highest, (int)digits);
     if (!h) {
         set_err(err, errlen,
-                "cannot create histogram (lowest %" PRId64 ", highest %" PRId64
-                ", %" PRId32 " digits): range too wide or out of memory",
+                "cannot create histogram (lowest %" PRId64 ", highest %" PRId64 ", %" PRId32
+                " digits): range too wide or out of memory",
                 lowest, highest, digits);
         return -1;
     }
     if ((int64_t)payload_len > (int64_t)h->counts_len * MAX_ZIGZAG_LEN) {
         set_err(err, errlen,
-                "histogram payload of %" PRId32 " bytes is larger than %" PRId32
-                " counts can take",
+                "histogram payload of %" PRId32 " bytes is larger than %" PRId32 " counts can take",
                 payload_len, h->counts_len);
         goto bad;
     }
@@ -282,11 +288,16 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
     size_t left = (size_t)payload_len;
     while (left > 0) {
         size_t want = left < MAX_ZIGZAG_LEN ? left : MAX_ZIGZAG_LEN;
-        if (r->avail < want && reader_fill(r, want) != 0)
-            goto bad;
+        if (r->avail < want && reader_fill(r, want) != 0) goto bad;
         size_t avail = r->avail < left ? r->avail : left;
         int64_t count;
-        size_t used = get_zigzag(r->p, avail, &count);
+        size_t used;
+        if (avail > 0 && r->p[0] < 0x80) { /* most counts and runs fit in one byte */
+            count = (int64_t)(r->p[0] >> 1) ^ -(int64_t)(r->p[0] & 1);
+            used = 1;
+        } else {
+            used = get_zigzag(r->p, avail, &count);
+        }
         if (used == 0) {
             set_err(err, errlen, "histogram is truncated: %zu payload bytes missing", left);
             goto bad;
@@ -313,15 +324,13 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
         }
         if (count > 0) {
             if (count > INT64_MAX - total) {
-                set_err(err, errlen, "histogram total count overflows at index %" PRId64,
-                        index);
+                set_err(err, errlen, "histogram total count overflows at index %" PRId64, index);
                 goto bad;
             }
             total += count;
             counts[index] = count;
             max_index = index;
-            if (min_nonzero_index < 0 && index != 0)
-                min_nonzero_index = index;
+            if (min_nonzero_index < 0 && index != 0) min_nonzero_index = index;
         }
         index++;
     }
@@ -329,8 +338,8 @@ static int decode_v2(struct reader *r, struct omb_hist **out)
     /* Java's establishInternalTackingValues() */
     h->total_count = total;
     if (max_index >= 0)
-        h->max_value = omb_hist_highest_equivalent(
-            h, omb_hist_value_at_index(h, (int32_t)max_index));
+        h->max_value =
+            omb_hist_highest_equivalent(h, omb_hist_value_at_index(h, (int32_t)max_index));
     if (min_nonzero_index >= 0)
         h->min_value = omb_hist_value_at_index(h, (int32_t)min_nonzero_index);
     *out = h;
@@ -384,9 +393,8 @@ int omb_hist_decode_compressed(const unsigned char *buf, size_t len, struct omb_
     }
     int32_t zlen = (int32_t)get_be32(buf + 4);
     if (zlen < 0 || (size_t)zlen != len - 8) {
-        set_err(err, errlen,
-                "compressed histogram length field says %" PRId32 " bytes, %zu follow", zlen,
-                len - 8);
+        set_err(err, errlen, "compressed histogram length field says %" PRId32 " bytes, %zu follow",
+                zlen, len - 8);
         return -1;
     }
 
@@ -441,15 +449,14 @@ int omb_hist_encode_compressed_base64(const struct omb_hist *h, int zlib_level, 
     *out = NULL;
     unsigned char *bin;
     size_t binlen;
-    if (omb_hist_encode_compressed(h, zlib_level, &bin, &binlen) != 0)
-        return -1;
+    if (omb_hist_encode_compressed(h, zlib_level, &bin, &binlen) != 0) return -1;
     int rc = omb_base64_encode(bin, binlen, out, outlen);
     free(bin);
     return rc;
 }
 
-int omb_hist_decode_compressed_base64(const char *b64, size_t len, struct omb_hist **out,
-                                      char *err, size_t errlen)
+int omb_hist_decode_compressed_base64(const char *b64, size_t len, struct omb_hist **out, char *err,
+                                      size_t errlen)
 {
     *out = NULL;
     unsigned char *bin;

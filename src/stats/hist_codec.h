@@ -36,14 +36,22 @@
 #define OMB_HIST_V2_COOKIE            0x1c849313
 #define OMB_HIST_V2_COMPRESSED_COOKIE 0x1c849314
 
-/** Java's Deflater.DEFAULT_COMPRESSION, which OMB's workers use. */
+/** zlib levels for the compressed encoding. Any of them decodes everywhere (Java, C):
+ *  - OMB_HIST_ZLIB_DEFAULT: Java's Deflater.DEFAULT_COMPRESSION (zlib level 6), what OMB's
+ *    Java workers send; omb's output is then byte-identical to Java's. Slow on full
+ *    histograms (150 ms for 1M non-zero counts, see bench/bench_hist_codec.c).
+ *  - 0..9: zlib levels.
+ *  - OMB_HIST_ZLIB_FAST: Huffman-only coding (Z_HUFFMAN_ONLY). ZigZag counts are small
+ *    bytes with few long repeats, so this is about 10x faster than level 6 *and* smaller;
+ *    what omb's worker should send. */
 #define OMB_HIST_ZLIB_DEFAULT (-1)
+#define OMB_HIST_ZLIB_FAST    (-2)
 
 /** V2 (uncompressed) encoding into a new buffer (free() it). Returns 0, -1 out of memory. */
 int omb_hist_encode_v2(const struct omb_hist *h, unsigned char **out, size_t *outlen);
 
-/** V2 compressed encoding into a new buffer (free() it). @p zlib_level is -1 (zlib's
- *  default, as Java) or 0..9. Returns 0, or -1 on a bad level, out of memory or zlib error. */
+/** V2 compressed encoding into a new buffer (free() it). @p zlib_level: see above.
+ *  Returns 0, or -1 on a bad level, out of memory or zlib error. */
 int omb_hist_encode_compressed(const struct omb_hist *h, int zlib_level, unsigned char **out,
                                size_t *outlen);
 
@@ -62,7 +70,7 @@ int omb_hist_encode_compressed_base64(const struct omb_hist *h, int zlib_level, 
                                       size_t *outlen);
 
 /** omb_hist_decode_compressed() of padded base64 text of @p len chars. */
-int omb_hist_decode_compressed_base64(const char *b64, size_t len, struct omb_hist **out,
-                                      char *err, size_t errlen);
+int omb_hist_decode_compressed_base64(const char *b64, size_t len, struct omb_hist **out, char *err,
+                                      size_t errlen);
 
 #endif

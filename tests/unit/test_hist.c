@@ -12,8 +12,8 @@
 
 #include "stats/hist.h"
 
-#define H60S (60LL * 1000 * 1000)            /* 60 s in us */
-#define H12H (12LL * 3600 * 1000 * 1000)     /* 12 h in us */
+#define H60S (60LL * 1000 * 1000)        /* 60 s in us */
+#define H12H (12LL * 3600 * 1000 * 1000) /* 12 h in us */
 
 static uint64_t rng_state;
 
@@ -49,7 +49,7 @@ static int64_t sample(enum dist d, int64_t maxv)
         break;
     case D_BIMODAL:
         v = rng_u64() % 10 == 0 ? 2000000 + (int64_t)(rng_u64() % 100000)
-                                 : 200 + (int64_t)(rng_u64() % 50);
+                                : 200 + (int64_t)(rng_u64() % 50);
         break;
     case D_SMALL:
         v = (int64_t)(rng_u64() % 40);
@@ -129,11 +129,9 @@ static void test_equivalent_values(void **state)
             assert_int_equal(omb_hist_index(h, lo), idx);
             assert_int_equal(omb_hist_index(h, hi), idx);
             assert_int_equal(omb_hist_value_at_index(h, idx), lo);
-            if (idx + 1 < h->counts_len)
-                assert_int_equal(omb_hist_index(h, hi + 1), idx + 1);
+            if (idx + 1 < h->counts_len) assert_int_equal(omb_hist_index(h, hi + 1), idx + 1);
             /* stated precision: the bucket is narrower than value / 10^digits */
-            if (range > 1)
-                assert_true(range * pow10 <= lo);
+            if (range > 1) assert_true(range * pow10 <= lo);
         }
         omb_hist_destroy(h);
     }
@@ -164,7 +162,7 @@ static void test_known_1_to_10000(void **state)
     assert_int_equal(omb_hist_value_at_percentile(h, 99.99), 9999);
     assert_int_equal(omb_hist_value_at_percentile(h, 100.0), 10007);
     assert_int_equal(omb_hist_value_at_percentile(h, 25.0), 2501); /* 2500 in [2500,2501] */
-    assert_int_equal(omb_hist_value_at_percentile(h, 10.0), 1000);  /* exact below 2048 */
+    assert_int_equal(omb_hist_value_at_percentile(h, 10.0), 1000); /* exact below 2048 */
     assert_int_equal(omb_hist_value_at_percentile(h, 0.0), 1);
     assert_int_equal(omb_hist_value_at_percentile(h, 0.001), 1);
     assert_int_equal(omb_hist_value_at_percentile(h, -3.0), 1);
@@ -211,15 +209,14 @@ static void check_against_samples(int digits, enum dist d, int n, uint64_t seed)
     qsort(s, (size_t)n, sizeof(*s), cmp_i64);
     assert_int_equal(h->total_count, n);
 
-    const double pcts[] = {0.0, 0.5, 1, 5, 10, 25, 33.3, 50, 66.6, 75, 90, 95, 99, 99.5,
-                           99.9, 99.99, 99.999, 100};
+    const double pcts[] = {0.0, 0.5, 1,  5,  10,   25,   33.3,  50,     66.6,
+                           75,  90,  95, 99, 99.5, 99.9, 99.99, 99.999, 100};
     for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
         /* exact percentile of the sorted samples: the sample of rank
          * max(1, ceil(p * n / 100)), with Java's one-ulp step down of p */
         double fp = nextafter(pcts[i], -INFINITY) * n / 100.0;
         int64_t rank = (int64_t)ceil(fp);
-        if (rank < 1)
-            rank = 1;
+        if (rank < 1) rank = 1;
         int64_t exact = s[rank - 1];
         int64_t got = omb_hist_value_at_percentile(h, pcts[i]);
         /* the returned value's equivalent range contains the exact value */
@@ -266,8 +263,8 @@ static void test_clamping(void **state)
     omb_hist_record(h, INT64_MIN);
     omb_hist_record_n(h, 1001, 10);
     omb_hist_record_n(h, -1, 3);
-    omb_hist_record(h, 1000); /* in range: not clamped */
-    omb_hist_record(h, 0);    /* in range */
+    omb_hist_record(h, 1000);    /* in range: not clamped */
+    omb_hist_record(h, 0);       /* in range */
     omb_hist_record_n(h, 5, 0);  /* no-op */
     omb_hist_record_n(h, 5, -4); /* no-op */
     assert_int_equal(h->clamped, 2 + 2 + 10 + 3);
@@ -302,8 +299,7 @@ static void test_empty_and_reset(void **state)
     assert_int_equal(h->min_value, INT64_MAX);
     assert_int_equal(h->clamped, 0);
     for (int32_t i = 0; i < h->counts_len; i++)
-        if (h->counts[i] != 0)
-            fail_msg("count %d not reset", i);
+        if (h->counts[i] != 0) fail_msg("count %d not reset", i);
     omb_hist_record(h, 42);
     assert_int_equal(omb_hist_value_at_percentile(h, 50), 42);
     assert_int_equal(omb_hist_min(h), 42);
@@ -390,8 +386,7 @@ static void test_add_different_geometry(void **state)
     omb_hist_record(ref, 123);
     /* the definition: each src bucket is recorded at its lowest value */
     for (int32_t i = 0; i < src->counts_len; i++)
-        if (src->counts[i])
-            omb_hist_record_n(ref, omb_hist_value_at_index(src, i), src->counts[i]);
+        if (src->counts[i]) omb_hist_record_n(ref, omb_hist_value_at_index(src, i), src->counts[i]);
     omb_hist_add(dst, src);
     assert_same_hist(dst, ref);
     assert_int_equal(dst->total_count, 100001);
@@ -425,8 +420,7 @@ struct walk {
 static int collect(void *ctx, const struct omb_hist_pct_step *s)
 {
     struct walk *w = ctx;
-    if (w->n < sizeof(w->steps) / sizeof(w->steps[0]))
-        w->steps[w->n] = *s;
+    if (w->n < sizeof(w->steps) / sizeof(w->steps[0])) w->steps[w->n] = *s;
     w->n++;
     return 0;
 }
@@ -464,8 +458,7 @@ static void test_percentile_walk(void **state)
     for (size_t i = 1; i < n; i++) {
         assert_true(w->steps[i].percentile >= w->steps[i - 1].percentile);
         assert_true(w->steps[i].value >= w->steps[i - 1].value);
-        assert_true(w->steps[i].percentile >= w->steps[i].percentile_level ||
-                    i == n - 1);
+        assert_true(w->steps[i].percentile >= w->steps[i].percentile_level || i == n - 1);
         if (i < n - 1) {
             assert_true(w->steps[i].percentile_level > w->steps[i - 1].percentile_level);
             assert_true(w->steps[i].percentile_level ==
@@ -523,14 +516,10 @@ static void test_percentile_walk(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_geometry),
-        cmocka_unit_test(test_equivalent_values),
-        cmocka_unit_test(test_known_1_to_10000),
-        cmocka_unit_test(test_percentiles_vs_samples),
-        cmocka_unit_test(test_clamping),
-        cmocka_unit_test(test_empty_and_reset),
-        cmocka_unit_test(test_add_same_geometry),
-        cmocka_unit_test(test_add_different_geometry),
+        cmocka_unit_test(test_geometry),          cmocka_unit_test(test_equivalent_values),
+        cmocka_unit_test(test_known_1_to_10000),  cmocka_unit_test(test_percentiles_vs_samples),
+        cmocka_unit_test(test_clamping),          cmocka_unit_test(test_empty_and_reset),
+        cmocka_unit_test(test_add_same_geometry), cmocka_unit_test(test_add_different_geometry),
         cmocka_unit_test(test_percentile_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

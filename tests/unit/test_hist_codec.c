@@ -46,9 +46,8 @@ static void test_base64_vectors(void **state)
     for (size_t i = 0; i < 7; i++) {
         char *s;
         size_t n;
-        assert_int_equal(omb_base64_encode((const unsigned char *)plain[i], strlen(plain[i]), &s,
-                                           &n),
-                         0);
+        assert_int_equal(
+            omb_base64_encode((const unsigned char *)plain[i], strlen(plain[i]), &s, &n), 0);
         assert_string_equal(s, coded[i]);
         assert_int_equal(n, strlen(coded[i]));
         assert_int_equal(omb_base64_encoded_len(strlen(plain[i])), n);
@@ -79,9 +78,9 @@ static void test_base64_rejects(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "Zg=",      /* length not a multiple of 4 */
-        "Zg",       "Z===",     "====", "Zm9v Yg==", "Zm9v\nYg==", "Zm=vYg==", "Zg==Zg==",
-        "Zm9-",     "Zm9_",     "Zm9\x80", "=Zm9",
+        "Zg=", /* length not a multiple of 4 */
+        "Zg",       "Z===", "====", "Zm9v Yg==", "Zm9v\nYg==", "Zm=vYg==",
+        "Zg==Zg==", "Zm9-", "Zm9_", "Zm9\x80",   "=Zm9",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         unsigned char *b = (unsigned char *)1;
@@ -163,6 +162,7 @@ static void test_round_trip_small(void **state)
         omb_hist_record(h, 1);
         omb_hist_record_n(h, 77, 1000000);
         omb_hist_destroy(round_trip(h, 0)); /* stored, not compressed */
+        omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_FAST));
         /* clamped values are counted, but the count does not travel */
         omb_hist_record(h, -1);
         struct omb_hist *back = round_trip(h, 6);
@@ -190,11 +190,11 @@ static void test_round_trip_millions(void **state)
         for (int i = 0; i < 3000000; i++)
             omb_hist_record(h, (int64_t)exp(rng_unit() * span));
         omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_DEFAULT));
+        omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_FAST));
 
         char *b64;
         size_t n;
-        assert_int_equal(omb_hist_encode_compressed_base64(h, OMB_HIST_ZLIB_DEFAULT, &b64, &n),
-                         0);
+        assert_int_equal(omb_hist_encode_compressed_base64(h, OMB_HIST_ZLIB_FAST, &b64, &n), 0);
         assert_int_equal(strlen(b64), n);
         struct omb_hist *back;
         char err[256];
@@ -210,9 +210,16 @@ static void test_big_counts(void **state)
 {
     (void)state;
     /* counts that need the 9-byte form (bits 56..63 in the last byte) */
-    const int64_t counts[] = {1,           63,          64,          8191,
-                              8192,        (int64_t)1 << 40, ((int64_t)1 << 55) + 3,
-                              (int64_t)1 << 56, ((int64_t)1 << 62) - 1, INT64_MAX / 3};
+    const int64_t counts[] = {1,
+                              63,
+                              64,
+                              8191,
+                              8192,
+                              (int64_t)1 << 40,
+                              ((int64_t)1 << 55) + 3,
+                              (int64_t)1 << 56,
+                              ((int64_t)1 << 62) - 1,
+                              INT64_MAX / 3};
     struct omb_hist *h = omb_hist_new(1, 1000000, 3);
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         omb_hist_reset(h);
@@ -228,12 +235,13 @@ static void test_big_counts(void **state)
     size_t len;
     assert_int_equal(omb_hist_encode_v2(h, &raw, &len), 0);
     static const unsigned char expect[] = {
-        0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 3, /* cookie len off digits */
-        0, 0, 0, 0, 0, 0, 0, 1,                                     /* lowest */
-        0, 0, 0, 0, 0, 0x0f, 0x42, 0x40,                            /* highest 1000000 */
-        0x3f, 0xf0, 0, 0, 0, 0, 0, 0,                               /* 1.0 */
-        0x09,                                                       /* -5: run of zeros */
-        0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,       /* INT64_MAX */
+        0x1c, 0x84, 0x93, 0x13, 0,    0,    0,    10,   0,
+        0,    0,    0,    0,    0,    0,    3,                /* cookie len off digits */
+        0,    0,    0,    0,    0,    0,    0,    1,          /* lowest */
+        0,    0,    0,    0,    0,    0x0f, 0x42, 0x40,       /* highest 1000000 */
+        0x3f, 0xf0, 0,    0,    0,    0,    0,    0,          /* 1.0 */
+        0x09,                                                 /* -5: run of zeros */
+        0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* INT64_MAX */
     };
     assert_int_equal(len, sizeof(expect));
     assert_memory_equal(raw, expect, len);
@@ -250,9 +258,9 @@ static void test_known_encodings(void **state)
     size_t len;
     assert_int_equal(omb_hist_encode_v2(h, &raw, &len), 0);
     static const unsigned char empty[] = {
-        0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 1, 0, 0, 0, 0, 0,    0,    0,    5,
-        0,    0,    0,    0,    0, 0, 0, 1, 0, 0, 0, 0, 0x03, 0x93, 0x87, 0x00,
-        0x3f, 0xf0, 0,    0,    0, 0, 0, 0, 0x00,
+        0x1c, 0x84, 0x93, 0x13, 0,    0,    0, 1, 0, 0, 0, 0, 0,    0,
+        0,    5,    0,    0,    0,    0,    0, 0, 0, 1, 0, 0, 0,    0,
+        0x03, 0x93, 0x87, 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x00,
     };
     assert_int_equal(len, sizeof(empty));
     assert_memory_equal(raw, empty, len);
@@ -261,8 +269,7 @@ static void test_known_encodings(void **state)
     assert_int_equal(omb_hist_encode_compressed(h, OMB_HIST_ZLIB_DEFAULT, &z, &len), 0);
     assert_int_equal(z[0], 0x1c);
     assert_int_equal(z[3], 0x14);
-    assert_int_equal(((size_t)z[4] << 24 | (size_t)z[5] << 16 | (size_t)z[6] << 8 | z[7]),
-                     len - 8);
+    assert_int_equal(((size_t)z[4] << 24 | (size_t)z[5] << 16 | (size_t)z[6] << 8 | z[7]), len - 8);
     assert_int_equal(z[8], 0x78); /* zlib header, not raw deflate */
     free(z);
     omb_hist_destroy(h);
@@ -323,8 +330,7 @@ static unsigned char *make_inner(uint32_t cookie, int32_t payload_len, int32_t o
     for (int i = 0; i < 3; i++)
         for (int k = 0; k < 8; k++)
             b[16 + i * 8 + k] = (unsigned char)(longs[i] >> (56 - 8 * k));
-    if (plen)
-        memcpy(b + 40, payload, plen);
+    if (plen) memcpy(b + 40, payload, plen);
     *outlen = 40 + plen;
     return b;
 }
@@ -350,8 +356,7 @@ static void expect_inner_error(const unsigned char *inner, size_t len, const cha
     if (omb_hist_decode_v2(inner, len, &h, err, sizeof(err)) == 0)
         fail_msg("accepted bad V2 input (expected \"%s\")", needle);
     assert_null(h);
-    if (!strstr(err, needle))
-        fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+    if (!strstr(err, needle)) fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
     size_t zlen;
     unsigned char *z = wrap(inner, len, &zlen);
     h = (struct omb_hist *)1;
@@ -359,8 +364,7 @@ static void expect_inner_error(const unsigned char *inner, size_t len, const cha
     if (omb_hist_decode_compressed(z, zlen, &h, err, sizeof(err)) == 0)
         fail_msg("accepted bad compressed input (expected \"%s\")", needle);
     assert_null(h);
-    if (!strstr(err, needle))
-        fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+    if (!strstr(err, needle)) fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
     free(z);
 }
 
@@ -371,13 +375,13 @@ static void test_bad_headers(void **state)
     size_t len;
     unsigned char *b;
     const uint32_t c = OMB_HIST_V2_COOKIE;
-#define BAD(cookie, plen, off, dg, lo, hi, needle)                                             \
-    do {                                                                                       \
-        b = make_inner(cookie, plen, off, dg, lo, hi, &zero, 1, &len);                         \
-        expect_inner_error(b, len, needle);                                                    \
-        free(b);                                                                               \
+#define BAD(cookie, plen, off, dg, lo, hi, needle)                                                 \
+    do {                                                                                           \
+        b = make_inner(cookie, plen, off, dg, lo, hi, &zero, 1, &len);                             \
+        expect_inner_error(b, len, needle);                                                        \
+        free(b);                                                                                   \
     } while (0)
-    BAD(0x1c849301, 1, 0, 3, 1, 1000, "cookie");     /* V1 */
+    BAD(0x1c849301, 1, 0, 3, 1, 1000, "cookie"); /* V1 */
     BAD(0x12345678, 1, 0, 3, 1, 1000, "cookie");
     BAD(c, -1, 0, 3, 1, 1000, "negative");
     BAD(c, 1, 4, 3, 1, 1000, "normalizingIndexOffset");
@@ -533,7 +537,7 @@ static void test_bad_compressed(void **state)
             free(copy);
         }
     }
-    assert_true(accepted >= 4);       /* the cookie nibble: bits 4..7 of byte 3 */
+    assert_true(accepted >= 4);      /* the cookie nibble: bits 4..7 of byte 3 */
     assert_true(accepted < len / 4); /* but almost every flip is caught */
 
     /* random garbage behind a valid outer header */
@@ -552,8 +556,7 @@ static void test_bad_compressed(void **state)
             g[8] = 0x78;
             g[9] = 0x9c;
         }
-        if (omb_hist_decode_compressed(g, n, &out, err, sizeof(err)) == 0)
-            omb_hist_destroy(out);
+        if (omb_hist_decode_compressed(g, n, &out, err, sizeof(err)) == 0) omb_hist_destroy(out);
         free(g);
     }
     /* a raw deflate stream (no zlib header) is refused */
@@ -595,14 +598,15 @@ static void test_bad_compressed(void **state)
     free(raw);
 
     /* base64 wrapper errors */
-    assert_int_equal(omb_hist_decode_compressed_base64("HIST!!!!", 8, &out, err, sizeof(err)),
-                     -1);
+    assert_int_equal(omb_hist_decode_compressed_base64("HIST!!!!", 8, &out, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "base64"));
     assert_int_equal(omb_hist_decode_compressed_base64("", 0, &out, err, sizeof(err)), -1);
     /* a NULL error buffer is fine */
     assert_int_equal(omb_hist_decode_compressed(good, 3, &out, NULL, 0), -1);
     /* bad zlib level */
     assert_int_equal(omb_hist_encode_compressed(h, 10, &z, &zlen), -1);
+    assert_null(z);
+    assert_int_equal(omb_hist_encode_compressed(h, -3, &z, &zlen), -1);
     assert_null(z);
     free(good);
     omb_hist_destroy(h);
@@ -611,10 +615,10 @@ static void test_bad_compressed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_base64_vectors),     cmocka_unit_test(test_base64_rejects),
-        cmocka_unit_test(test_round_trip_small),   cmocka_unit_test(test_round_trip_millions),
-        cmocka_unit_test(test_big_counts),         cmocka_unit_test(test_known_encodings),
-        cmocka_unit_test(test_bad_headers),        cmocka_unit_test(test_bad_counts),
+        cmocka_unit_test(test_base64_vectors),   cmocka_unit_test(test_base64_rejects),
+        cmocka_unit_test(test_round_trip_small), cmocka_unit_test(test_round_trip_millions),
+        cmocka_unit_test(test_big_counts),       cmocka_unit_test(test_known_encodings),
+        cmocka_unit_test(test_bad_headers),      cmocka_unit_test(test_bad_counts),
         cmocka_unit_test(test_bad_compressed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,12 +184,30 @@ static int apply_props(const char *file, const char *where, const struct kprops 
         }
         char rerr[512];
         rd_kafka_conf_res_t r = rd_kafka_conf_set(rconf, key, p->value, rerr, sizeof rerr);
+        long long lo, hi;
+        const char *range = strstr(rerr, "allowed range ");
+        size_t klen = strlen(key);
+        if (r == RD_KAFKA_CONF_INVALID && range && klen > 11 &&
+            !strcmp(key + klen - 11, ".timeout.ms") &&
+            sscanf(range, "allowed range %lld..%lld", &lo, &hi) == 2 &&
+            strtoll(p->value, NULL, 10) > hi) {
+            /* Java clients allow longer timeouts than librdkafka (OMB's files set
+             * request.timeout.ms=1200000); a timeout capped at librdkafka's maximum does
+             * not change what is measured, so cap it and say so. */
+            char capped[32];
+            snprintf(capped, sizeof capped, "%lld", hi);
+            if (!quiet)
+                omb_warn("Kafka: %s line %d: %s=%s is above librdkafka's maximum; using %s",
+                         file, p->line, key, p->value, capped);
+            r = rd_kafka_conf_set(rconf, key, capped, rerr, sizeof rerr);
+        }
         if (r == RD_KAFKA_CONF_UNKNOWN) {
             if (!quiet)
                 omb_warn("Kafka: %s line %d: librdkafka has no property '%s' (in %s); ignored",
                          file, p->line, key, where);
         } else if (r != RD_KAFKA_CONF_OK) {
-            snprintf(err, errlen, "%s line %d: %s: %s", file, p->line, where, rerr);
+            snprintf(err, errlen, "%s line %d: %s: '%s=%s': %s", file, p->line, where, p->key,
+                     p->value, rerr);
             return -1;
         }
     }

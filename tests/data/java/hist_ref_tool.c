@@ -3,12 +3,15 @@
  *   hist_ref_tool gen KIND N SEED MAXV     deterministic test values, one a line
  *                                          (KIND: seq, uniform, lognormal, zeros, const)
  *   hist_ref_tool encode LOWEST HIGHEST DIGITS < values
+ *   hist_ref_tool encodefast LOWEST HIGHEST DIGITS < values
+ *                                          base64 with OMB_HIST_ZLIB_FAST (one line)
  *   hist_ref_tool decode < lines of base64
  *
  * encode and decode print exactly what tests/data/java/HistRef.java prints.
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +20,8 @@
 #include "stats/hist_codec.h"
 #include "util/base64.h"
 
-static const char *const percentiles[] = {"0",  "0.1", "1",    "10",    "25",     "50", "75",
-                                          "90", "95",  "99",   "99.9",  "99.99",  "99.999",
-                                          "100"};
+static const char *const percentiles[] = {"0",  "0.1", "1",  "10",   "25",    "50",     "75",
+                                          "90", "95",  "99", "99.9", "99.99", "99.999", "100"};
 
 static uint64_t rng_state;
 
@@ -98,8 +100,7 @@ static int gen(const char *kind, long n, uint64_t seed, int64_t maxv)
             fprintf(stderr, "unknown kind %s\n", kind);
             return 2;
         }
-        if (v > maxv)
-            v = maxv;
+        if (v > maxv) v = maxv;
         printf("%" PRId64 "\n", v);
     }
     return 0;
@@ -111,23 +112,28 @@ int main(int argc, char **argv)
         return gen(argv[2], strtol(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
                    strtoll(argv[5], NULL, 10));
 
-    if (argc == 5 && !strcmp(argv[1], "encode")) {
-        struct omb_hist *h = omb_hist_new(strtoll(argv[2], NULL, 10),
-                                          strtoll(argv[3], NULL, 10), atoi(argv[4]));
+    bool fast = argc == 5 && !strcmp(argv[1], "encodefast");
+    if (argc == 5 && (!strcmp(argv[1], "encode") || fast)) {
+        struct omb_hist *h =
+            omb_hist_new(strtoll(argv[2], NULL, 10), strtoll(argv[3], NULL, 10), atoi(argv[4]));
         if (!h) {
             fprintf(stderr, "bad histogram arguments\n");
             return 2;
         }
         char line[64];
         while (fgets(line, sizeof(line), stdin))
-            if (line[0] != '\n')
-                omb_hist_record(h, strtoll(line, NULL, 10));
+            if (line[0] != '\n') omb_hist_record(h, strtoll(line, NULL, 10));
         char *b64;
         size_t len;
-        if (omb_hist_encode_compressed_base64(h, OMB_HIST_ZLIB_DEFAULT, &b64, &len) != 0)
+        if (omb_hist_encode_compressed_base64(h, fast ? OMB_HIST_ZLIB_FAST : OMB_HIST_ZLIB_DEFAULT,
+                                              &b64, &len) != 0)
             return 1;
         printf("%s\n", b64);
         free(b64);
+        if (fast) {
+            omb_hist_destroy(h);
+            return 0;
+        }
         unsigned char *raw;
         size_t rawlen;
         if (omb_hist_encode_v2(h, &raw, &rawlen) != 0 ||
@@ -148,8 +154,7 @@ int main(int argc, char **argv)
         while ((n = getline(&line, &cap, stdin)) > 0) {
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
                 n--;
-            if (n == 0)
-                continue;
+            if (n == 0) continue;
             struct omb_hist *h;
             char err[256];
             if (omb_hist_decode_compressed_base64(line, (size_t)n, &h, err, sizeof(err)) != 0) {
@@ -164,7 +169,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    fprintf(stderr, "usage: hist_ref_tool gen KIND N SEED MAXV | encode LOWEST HIGHEST DIGITS"
-                    " < values | decode < base64\n");
+    fprintf(stderr, "usage: hist_ref_tool gen KIND N SEED MAXV | encode[fast] LOWEST HIGHEST"
+                    " DIGITS < values | decode < base64\n");
     return 2;
 }

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Checks an omb result JSON the way OMB's scripts read it: OMB's keys with OMB's types,
+plausible numbers, ordered percentiles, complete delivery. Exits 1 with a reason."""
+import argparse, json, math, sys
+
+p = argparse.ArgumentParser()
+p.add_argument("file")
+p.add_argument("--rate", type=float, help="expected publish rate (msg/s)")
+p.add_argument("--tolerance", type=float, default=0.05, help="relative, for --rate")
+p.add_argument("--subs", type=int, default=1, help="subscriptions per topic")
+p.add_argument("--min-periods", type=int, default=1)
+p.add_argument("--incomplete", action="store_true", help="expect complete=false")
+p.add_argument("--workload")
+p.add_argument("--driver")
+a = p.parse_args()
+errors = []
+def check(cond, msg):
+    if not cond:
+        errors.append(msg)
+
+r = json.load(open(a.file))
+SUFFIXES = ["Avg", "50pct", "75pct", "95pct", "99pct", "999pct", "9999pct", "Max"]
+for k, t in [("workload", str), ("driver", str), ("messageSize", int), ("topics", int),
+             ("partitions", int), ("producersPerTopic", int), ("consumersPerTopic", int)]:
+    check(isinstance(r.get(k), t), f"{k} missing or not {t.__name__}")
+if a.workload: check(r.get("workload") == a.workload, f"workload is {r.get('workload')!r}")
+if a.driver: check(r.get("driver") == a.driver, f"driver is {r.get('driver')!r}")
+
+n = len(r.get("publishRate", []))
+check(n >= a.min_periods, f"{n} periods, expected >= {a.min_periods}")
+for k in ["publishRate", "publishErrorRate", "consumeRate"]:
+    check(len(r.get(k, [])) == n and all(isinstance(x, float) for x in r[k]), f"{k} not {n} doubles")
+check(len(r.get("backlog", [])) == n and all(isinstance(x, int) for x in r["backlog"]), "backlog not integers")
+for series, kind in [("publishLatency", float), ("publishDelayLatency", int), ("endToEndLatency", float)]:
+    for s in SUFFIXES:
+        v = r.get(series + s)
+        check(isinstance(v, list) and len(v) == n and all(isinstance(x, kind) for x in v),
+              f"{series}{s} not {n} x {kind.__name__}")
+    agg = "aggregated" + series[0].upper() + series[1:]
+    for s in SUFFIXES:
+        check(isinstance(r.get(agg + s), kind), f"{agg}{s} not {kind.__name__}")
+    vals = [r.get(agg + s, 0) for s in SUFFIXES[1:]]
+    check(all(x <= y for x, y in zip(vals, vals[1:])), f"{agg} percentiles not ordered: {vals}")
+    q = r.get(agg + "Quantiles")
+    check(isinstance(q, dict) and len(q) > 0, f"{agg}Quantiles missing")
+    if q:
+        keys = [float(k) for k in q]
+        check(keys == sorted(keys), f"{agg}Quantiles keys not ascending")
+        check(list(q)[-1] == "100.0", f"{agg}Quantiles does not end at 100.0")
+        vs = list(q.values())
+        check(all(x <= y for x, y in zip(vs, vs[1:])), f"{agg}Quantiles values not ordered")
+        check(abs(vs[-1] - r.get(agg + "Max", -1)) < 1e-9, f"{agg}Quantiles[100] != Max")
+    for i in range(n):
+        per = [r[series + s][i] for s in SUFFIXES[1:]]
+        check(all(x <= y for x, y in zip(per, per[1:])), f"{series} period {i} not ordered: {per}")
+
+check(r.get("aggregatedPublishLatencyAvg", 0) > 0, "no publish latency recorded")
+if a.subs > 0:
+    check(r.get("aggregatedEndToEndLatencyAvg", 0) > 0, "no end-to-end latency recorded")
+
+if a.rate and n:
+    # Rates from message counts over the whole measured time, not a mean of period rates.
+    secs = sum(r["periodSeconds"])
+    pub = sum(x * s for x, s in zip(r["publishRate"], r["periodSeconds"])) / secs
+    con = sum(x * s for x, s in zip(r["consumeRate"], r["periodSeconds"])) / secs
+    check(abs(pub - a.rate) <= a.tolerance * a.rate, f"publish rate {pub:.1f}, expected {a.rate} +- {a.tolerance:.0%}")
+    if a.subs > 0:
+        exp = a.rate * a.subs
+        check(abs(con - exp) <= 2 * a.tolerance * exp, f"consume rate {con:.1f}, expected {exp}")
+
+meta = r.get("omb", {})
+check(meta.get("complete") is (not a.incomplete), f"complete is {meta.get('complete')}")
+if not a.incomplete and a.subs > 0:
+    d = meta.get("delivery", [])
+    check(len(d) > 0, "no delivery check")
+    for e in d:
+        check(e["missing"] == 0 and e["acknowledged"] > 0,
+              f"subscription {e['subscription']}: {e['received']} of {e['acknowledged']}")
+
+if errors:
+    print(f"{a.file}:", *errors, sep="\n  ", file=sys.stderr)
+    sys.exit(1)
+print(f"ok: {a.file} ({n} periods)")

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Broken input: one clear sentence naming the file, line and key; exit 2; nothing run, no
+# result file.
+source "$(dirname "$0")/lib.sh"
+loopback_driver
+good() { cat <<'Y'
+name: w
+topics: 1
+messageSize: 100
+producerRate: 100
+testDurationMinutes: 0.01
+Y
+}
+good > ok.yaml
+{ good; echo "partitionPerTopic: 4"; } > typo.yaml
+expect_fail 2 "typo.yaml line 6: unknown key 'partitionPerTopic'; did you mean .partitionsPerTopic." -- "$OMB" run -d loopback.yaml typo.yaml
+good | sed 's/^topics: 1/topics: many/' > type.yaml
+expect_fail 2 "type.yaml line 2: .*topics.*integer" -- "$OMB" run -d loopback.yaml type.yaml
+good | sed 's/^messageSize: 100/messageSize: -5/' > range.yaml
+expect_fail 2 "range.yaml line 3: .*messageSize" -- "$OMB" run -d loopback.yaml range.yaml
+good | grep -v producerRate > missing.yaml
+expect_fail 2 "missing.yaml.*producerRate" -- "$OMB" run -d loopback.yaml missing.yaml
+{ good; echo "payloadFile: nothere.data"; } > nopayload.yaml
+expect_fail 2 "nopayload.yaml line 6: .*nothere.data" -- "$OMB" run -d loopback.yaml nopayload.yaml
+head -c 10 /dev/zero > small.data
+{ good; echo "payloadFile: small.data"; } > sizemismatch.yaml
+expect_fail 2 "sizemismatch.yaml line 6: .*10 bytes.*100" -- "$OMB" run -d loopback.yaml sizemismatch.yaml
+{ good | sed 's/producerRate: 100/producerRate: 0/'; echo "consumerBacklogSizeGB: 1"; } > backlog.yaml
+expect_fail 2 "backlog.yaml.*consumerBacklogSizeGB" -- "$OMB" run -d loopback.yaml backlog.yaml
+printf 'name: w\ntopics: [1\n' > syntax.yaml
+expect_fail 2 "syntax.yaml line" -- "$OMB" run -d loopback.yaml syntax.yaml
+expect_fail 2 "nosuchfile.yaml" -- "$OMB" run -d loopback.yaml nosuchfile.yaml
+# A good workload next to a bad one: nothing runs at all.
+expect_fail 2 "typo.yaml" -- "$OMB" run -d loopback.yaml ok.yaml typo.yaml
+# Driver files.
+printf 'name: K\ndriverClass: kafka\nreplicationFactr: 3\n' > kdrv.yaml
+expect_fail 2 "kdrv.yaml line 3: unknown key 'replicationFactr'; did you mean 'replicationFactor'" -- "$OMB" run -d kdrv.yaml ok.yaml
+printf 'name: K\ndriverClass: kafka\nproducerConfig: |\n  acks=sometimes\n' > kval.yaml
+expect_fail 2 "kval.yaml line 4: .*acks" -- "$OMB" run -d kval.yaml ok.yaml
+printf 'name: R\ndriverClass: io.openmessaging.benchmark.driver.rabbitmq.RabbitMqBenchmarkDriver\n' > rabbit.yaml
+expect_fail 2 "rabbit.yaml: .*rabbitmq driver, which omb does not have yet" -- "$OMB" run -d rabbit.yaml ok.yaml
+printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml
+expect_fail 2 "unknown driverClass 'foo.Bar'" -- "$OMB" run -d unknown.yaml ok.yaml
+printf 'name: L\ndriverClass: loopback\nspeed: 3\n' > lbkey.yaml
+expect_fail 2 "lbkey.yaml line 3: unknown key 'speed'" -- "$OMB" run -d lbkey.yaml ok.yaml
+# Command line.
+expect_fail 2 "unknown option '--bogus'" -- "$OMB" run --bogus ok.yaml
+expect_fail 2 "-w and -wf cannot be used together" -- "$OMB" run -w http://a -wf x.yaml ok.yaml
+expect_fail 2 "not built yet" -- "$OMB" run -w http://127.0.0.1:1 ok.yaml
+expect_fail 2 "no workload file" -- "$OMB" run -d loopback.yaml
+expect_fail 2 "--period needs a number" -- "$OMB" run --period x ok.yaml
+ls *.json >/dev/null 2>&1 && fail "a result file was written: $(ls *.json)"
+echo "ok: bad input"

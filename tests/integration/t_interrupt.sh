@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Ctrl-C in the measured phase: the run stops, cleans up and still writes what it measured,
+# marked incomplete, with exit code 130.
+source "$(dirname "$0")/lib.sh"
+loopback_driver
+printf 'name: long\ntopics: 1\nmessageSize: 100\nproducerRate: 1000\ntestDurationMinutes: 10\nwarmupDurationMinutes: 0\n' > long.yaml
+"$OMB" run -d loopback.yaml --period 1 -o r.json long.yaml > run.log 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "Pub rate" run.log 2>/dev/null && break; sleep 0.1; done
+sleep 2
+kill -INT $pid
+set +e; wait $pid; rc=$?; set -e
+[ "$rc" -eq 130 ] || { cat run.log; fail "exit code $rc, expected 130"; }
+[ -f r.json ] || { cat run.log; fail "no result written after Ctrl-C"; }
+$CHECK r.json --incomplete --min-periods 2
+grep -q '"incompleteReason": "interrupted by a signal"' r.json || fail "reason not recorded"
+echo "ok: interrupt"
