@@ -11,11 +11,11 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 
 echo "== ASan + UBSan"
 scripts/build.sh build-asan -DOMB_WERROR=ON -DOMB_SANITIZE=address
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+OMB_RATE_TOLERANCE_SCALE=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE slow
 
 echo "== TSan"
 scripts/build.sh build-tsan -DOMB_WERROR=ON -DOMB_SANITIZE=thread
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+OMB_RATE_TOLERANCE_SCALE=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" -LE slow

@@ -152,8 +152,13 @@ static int cmd_run(int argc, char **argv)
     omb_run_options_default(&opt);
     struct omb_local_worker_options wopt = {0};
     char **wfiles = calloc((size_t)argc + 1, sizeof *wfiles);
-    size_t nw = 0;
+    size_t nw = 0, nd = 0, nconf = 0;
     bool distributed = false, workers = false, workers_file = false;
+    struct omb_workload *wl = NULL;
+    struct omb_driver_conf *dc = NULL;
+    char **dfiles = NULL;
+    char err[2048];
+    int rc = 0;
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -161,7 +166,8 @@ static int cmd_run(int argc, char **argv)
 #define NEEDS_VALUE                                                                            \
     if (!next) {                                                                               \
         fprintf(stderr, "omb: %s needs a value\n", a);                                         \
-        return EXIT_USAGE;                                                                     \
+        rc = EXIT_USAGE;                                                                       \
+        goto out;                                                                              \
     }                                                                                          \
     i++
         if (!strcmp(a, "-d") || !strcmp(a, "--drivers")) {
@@ -180,17 +186,17 @@ static int cmd_run(int argc, char **argv)
             /* only meaningful with workers */
         } else if (!strcmp(a, "--period")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 0.1, &opt.period_seconds)) return EXIT_USAGE;
+            if (parse_double(a, next, 0.1, &opt.period_seconds)) { rc = EXIT_USAGE; goto out; }
         } else if (!strcmp(a, "--probe-timeout")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 1, &opt.probe_timeout_s)) return EXIT_USAGE;
+            if (parse_double(a, next, 1, &opt.probe_timeout_s)) { rc = EXIT_USAGE; goto out; }
         } else if (!strcmp(a, "--drain-timeout")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 0, &opt.drain_timeout_s)) return EXIT_USAGE;
+            if (parse_double(a, next, 0, &opt.drain_timeout_s)) { rc = EXIT_USAGE; goto out; }
         } else if (!strcmp(a, "--sender-threads")) {
             NEEDS_VALUE;
             double v;
-            if (parse_double(a, next, 1, &v)) return EXIT_USAGE;
+            if (parse_double(a, next, 1, &v)) { rc = EXIT_USAGE; goto out; }
             wopt.sender_threads = (int)v;
         } else if (!strcmp(a, "--keep-topics")) {
             opt.keep_topics = true;
@@ -202,10 +208,10 @@ static int cmd_run(int argc, char **argv)
             omb_log_set_level(OMB_LOG_DEBUG);
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
-            return 0;
+            goto out;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "omb: unknown option '%s' (omb --help lists them)\n", a);
-            return EXIT_USAGE;
+            { rc = EXIT_USAGE; goto out; }
         } else {
             wfiles[nw++] = argv[i];
         }
@@ -213,28 +219,28 @@ static int cmd_run(int argc, char **argv)
     }
     if (workers && workers_file) {
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");
-        return EXIT_USAGE;
+        { rc = EXIT_USAGE; goto out; }
     }
-    if (distributed) return not_built("distributed workers (-w/-wf)", "issue 4");
+    if (distributed) {
+        rc = not_built("distributed workers (-w/-wf)", "issue 4");
+        goto out;
+    }
     if (nw == 0) {
         fprintf(stderr, "omb: no workload file given\n");
         usage(stderr);
-        return EXIT_USAGE;
+        { rc = EXIT_USAGE; goto out; }
     }
 
     /* Everything is loaded and checked before anything runs. */
-    char err[2048];
-    int rc = 0;
-    struct omb_workload *wl = calloc(nw, sizeof *wl);
+    wl = calloc(nw, sizeof *wl);
     for (size_t i = 0; i < nw; i++)
         if (omb_workload_load(wfiles[i], &wl[i], err, sizeof err) != 0) {
             fprintf(stderr, "omb: %s\n", err);
             rc = EXIT_USAGE;
         }
-    size_t nd = 0;
-    char **dfiles = drivers_arg ? split_commas(drivers_arg, &nd) : NULL;
-    size_t nconf = dfiles ? nd : 1;
-    struct omb_driver_conf *dc = calloc(nconf, sizeof *dc);
+    dfiles = drivers_arg ? split_commas(drivers_arg, &nd) : NULL;
+    nconf = dfiles ? nd : 1;
+    dc = calloc(nconf, sizeof *dc);
     if (drivers_arg && nd == 0) {
         fprintf(stderr, "omb: -d needs at least one driver file\n");
         rc = EXIT_USAGE;
@@ -287,9 +293,9 @@ static int cmd_run(int argc, char **argv)
     if (failed && rc == 0) rc = 1;
     if (total > 1) omb_info("%zu of %zu run(s) completed", total - failed, total);
 out:
-    for (size_t i = 0; i < nw; i++) omb_workload_free(&wl[i]);
+    for (size_t i = 0; wl && i < nw; i++) omb_workload_free(&wl[i]);
     free(wl);
-    for (size_t i = 0; i < nconf; i++) omb_driver_conf_free(&dc[i]);
+    for (size_t i = 0; dc && i < nconf; i++) omb_driver_conf_free(&dc[i]);
     free(dc);
     for (size_t i = 0; dfiles && i < nd; i++) free(dfiles[i]);
     free(dfiles);

@@ -343,10 +343,16 @@ static rd_kafka_conf_t *consumer_conf(struct omb_driver *d, const char *group, b
     /* OMB's files set auto.offset.reset=earliest; without it a consumer would miss what is
      * sent before its partitions are assigned, which the readiness probe covers anyway. */
     rd_kafka_conf_set(c, "group.id", group, e, sizeof e);
-    /* librdkafka's mock broker holds every fetch for the full fetch.wait.max.ms (500 ms by
-     * default) where a real broker answers as soon as data arrives; on the mock, a short
-     * wait keeps that quirk out of end-to-end latency. The file can still set it. */
-    if (d->mock) rd_kafka_conf_set(c, "fetch.wait.max.ms", "5", e, sizeof e);
+    /* Two quirks of librdkafka 2.0.2's mock broker, corrected on the mock only (the file
+     * can still set these): it holds every fetch for the full fetch.wait.max.ms (500 ms by
+     * default) where a real broker answers as soon as data arrives, which would show up as
+     * end-to-end latency; and a member that joins a group after its first leader election
+     * makes the group wait session.timeout.ms - 1 s (44 s by default) before it forms. */
+    if (d->mock) {
+        rd_kafka_conf_set(c, "fetch.wait.max.ms", "5", e, sizeof e);
+        rd_kafka_conf_set(c, "session.timeout.ms", "6000", e, sizeof e);
+        rd_kafka_conf_set(c, "heartbeat.interval.ms", "1000", e, sizeof e);
+    }
     if (apply_props(d->file, "consumerConfig", &d->consumer, c, quiet, err, errlen) != 0) {
         rd_kafka_conf_destroy(c);
         return NULL;
