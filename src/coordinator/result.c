@@ -116,7 +116,8 @@ static double stat_value(const struct omb_latency_summary *s, int i)
 }
 
 /* How each series appears in the JSON: its key prefix, and whether OMB reports it in ms
- * (double) or in us (integer, truncated as OMB's (long) cast does). */
+ * (doubles) or in us (OMB's TestResult: the delay's mean is a double, its percentiles and
+ * max are longs). */
 static const struct {
     const char *prefix;
     int in_us;
@@ -128,9 +129,11 @@ static const struct {
     [OMB_E2E_LATENCY_CO] = {"endToEndLatencyCorrected", 0},
 };
 
-static json_t *stat_json(int series, double us)
+/* Statistic @p stat (index into stat_suffix; 0 is the mean) of @p series, in us. */
+static json_t *stat_json(int series, int stat, double us)
 {
-    return series_json[series].in_us ? json_integer((json_int_t)us) : json_real(us / 1000.0);
+    if (!series_json[series].in_us) return json_real(us / 1000.0);
+    return stat == 0 ? json_real(us) : json_integer((json_int_t)us);
 }
 
 static json_t *arr(json_t *root, const char *key)
@@ -235,7 +238,7 @@ void omb_result_add_period(struct omb_result *r, const struct omb_period *p)
         for (int i = 0; i < 8; i++) {
             char key[64];
             snprintf(key, sizeof key, "%s%s", series_json[s].prefix, stat_suffix[i]);
-            json_array_append_new(arr(o, key), stat_json(s, stat_value(&p->lat[s], i)));
+            json_array_append_new(arr(o, key), stat_json(s, i, stat_value(&p->lat[s], i)));
         }
     json_array_append_new(arr(o, "publishByteRate"), json_real(rate(p->bytes_sent, p->seconds)));
     json_array_append_new(arr(o, "consumeByteRate"),
@@ -279,11 +282,11 @@ void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view 
         for (int i = 0; i < 8; i++) {
             char key[80];
             snprintf(key, sizeof key, "%s%s", agg_prefix[s], stat_suffix[i]);
-            json_object_set_new(r->root, key, stat_json(s, stat_value(&sum, i)));
+            json_object_set_new(r->root, key, stat_json(s, i, stat_value(&sum, i)));
         }
         char key[80];
         snprintf(key, sizeof key, "%sMin", agg_prefix[s]);
-        json_object_set_new(r->root, key, stat_json(s, (double)sum.min));
+        json_object_set_new(r->root, key, stat_json(s, 1, (double)sum.min));
         snprintf(key, sizeof key, "%sCount", agg_prefix[s]);
         json_object_set_new(r->root, key, json_integer(sum.count));
         snprintf(key, sizeof key, "%sClamped", agg_prefix[s]);
@@ -335,14 +338,13 @@ int omb_result_write(const struct omb_result *r, const char *path, char *err, si
         snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(errno));
         return -1;
     }
-    int rc = json_dumpf(r->root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    rc |= fputc('\n', f) == EOF;
-    rc |= fflush(f);
-    rc |= fsync(fileno(f));
-    int e = errno;
-    rc |= fclose(f);
-    if (rc != 0 || rename(tmp, path) != 0) {
-        if (!e) e = errno;
+    int e = 0;
+    if (json_dumpf(r->root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) ||
+        fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f)))
+        e = errno ? errno : EIO;
+    if (fclose(f) && !e) e = errno;
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) {
         unlink(tmp);
         snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(e));
         return -1;

@@ -6,6 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Adds @p delta (+1/-1) to the last mantissa digit of "[-]d.ddde..." in place, carrying;
+ * returns 0 when that would change the digit count (then the caller skips it). */
+static int bump_last_digit(char *e, int delta)
+{
+    char *end = strchr(e, 'e');
+    if (!end) return 0;
+    for (char *p = end - 1; p >= e; p--) {
+        if (*p == '.') continue;
+        if (*p < '0' || *p > '9') return 0;
+        int d = *p - '0' + delta;
+        if (d >= 0 && d <= 9) {
+            *p = (char)('0' + d);
+            return !(p == e || (p == e + 1 && e[0] == '-')) || d != 0;
+        }
+        *p = delta > 0 ? '0' : '9';
+    }
+    return 0;
+}
+
 char *omb_java_double(double v, char *buf, size_t n)
 {
     if (isnan(v)) {
@@ -20,11 +39,17 @@ char *omb_java_double(double v, char *buf, size_t n)
         snprintf(buf, n, signbit(v) ? "-0.0" : "0.0");
         return buf;
     }
-    /* Shortest digit string that reads back to v. */
+    /* The shortest digit string (two digits at least, as Java always writes "d.d") that
+     * reads back to v. printf rounds the exact binary value half-to-even, which can land on
+     * a neighbour that does not read back while the adjacent string does: try both. */
     char e[40];
-    for (int prec = 0; prec <= 16; prec++) {
+    for (int prec = 1; prec <= 16; prec++) {
         snprintf(e, sizeof e, "%.*e", prec, v);
         if (strtod(e, NULL) == v) break;
+        if (bump_last_digit(e, +1) && strtod(e, NULL) == v) break;
+        snprintf(e, sizeof e, "%.*e", prec, v);
+        if (bump_last_digit(e, -1) && strtod(e, NULL) == v) break;
+        snprintf(e, sizeof e, "%.*e", prec, v);
     }
     /* e = [-]d[.ddd]e[+-]XX */
     const char *p = e;

@@ -34,17 +34,26 @@ static int64_t pub_value(int w, int64_t i)
     return (int64_t)(((uint64_t)i * 2654435761u + (uint64_t)w * 7919u) % 100000u) + 1;
 }
 /* End-to-end value: 3x, so it crosses into buckets wider than 1 us (above 262143). */
-static int64_t e2e_value(int w, int64_t i) { return 3 * pub_value(w, i); }
-static int64_t bytes_of(int64_t i) { return 100 + i % 7; }
-static int is_negative_delay(int64_t i) { return i % 1000 == 0; } /* clamped samples */
+static int64_t e2e_value(int w, int64_t i)
+{
+    return 3 * pub_value(w, i);
+}
+static int64_t bytes_of(int64_t i)
+{
+    return 100 + i % 7;
+}
+static int is_negative_delay(int64_t i)
+{
+    return i % 1000 == 0;
+} /* clamped samples */
 
 /* ---- concurrent writers and one reader ---------------------------------------------- */
 
 struct shared {
     struct omb_stats *s;
     int64_t per_writer;
-    atomic_int reads;         /* period reads completed by the reader */
-    atomic_int writers_done;  /* set by main after joining the writers */
+    atomic_int reads;          /* period reads completed by the reader */
+    atomic_int writers_done;   /* set by main after joining the writers */
     struct omb_stats_view acc; /* the reader's sum of every period view */
     int64_t periods_nonempty;
     int64_t max_cum_sent;
@@ -66,7 +75,8 @@ static void *writer_main(void *arg)
             /* At each quarter: let the reader complete two reads, so period reads fall
              * strictly inside this writer's run (the test is about concurrency). */
             int seen = atomic_load(&sh->reads);
-            while (atomic_load(&sh->reads) < seen + 2) sched_yield();
+            while (atomic_load(&sh->reads) < seen + 2)
+                sched_yield();
         }
         omb_rec_count(r, OMB_C_SENT, 1);
         omb_rec_count(r, OMB_C_BYTES_SENT, bytes_of(i));
@@ -78,9 +88,9 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-#define READER_FAIL(sh, ...)                                                                \
-    do {                                                                                    \
-        if (!(sh)->failure[0]) snprintf((sh)->failure, sizeof (sh)->failure, __VA_ARGS__); \
+#define READER_FAIL(sh, ...)                                                                       \
+    do {                                                                                           \
+        if (!(sh)->failure[0]) snprintf((sh)->failure, sizeof(sh)->failure, __VA_ARGS__);          \
     } while (0)
 
 static void *reader_main(void *arg)
@@ -160,7 +170,8 @@ static void run_concurrent(int writers)
         wa[w] = (struct writer_arg){.sh = sh, .id = w};
         assert_int_equal(pthread_create(&wt[w], NULL, writer_main, &wa[w]), 0);
     }
-    for (int w = 0; w < writers; w++) assert_int_equal(pthread_join(wt[w], NULL), 0);
+    for (int w = 0; w < writers; w++)
+        assert_int_equal(pthread_join(wt[w], NULL), 0);
     atomic_store(&sh->writers_done, 1);
     assert_int_equal(pthread_join(reader, NULL), 0);
     if (sh->failure[0]) fail_msg("reader: %s", sh->failure);
@@ -338,18 +349,18 @@ static void test_clamped_values_counted(void **state)
 {
     struct fixture *f = *state;
     struct omb_recorder *r = omb_stats_recorder(f->s);
-    const int64_t pub_max = 60LL * 1000 * 1000;         /* 60 s */
+    const int64_t pub_max = 60LL * 1000 * 1000;        /* 60 s */
     const int64_t e2e_max = 12LL * 3600 * 1000 * 1000; /* 12 h */
-    omb_rec_value(r, OMB_PUB_LATENCY, -1);           /* clamped */
-    omb_rec_value(r, OMB_PUB_LATENCY, pub_max);      /* in range */
-    omb_rec_value(r, OMB_PUB_LATENCY, pub_max + 1);  /* clamped */
-    omb_rec_value(r, OMB_PUB_LATENCY, INT64_MAX);    /* clamped */
-    omb_rec_value(r, OMB_PUB_DELAY, 0);              /* in range */
-    omb_rec_value(r, OMB_PUB_DELAY, -1000000);       /* clamped */
-    omb_rec_value(r, OMB_E2E_LATENCY, pub_max + 1);  /* in range for e2e */
-    omb_rec_value(r, OMB_E2E_LATENCY, e2e_max);      /* in range */
-    omb_rec_value(r, OMB_E2E_LATENCY, e2e_max + 1);  /* clamped */
-    omb_rec_value(r, OMB_E2E_LATENCY, INT64_MIN);    /* clamped */
+    omb_rec_value(r, OMB_PUB_LATENCY, -1);             /* clamped */
+    omb_rec_value(r, OMB_PUB_LATENCY, pub_max);        /* in range */
+    omb_rec_value(r, OMB_PUB_LATENCY, pub_max + 1);    /* clamped */
+    omb_rec_value(r, OMB_PUB_LATENCY, INT64_MAX);      /* clamped */
+    omb_rec_value(r, OMB_PUB_DELAY, 0);                /* in range */
+    omb_rec_value(r, OMB_PUB_DELAY, -1000000);         /* clamped */
+    omb_rec_value(r, OMB_E2E_LATENCY, pub_max + 1);    /* in range for e2e */
+    omb_rec_value(r, OMB_E2E_LATENCY, e2e_max);        /* in range */
+    omb_rec_value(r, OMB_E2E_LATENCY, e2e_max + 1);    /* clamped */
+    omb_rec_value(r, OMB_E2E_LATENCY, INT64_MIN);      /* clamped */
 
     omb_stats_read_period(f->s, &f->v);
     assert_int_equal(f->v.clamped[OMB_PUB_LATENCY], 3);
@@ -388,9 +399,11 @@ static void test_counters_and_series_independent(void **state)
     struct fixture *f = *state;
     struct omb_recorder *r = omb_stats_recorder(f->s);
     /* Each counter and series lands in its own slot. */
-    for (int c = 0; c < OMB_NCOUNTERS; c++) omb_rec_count(r, (enum omb_counter)c, 10 * (c + 1));
+    for (int c = 0; c < OMB_NCOUNTERS; c++)
+        omb_rec_count(r, (enum omb_counter)c, 10 * (c + 1));
     for (int s = 0; s < OMB_NSERIES; s++)
-        for (int k = 0; k <= s; k++) omb_rec_value(r, (enum omb_series)s, 100 * (s + 1));
+        for (int k = 0; k <= s; k++)
+            omb_rec_value(r, (enum omb_series)s, 100 * (s + 1));
     omb_stats_read_period(f->s, &f->v);
     for (int c = 0; c < OMB_NCOUNTERS; c++) {
         assert_int_equal(f->v.counters[c], 10 * (c + 1));
@@ -460,8 +473,10 @@ static void test_each_thread_its_own_recorder(void **state)
     struct omb_recorder *mine = omb_stats_recorder(f->s);
     assert_ptr_equal(omb_stats_recorder(f->s), mine); /* cached for this thread */
     pthread_t t[3];
-    for (int i = 0; i < 3; i++) assert_int_equal(pthread_create(&t[i], NULL, record_5_into, f->s), 0);
-    for (int i = 0; i < 3; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, record_5_into, f->s), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
     record_run(f->s, 1, 2);
     omb_stats_read_period(f->s, &f->v);
     assert_int_equal(f->v.counters[OMB_C_SENT], 17);

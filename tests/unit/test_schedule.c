@@ -27,8 +27,9 @@ static int64_t expect_due(int64_t start, int64_t i, int64_t rate)
 static void assert_near_ns(int64_t got, int64_t want)
 {
     int64_t d = got - want;
-    if (d < -1 || d > 1) fail_msg("due %lld, expected %lld (diff %lld ns)", (long long)got,
-                                  (long long)want, (long long)d);
+    if (d < -1 || d > 1)
+        fail_msg("due %lld, expected %lld (diff %lld ns)", (long long)got, (long long)want,
+                 (long long)d);
 }
 
 static void test_due_times_from_start(void **state)
@@ -59,7 +60,8 @@ static void test_no_drift_over_long_run(void **state)
      * rounding. */
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 3.0);
-    for (int64_t i = 0; i < 3000000; i++) omb_schedule_advance(&s);
+    for (int64_t i = 0; i < 3000000; i++)
+        omb_schedule_advance(&s);
     assert_near_ns(omb_schedule_due(&s), T0 + 1000000LL * NS_PER_S);
     omb_schedule_advance(&s);
     assert_near_ns(omb_schedule_due(&s), expect_due(T0, 3000001, 3));
@@ -113,7 +115,8 @@ static void test_set_rate_keeps_next_due_time(void **state)
     (void)state;
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 1000.0);
-    for (int i = 0; i < 100; i++) omb_schedule_advance(&s);
+    for (int i = 0; i < 100; i++)
+        omb_schedule_advance(&s);
     int64_t next_due = expect_due(T0, 100, 1000); /* T0 + 100 ms */
     assert_near_ns(omb_schedule_due(&s), next_due);
 
@@ -152,7 +155,8 @@ static void test_set_rate_while_behind_does_not_rebase(void **state)
     (void)state;
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 1000.0);
-    for (int i = 0; i < 10; i++) omb_schedule_advance(&s);
+    for (int i = 0; i < 10; i++)
+        omb_schedule_advance(&s);
     /* The sender is 5 s late (clock at T0 + 5 s, next due T0 + 10 ms); the rate changes. */
     int64_t now = T0 + 5 * NS_PER_S;
     omb_schedule_set_rate(&s, 500.0);
@@ -189,9 +193,10 @@ static void test_long_run_count_matches_rate(void **state)
         double rate;
         int64_t window_ns;
     } phases[] = {
-        {1234.5, 10 * NS_PER_S},   {20000.0, 3 * NS_PER_S + 123457}, {5000.0, 7 * NS_PER_S},
-        {7.0, 20 * NS_PER_S + 999}, {99999.0, NS_PER_S / 3},           {250.25, 4 * NS_PER_S},
-        {1e6, NS_PER_S / 2},        {3.0, 30 * NS_PER_S},
+        {1234.5, 10 * NS_PER_S}, {20000.0, 3 * NS_PER_S + 123457},
+        {5000.0, 7 * NS_PER_S},  {7.0, 20 * NS_PER_S + 999},
+        {99999.0, NS_PER_S / 3}, {250.25, 4 * NS_PER_S},
+        {1e6, NS_PER_S / 2},     {3.0, 30 * NS_PER_S},
     };
     struct omb_schedule s;
     int64_t last = INT64_MIN;
@@ -222,7 +227,8 @@ static void test_no_limit_everything_due_at_start(void **state)
     /* Limited, then unlimited: every later message is due when the next one was. */
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 100.0);
-    for (int i = 0; i < 7; i++) omb_schedule_advance(&s);
+    for (int i = 0; i < 7; i++)
+        omb_schedule_advance(&s);
     int64_t keep = omb_schedule_due(&s);
     assert_near_ns(keep, T0 + 70 * 1000000LL);
     omb_schedule_set_rate(&s, 0.0);
