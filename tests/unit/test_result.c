@@ -491,12 +491,12 @@ static void test_result_json_keys_types_values(void **state)
     omb_result_free(r);
 }
 
-/* BUG (src/coordinator/result.c, stat_json / series_json): OMB's TestResult declares
- * `List<Double> publishDelayLatencyAvg` and `double aggregatedPublishDelayLatencyAvg`
- * (only the delay percentiles and max are `long`), and WorkloadGenerator stores
- * `publishDelayLatency.getMean()` untruncated. omb writes both averages as integers
- * truncated toward zero (57.1 -> 57, 50.5 -> 50), so the type and the value differ from
- * OMB's (SPEC section 7: "same keys, units and types as OMB"). */
+/* Regression test for a bug this test found (src/coordinator/result.c, stat_json, fixed in
+ * 3114657): OMB's TestResult declares `List<Double> publishDelayLatencyAvg` and
+ * `double aggregatedPublishDelayLatencyAvg` (only the delay percentiles and max are `long`),
+ * and WorkloadGenerator stores `publishDelayLatency.getMean()` untruncated. omb wrote both
+ * averages as integers truncated toward zero (57.1 -> 57, 50.5 -> 50), so the type and the
+ * value differed from OMB's (SPEC section 7: "same keys, units and types as OMB"). */
 static void test_delay_avg_is_a_double(void **state)
 {
     (void)state;
@@ -618,12 +618,12 @@ static void test_write_failures(void **state)
     omb_result_free(r);
 }
 
-/* BUG (src/coordinator/result.c, omb_result_write): errno is captured into `e` right after
- * fsync, before fclose and rename; when everything but the rename succeeds, `e` holds
- * whatever errno was before the call (a stale value from unrelated earlier code), and the
- * message reports that instead of the rename's error. Here the target is a directory
- * (rename fails with EISDIR) and errno happens to hold ENOENT from earlier: the message says
- * "No such file or directory". */
+/* Regression test for a bug this test found (src/coordinator/result.c, omb_result_write,
+ * fixed in 3114657): errno was captured into `e` right after fsync, before fclose and
+ * rename; when everything but the rename succeeded, `e` held whatever errno was before the
+ * call (a stale value from unrelated earlier code), and the message reported that instead of
+ * the rename's error. Here the target is a directory (rename fails with EISDIR) and errno
+ * holds ENOENT from earlier: the message said "No such file or directory". */
 static void test_write_error_reports_the_real_cause(void **state)
 {
     (void)state;

@@ -2,6 +2,7 @@
  * of every subscription of its topic, synchronously, in the sender's thread. For tests, and
  * to measure the harness alone (no client library, no network). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -198,8 +199,8 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
          * assigns them. */
         uint32_t part = partition % (uint32_t)p->topic->partitions;
         struct lb_consumer *c = cons->items[part % cons->n];
-        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire)) {
-        }
+        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire))
+            sched_yield(); /* another sender is delivering to it: with 2 cores, let it run */
         if (!c->closed) c->fn(c->ctx, len, meta->sent_ns, meta->intended_ns, now);
         atomic_flag_clear_explicit(&c->busy, memory_order_release);
     }
@@ -273,8 +274,8 @@ static void lb_close_consumer(struct omb_consumer *c)
     }
     /* A sender may still hold the old list: wait out a delivery in progress, then refuse
      * further ones. The consumer's memory is kept until the driver goes. */
-    while (atomic_flag_test_and_set_explicit(&c->c.busy, memory_order_acquire)) {
-    }
+    while (atomic_flag_test_and_set_explicit(&c->c.busy, memory_order_acquire))
+        sched_yield();
     c->c.closed = true;
     atomic_flag_clear_explicit(&c->c.busy, memory_order_release);
     keep_garbage(d, c);
