@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang llvm
   librdkafka-dev libjansson-dev libyaml-dev zlib1g-dev libcmocka-dev
+  libmicrohttpd-dev libcurl4-openssl-dev
   python3 kafkacat
 )
 missing=()

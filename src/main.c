@@ -44,6 +44,9 @@ static void usage(FILE *f)
             "                          reading), not the total (OMB's)\n"
             "  --probe-timeout S       readiness probe time limit (default 60)\n"
             "  --drain-timeout S       end-of-run catch-up time for consumers (default 30)\n"
+            "  --backlog-stall-timeout S  a backlog build or drain without progress for S\n"
+            "                          seconds ends the run (default 60)\n"
+            "  --control-period S      rate search (producerRate: 0) control period (default 1)\n"
             "  -w, --workers URL,URL   distributed workers (not built yet)\n"
             "  -wf, --workers-file F   distributed workers file (not built yet)\n"
             "  -x, --extra             extra consumer workers (distributed mode)\n"
@@ -193,6 +196,12 @@ static int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--drain-timeout")) {
             NEEDS_VALUE;
             if (parse_double(a, next, 0, &opt.drain_timeout_s)) { rc = EXIT_USAGE; goto out; }
+        } else if (!strcmp(a, "--backlog-stall-timeout")) {
+            NEEDS_VALUE;
+            if (parse_double(a, next, 1, &opt.backlog_stall_s)) { rc = EXIT_USAGE; goto out; }
+        } else if (!strcmp(a, "--control-period")) {
+            NEEDS_VALUE;
+            if (parse_double(a, next, 0.1, &opt.control_period_s)) { rc = EXIT_USAGE; goto out; }
         } else if (!strcmp(a, "--sender-threads")) {
             NEEDS_VALUE;
             double v;

@@ -226,7 +226,7 @@ void omb_result_free(struct omb_result *r)
 
 size_t omb_result_periods(const struct omb_result *r) { return r->periods; }
 
-void omb_result_add_period(struct omb_result *r, const struct omb_period *p)
+void omb_result_add_period(struct omb_result *r, const struct omb_period *p, const char *phase)
 {
     json_t *o = r->root;
     json_array_append_new(arr(o, "publishRate"), json_real(rate(p->sent, p->seconds)));
@@ -249,6 +249,7 @@ void omb_result_add_period(struct omb_result *r, const struct omb_period *p)
                           json_real((double)p->lat[OMB_E2E_LATENCY].min / 1000.0));
     json_array_append_new(arr(o, "targetRate"), json_real(p->target_rate));
     json_array_append_new(arr(o, "periodSeconds"), json_real(p->seconds));
+    json_array_append_new(arr(o, "phase"), json_string(phase ? phase : "test"));
     r->periods++;
 }
 
@@ -320,6 +321,45 @@ void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d,
         json_array_append_new(a, o);
     }
     json_object_set_new(json_object_get(r->root, "omb"), "delivery", a);
+}
+
+void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, double build_seconds,
+                            double drain_seconds)
+{
+    json_t *b = json_object();
+    json_object_set_new(b, "targetMessages", json_integer(target_messages));
+    json_object_set_new(b, "buildSeconds", json_real(build_seconds));
+    json_object_set_new(b, "drainSeconds", drain_seconds >= 0 ? json_real(drain_seconds) : json_null());
+    json_object_set_new(b, "drained", json_boolean(drain_seconds >= 0));
+    json_object_set_new(json_object_get(r->root, "omb"), "backlog", b);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void omb_result_set_rate_search(struct omb_result *r, double start_rate, double ceiling)
+{
+    json_t *rates = json_object_get(r->root, "publishRate");
+    json_t *phases = json_object_get(r->root, "phase");
+    size_t n = json_array_size(rates), k = 0;
+    double *v = calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        if (!strcmp(json_string_value(json_array_get(phases, i)), "test"))
+            v[k++] = json_real_value(json_array_get(rates, i));
+    double median = 0;
+    if (k) {
+        qsort(v, k, sizeof *v, cmp_double);
+        median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    }
+    free(v);
+    json_t *s = json_object();
+    json_object_set_new(s, "startRate", json_real(start_rate));
+    json_object_set_new(s, "sustainedRate", json_real(median));
+    json_object_set_new(s, "lowestFailingRate", ceiling > 0 ? json_real(ceiling) : json_null());
+    json_object_set_new(json_object_get(r->root, "omb"), "rateSearch", s);
 }
 
 void omb_result_set_incomplete(struct omb_result *r, const char *reason)

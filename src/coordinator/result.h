@@ -51,7 +51,15 @@ struct omb_result_info {
 struct omb_result *omb_result_new(const struct omb_result_info *info);
 void omb_result_free(struct omb_result *r);
 
-void omb_result_add_period(struct omb_result *r, const struct omb_period *p);
+/** Appends one period; @p phase ("test", "backlog-build", "backlog-drain") goes into the
+ *  per-period "phase" array. */
+void omb_result_add_period(struct omb_result *r, const struct omb_period *p, const char *phase);
+/** The backlog test's figures; @p drain_seconds < 0: the drain did not complete. */
+void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, double build_seconds,
+                            double drain_seconds);
+/** The rate search's outcome: the rate found is the median publish rate of the "test"
+ *  periods (what the system sustained), with the controller's lowest failing rate. */
+void omb_result_set_rate_search(struct omb_result *r, double start_rate, double ceiling);
 void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum);
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n);
 /** Marks the result as cut short, with the reason ("interrupted", an error sentence). */

@@ -10,6 +10,7 @@
 
 #include "coordinator/payload.h"
 #include "coordinator/result.h"
+#include "load/rate_controller.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/rand.h"
@@ -47,6 +48,8 @@ void omb_run_options_default(struct omb_run_options *o)
     o->period_seconds = 10;
     o->probe_timeout_s = 60;
     o->drain_timeout_s = 30;
+    o->backlog_stall_s = 60;
+    o->control_period_s = 1;
 }
 
 static double secs_since(int64_t t0) { return (double)(omb_now_ns() - t0) / 1e9; }
@@ -68,33 +71,140 @@ struct run {
     const struct omb_run_options *opt;
     struct omb_stats_view view;
     double target_rate;
+    bool searching; /* producerRate 0: the rate controller drives target_rate */
+    struct omb_rate_controller rc;
+    int64_t next_control_ns;
+    int64_t next_period_ns; /* periods run on one clock across phases */
+    int64_t last_period_ns;
+    int64_t backlog_target;  /* messages: consumerBacklogSizeGB / messageSize */
+    int64_t stall_mark;      /* last progress seen by a phase condition */
+    int64_t stall_since_ns;
     char err[1024];
 };
 
-/* One phase (warm-up or measured): a period line every period; samples into @p res when
- * measuring. Returns 0, or -1 when the worker fails (err set). Ends early on interrupt. */
-static int run_phase(struct run *r, double seconds, struct omb_result *res)
+/* Reads the totals; returns the backlog in messages (every subscription's copy). */
+static int read_backlog(struct run *r, int64_t *backlog, int64_t *sent)
+{
+    if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+    *sent = r->view.totals[OMB_C_SENT];
+    *backlog = r->w->subscriptions_per_topic * *sent - r->view.totals[OMB_C_RECEIVED];
+    return 0;
+}
+
+/* One step of the maximum-rate search. */
+static int control_rate(struct run *r, int64_t now)
+{
+    int64_t period = now - (r->next_control_ns - (int64_t)(r->opt->control_period_s * 1e9));
+    if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+    double next = omb_rate_controller_next(&r->rc, period, r->view.totals[OMB_C_SENT],
+                                           r->view.totals[OMB_C_RECEIVED],
+                                           r->w->subscriptions_per_topic);
+    if (next != r->target_rate) {
+        if (r->worker->ops->adjust_rate(r->worker, next, r->err, sizeof r->err) != 0) return -1;
+        omb_debug("Rate search: %.0f -> %.0f msg/s", r->target_rate, next);
+        r->target_rate = next;
+    }
+    r->next_control_ns = now + (int64_t)(r->opt->control_period_s * 1e9);
+    return 0;
+}
+
+/* Reads one period, prints OMB's line, records it when measuring. */
+static int read_period(struct run *r, int64_t now, struct omb_result *res, const char *phase)
+{
+    if (r->worker->ops->period_stats(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+    struct omb_period p;
+    omb_period_from_view(&r->view, (double)(now - r->last_period_ns) / 1e9,
+                         r->w->subscriptions_per_topic, r->target_rate, &p);
+    char line[1024];
+    omb_period_line(&p, line, sizeof line);
+    if (r->searching)
+        omb_info("%s | Target rate %.0f msg/s", line, r->target_rate);
+    else
+        omb_info("%s", line);
+    if (res) omb_result_add_period(res, &p, phase);
+    r->last_period_ns = now;
+    return 0;
+}
+
+/* A phase: period lines every period, rate control when searching, until @p seconds pass
+ * (<= 0: no limit) or @p done says so (checked every 100 ms: 1 done, 0 not yet, -1 error).
+ * Samples go into @p res when measuring. Returns 0, or -1 with r->err set. Ends early on
+ * interrupt. The last period of a phase is read when it ends, however short. */
+static int run_phase(struct run *r, double seconds, struct omb_result *res, const char *phase,
+                     int (*done)(struct run *r))
 {
     int64_t period_ns = (int64_t)(r->opt->period_seconds * 1e9);
     int64_t start = omb_now_ns();
-    int64_t end = start + (int64_t)(seconds * 1e9);
-    int64_t last = start;
+    int64_t end = seconds > 0 ? start + (int64_t)(seconds * 1e9) : INT64_MAX;
     for (;;) {
-        int64_t next = last + period_ns < end ? last + period_ns : end;
-        sleep_until(next);
+        int64_t wake = r->next_period_ns < end ? r->next_period_ns : end;
+        if (r->searching && r->next_control_ns < wake) wake = r->next_control_ns;
+        if (done && omb_now_ns() + 100000000 < wake) wake = omb_now_ns() + 100000000;
+        sleep_until(wake);
         int64_t now = omb_now_ns();
-        if (r->worker->ops->period_stats(r->worker, &r->view, r->err, sizeof r->err) != 0)
-            return -1;
-        struct omb_period p;
-        omb_period_from_view(&r->view, (double)(now - last) / 1e9, r->w->subscriptions_per_topic,
-                             r->target_rate, &p);
-        char line[1024];
-        omb_period_line(&p, line, sizeof line);
-        omb_info("%s", line);
-        if (res) omb_result_add_period(res, &p);
-        last = now;
-        if (now >= end || omb_interrupted) return 0;
+        if (r->searching && now >= r->next_control_ns && control_rate(r, now) != 0) return -1;
+        int finished = now >= end || omb_interrupted;
+        if (!finished && done) {
+            int d = done(r);
+            if (d < 0) return -1;
+            finished = d > 0;
+        }
+        if (finished || now >= r->next_period_ns) {
+            if (read_period(r, now, res, phase) != 0) return -1;
+            if (now >= r->next_period_ns) r->next_period_ns += period_ns;
+            while (r->next_period_ns <= now) r->next_period_ns += period_ns;
+        }
+        if (finished) return 0;
     }
+}
+
+/* Phase conditions for the backlog test. A phase that makes no progress for
+ * backlog_stall_s seconds ends the run with an error instead of waiting for ever. */
+static int stalled(struct run *r, int64_t progress, const char *what)
+{
+    int64_t now = omb_now_ns();
+    if (progress != r->stall_mark || r->stall_since_ns == 0) {
+        r->stall_mark = progress;
+        r->stall_since_ns = now;
+        return 0;
+    }
+    if ((double)(now - r->stall_since_ns) / 1e9 < r->opt->backlog_stall_s) return 0;
+    snprintf(r->err, sizeof r->err, "%s made no progress for %.0f s", what,
+             r->opt->backlog_stall_s);
+    return -1;
+}
+
+static int backlog_built(struct run *r)
+{
+    int64_t backlog, sent;
+    if (read_backlog(r, &backlog, &sent) != 0) return -1;
+    if (backlog >= r->backlog_target) return 1;
+    return stalled(r, sent, "building the backlog (producers stopped sending)");
+}
+
+static int64_t drain_level(const struct run *r)
+{
+    int64_t empty = (int64_t)((1.0 - r->w->backlog_drain_ratio) * (double)r->backlog_target);
+    return empty > 1000 ? empty : 1000;
+}
+
+static int backlog_drained(struct run *r)
+{
+    int64_t backlog, sent;
+    if (read_backlog(r, &backlog, &sent) != 0) return -1;
+    if (backlog <= drain_level(r)) return 1;
+    /* Progress is the backlog going down; a backlog that only grows is a stall too. */
+    int64_t best = r->stall_since_ns && r->stall_mark < backlog ? r->stall_mark : backlog;
+    if (stalled(r, best, "draining the backlog") != 0) {
+        char more[256];
+        snprintf(more, sizeof more,
+                 ": %lld messages still behind (the drain stops at %lld); consumers are "
+                 "slower than producers",
+                 (long long)backlog, (long long)drain_level(r));
+        strncat(r->err, more, sizeof r->err - strlen(r->err) - 1);
+        return -1;
+    }
+    return 0;
 }
 
 /* How many subscriptions have received nothing yet (-1 when the worker cannot say). */
@@ -181,9 +291,10 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
             last_received = received;
             last_progress = omb_now_ns();
         }
-        /* Give up at the time limit, or sooner when nothing has arrived for 5 s. */
+        /* Give up at the time limit, or sooner when nothing has arrived for 10 s (longer
+         * than a consumer group takes to rebalance). */
         if (secs_since(t0) > r->opt->drain_timeout_s ||
-            (double)(omb_now_ns() - last_progress) / 1e9 > 5.0)
+            (double)(omb_now_ns() - last_progress) / 1e9 > 10.0)
             break;
         omb_sleep_ns(100000000);
     }
@@ -229,18 +340,6 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     struct omb_stats_view cum = {0};
     bool initialized = false;
 
-    if (w->producer_rate == 0) {
-        omb_error("%s: producerRate 0 (search for the maximum sustainable rate) is not built "
-                  "yet in omb; give a fixed rate",
-                  w->path);
-        return OMB_RUN_FAILED;
-    }
-    if (w->consumer_backlog_size_gb > 0) {
-        omb_error("%s: consumerBacklogSizeGB (backlog build and drain) is not built yet in "
-                  "omb; set it to 0",
-                  w->path);
-        return OMB_RUN_FAILED;
-    }
     if (omb_worker_view_init(worker, &r.view) != 0 || omb_worker_view_init(worker, &cum) != 0) {
         omb_error("out of memory");
         goto out;
@@ -295,6 +394,16 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
 
     if (omb_payloads_build(w, &payloads, r.err, sizeof r.err) != 0) goto fail;
     r.target_rate = w->producer_rate * (opt->rate_per_producer ? (double)nptopics : 1.0);
+    if (w->producer_rate == 0) {
+        /* OMB's maximum-sustainable-rate search: start at 10k msg/s and let the
+         * controller move the rate every control period. */
+        r.searching = true;
+        omb_rate_controller_init(&r.rc, OMB_RATE_SEARCH_START);
+        r.target_rate = r.rc.rate;
+        r.next_control_ns = omb_now_ns() + (int64_t)(opt->control_period_s * 1e9);
+        omb_info("Searching for the maximum sustainable rate, from %.0f msg/s",
+                 r.target_rate);
+    }
     struct omb_load_spec spec = {
         .payloads = (const unsigned char *const *)payloads.buf,
         .npayloads = payloads.n,
@@ -304,9 +413,12 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     };
     if (ops->start_load(worker, &spec, r.err, sizeof r.err) != 0) goto fail;
 
+    r.last_period_ns = omb_now_ns();
+    r.next_period_ns = r.last_period_ns + (int64_t)(opt->period_seconds * 1e9);
     if (w->warmup_duration_minutes > 0 && !omb_interrupted) {
         omb_info("----- Starting warm-up traffic (%g min) ------", w->warmup_duration_minutes);
-        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL) != 0) goto fail;
+        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL, "warmup", NULL) != 0)
+            goto fail;
         if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
     }
     if (omb_interrupted) {
@@ -323,10 +435,35 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     };
     res = omb_result_new(&info);
     if (!res) goto oom;
-    omb_info("----- Starting benchmark traffic (%g min) ------", w->test_duration_minutes);
-    if (run_phase(&r, w->test_duration_minutes * 60, res) != 0) goto fail;
-
+    if (w->consumer_backlog_size_gb > 0) {
+        /* OMB's backlog test: build with consumers paused, drain, then the test proper.
+         * All three are measured, as in OMB; each period says which phase it was in. */
+        r.backlog_target = (int64_t)(w->consumer_backlog_size_gb * 1073741824.0 /
+                                     (double)w->message_size);
+        omb_info("Stopping all consumers to build a backlog of %g GB (%lld messages)",
+                 w->consumer_backlog_size_gb, (long long)r.backlog_target);
+        if (ops->pause_consumers(worker, r.err, sizeof r.err) != 0) goto fail;
+        int64_t t_build = omb_now_ns();
+        if (run_phase(&r, 0, res, "backlog-build", backlog_built) != 0) goto fail;
+        double build_s = secs_since(t_build);
+        omb_info("--- Backlog built in %.1f s; start draining backlog ---", build_s);
+        if (ops->resume_consumers(worker, r.err, sizeof r.err) != 0) goto fail;
+        int64_t t_drain = omb_now_ns();
+        r.stall_since_ns = 0;
+        if (run_phase(&r, 0, res, "backlog-drain", backlog_drained) != 0) {
+            omb_result_set_backlog(res, r.backlog_target, build_s, -1);
+            goto fail;
+        }
+        double drain_s = secs_since(t_drain);
+        omb_info("--- Completed backlog draining in %.1f s ---", drain_s);
+        omb_result_set_backlog(res, r.backlog_target, build_s, drain_s);
+    }
+    if (!omb_interrupted) {
+        omb_info("----- Starting benchmark traffic (%g min) ------", w->test_duration_minutes);
+        if (run_phase(&r, w->test_duration_minutes * 60, res, "test", NULL) != 0) goto fail;
+    }
     if (ops->cumulative_latencies(worker, &cum, r.err, sizeof r.err) != 0) goto fail;
+    if (r.searching) omb_result_set_rate_search(res, OMB_RATE_SEARCH_START, r.rc.ceiling);
     char line[1024];
     omb_aggregate_line(&cum, line, sizeof line);
     omb_info("%s", line);
@@ -355,7 +492,14 @@ oom:
 fail:
     omb_error("%s", r.err);
     status = omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
-    if (res) omb_result_set_incomplete(res, r.err);
+    if (res) {
+        /* Keep what was measured: the aggregates of the periods so far, if the worker
+         * can still say. */
+        char err[1024];
+        if (ops->cumulative_latencies(worker, &cum, err, sizeof err) == 0)
+            omb_result_set_aggregate(res, &cum);
+        omb_result_set_incomplete(res, r.err);
+    }
 out:
     if (initialized) {
         char err[1024];

@@ -15,6 +15,8 @@ struct omb_run_options {
     double period_seconds;      /* reporting period; default 10 */
     double probe_timeout_s;     /* readiness probe; default 60 */
     double drain_timeout_s;     /* end-of-run catch-up for consumers; default 30 */
+    double backlog_stall_s;     /* a backlog build/drain with no progress this long fails; 60 */
+    double control_period_s;    /* rate search control period; default 1 */
     bool keep_topics;
     bool rate_per_producer;     /* producerRate is per producer (the Python port's reading) */
 };

@@ -388,7 +388,7 @@ static void test_result_json_keys_types_values(void **state)
     struct omb_period periods[3];
     for (int k = 0; k < 3; k++) {
         test_period(k, &periods[k]);
-        omb_result_add_period(r, &periods[k]);
+        omb_result_add_period(r, &periods[k], "test");
     }
     assert_int_equal(omb_result_periods(r), 3);
     struct omb_stats_view agg;
@@ -506,7 +506,7 @@ static void test_delay_avg_is_a_double(void **state)
     assert_non_null(r);
     struct omb_period p;
     test_period(0, &p); /* delay avg 57.1 us */
-    omb_result_add_period(r, &p);
+    omb_result_add_period(r, &p, "test");
     struct omb_stats_view agg;
     test_aggregate(&agg); /* delay 1..100: mean 50.5 us */
     omb_result_set_aggregate(r, &agg);

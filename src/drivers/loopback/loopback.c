@@ -1,6 +1,12 @@
 /* loopback.c - an in-process "broker": a send is acknowledged and delivered to one consumer
  * of every subscription of its topic, synchronously, in the sender's thread. For tests, and
- * to measure the harness alone (no client library, no network). */
+ * to measure the harness alone (no client library, no network).
+ *
+ * Driver file keys besides name/driverClass, to test against a known truth:
+ *   publishCapacity: N   the broker accepts at most N msg/s in total (0: no limit)
+ *   deliveryCapacity: N  each consumer receives at most N msg/s (0: no limit)
+ * A consumer with a delivery capacity, or once paused, is fed through a queue drained by a
+ * thread of its own (paused: not drained), so a backlog builds as on a real broker. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -13,6 +19,11 @@
 #include "drivers/driver.h"
 #include "util/clock.h"
 
+struct lb_item {
+    size_t bytes;
+    int64_t sent_ns, intended_ns;
+};
+
 struct lb_consumer {
     omb_recv_fn fn;
     void *ctx;
@@ -20,6 +31,16 @@ struct lb_consumer {
      * hit the same consumer take turns, as a broker's per-consumer queue would. */
     atomic_flag busy;
     bool closed;
+    /* Queued mode (a delivery capacity, or paused once): senders append under qlock and
+     * the consumer's thread delivers. The switch is one-way. */
+    _Atomic bool queued;
+    pthread_mutex_t qlock;
+    pthread_cond_t qcond;
+    struct lb_item *q; /* ring */
+    size_t qhead, qlen, qcap;
+    bool paused, stop, thread_started;
+    double capacity; /* msg/s, 0: none */
+    pthread_t thread;
 };
 
 /* Consumer and subscription lists are immutable snapshots, replaced whole when a consumer
@@ -51,6 +72,9 @@ struct omb_driver {
     struct lb_topic **topics;
     size_t ntopics;
     struct lb_garbage *garbage;
+    double publish_capacity, delivery_capacity; /* msg/s, 0: none */
+    pthread_mutex_t pub_lock; /* the publish capacity's schedule */
+    int64_t pub_next_ns;
 };
 
 struct omb_producer {
@@ -88,33 +112,57 @@ static struct lb_list *list_edit(const struct lb_list *old, void *add, void *del
     return l;
 }
 
-static const struct omb_field lb_fields[] = {
-    {.key = "name", .type = OMB_FIELD_ANY},
-    {.key = "driverClass", .type = OMB_FIELD_ANY},
+struct lb_file {
+    const void *name, *cls;
+    double publish_capacity, delivery_capacity;
 };
+
+static const struct omb_field lb_fields[] = {
+    {.key = "name", .type = OMB_FIELD_ANY, .offset = offsetof(struct lb_file, name)},
+    {.key = "driverClass", .type = OMB_FIELD_ANY, .offset = offsetof(struct lb_file, cls)},
+    {.key = "publishCapacity",
+     .type = OMB_FIELD_DOUBLE,
+     .offset = offsetof(struct lb_file, publish_capacity),
+     .min = 0,
+     .max = 1e10},
+    {.key = "deliveryCapacity",
+     .type = OMB_FIELD_DOUBLE,
+     .offset = offsetof(struct lb_file, delivery_capacity),
+     .min = 0,
+     .max = 1e10},
+};
+
+static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, char *err,
+                    size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    if (conf->doc && conf->doc->root &&
+        omb_schema_apply(conf->doc, conf->doc->root, lb_fields,
+                         sizeof lb_fields / sizeof lb_fields[0], 0, f, err, errlen) != 0)
+        return OMB_DRV_ERR;
+    return OMB_DRV_OK;
+}
 
 static int lb_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
 {
-    struct {
-        const void *name, *cls;
-    } ignored;
-    if (conf->doc && conf->doc->root &&
-        omb_schema_apply(conf->doc, conf->doc->root, lb_fields,
-                         sizeof lb_fields / sizeof lb_fields[0], 0, &ignored, err, errlen) != 0)
-        return OMB_DRV_ERR;
-    return OMB_DRV_OK;
+    struct lb_file f;
+    return lb_parse(conf, &f, err, errlen);
 }
 
 static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
                    size_t errlen)
 {
-    if (lb_check(conf, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    struct lb_file f;
+    if (lb_parse(conf, &f, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     struct omb_driver *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return OMB_DRV_ERR;
     }
     pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->pub_lock, NULL);
+    d->publish_capacity = f.publish_capacity;
+    d->delivery_capacity = f.delivery_capacity;
     *out = d;
     return OMB_DRV_OK;
 }
@@ -183,12 +231,57 @@ static uint32_t key_hash(const char *key, size_t len)
     return h;
 }
 
+/* The publish capacity: a schedule of acceptance times shared by all producers (a lock, but
+ * only when a capacity is configured). Returns 0 when the message may be accepted now. */
+static int take_publish_slot(struct omb_driver *d, int64_t now)
+{
+    int64_t interval = (int64_t)(1e9 / d->publish_capacity);
+    pthread_mutex_lock(&d->pub_lock);
+    int ok = now >= d->pub_next_ns;
+    if (ok) {
+        /* No credit for idle time beyond 10 ms, as a broker has no such reserve. */
+        int64_t base = d->pub_next_ns > now - 10000000 ? d->pub_next_ns : now - 10000000;
+        d->pub_next_ns = base + interval;
+    }
+    pthread_mutex_unlock(&d->pub_lock);
+    return ok ? 0 : -1;
+}
+
+static void enqueue(struct lb_consumer *c, size_t bytes, const struct omb_msg_meta *meta)
+{
+    pthread_mutex_lock(&c->qlock);
+    if (c->stop) { /* closed while a sender still held the old consumer list */
+        pthread_mutex_unlock(&c->qlock);
+        return;
+    }
+    if (c->qlen == c->qcap) {
+        size_t ncap = c->qcap ? c->qcap * 2 : 1024;
+        struct lb_item *nq = malloc(ncap * sizeof *nq);
+        if (!nq) {
+            pthread_mutex_unlock(&c->qlock);
+            return; /* dropped: the consumer will come up short and the run says so */
+        }
+        for (size_t i = 0; i < c->qlen; i++) nq[i] = c->q[(c->qhead + i) % c->qcap];
+        free(c->q);
+        c->q = nq;
+        c->qhead = 0;
+        c->qcap = ncap;
+    }
+    c->q[(c->qhead + c->qlen) % c->qcap] =
+        (struct lb_item){.bytes = bytes, .sent_ns = meta->sent_ns, .intended_ns = meta->intended_ns};
+    c->qlen++;
+    pthread_cond_signal(&c->qcond);
+    pthread_mutex_unlock(&c->qlock);
+}
+
 static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
                    size_t len, const struct omb_msg_meta *meta)
 {
     /* One clock read stands for the broker's receipt, its ack and its delivery: in memory
      * they are the same instant. */
     int64_t now = omb_now_ns();
+    if (p->d->publish_capacity > 0 && take_publish_slot(p->d, now) != 0)
+        return OMB_DRV_QUEUE_FULL;
     uint32_t partition = key ? key_hash(key, keylen) : p->next_partition++;
     const struct lb_list *subs = atomic_load_explicit(&p->topic->subs, memory_order_acquire);
     for (size_t s = 0; subs && s < subs->n; s++) {
@@ -199,6 +292,10 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
          * assigns them. */
         uint32_t part = partition % (uint32_t)p->topic->partitions;
         struct lb_consumer *c = cons->items[part % cons->n];
+        if (atomic_load_explicit(&c->queued, memory_order_acquire)) {
+            enqueue(c, len, meta);
+            continue;
+        }
         while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire))
             sched_yield(); /* another sender is delivering to it: with 2 cores, let it run */
         if (!c->closed) c->fn(c->ctx, len, meta->sent_ns, meta->intended_ns, now);
@@ -209,6 +306,72 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
 }
 
 static void lb_close_producer(struct omb_producer *p) { free(p); }
+
+/* Delivers a queued consumer's messages, at most at its capacity, while not paused. */
+static void *consumer_main(void *arg)
+{
+    struct lb_consumer *c = arg;
+    int64_t next_due = omb_now_ns();
+    double interval = c->capacity > 0 ? 1e9 / c->capacity : 0;
+    pthread_mutex_lock(&c->qlock);
+    while (!c->stop) {
+        if (c->paused || c->qlen == 0) {
+            pthread_cond_wait(&c->qcond, &c->qlock);
+            next_due = omb_now_ns(); /* no credit for time spent paused or idle */
+            continue;
+        }
+        struct lb_item it = c->q[c->qhead];
+        c->qhead = (c->qhead + 1) % c->qcap;
+        c->qlen--;
+        pthread_mutex_unlock(&c->qlock);
+        if (interval > 0) {
+            /* Sleep only when well ahead: a sleep per message would cap the rate at what
+             * the timer can do, not at the configured capacity. */
+            if (next_due - omb_now_ns() > 200000) omb_sleep_until_ns(next_due);
+            next_due += (int64_t)interval;
+        }
+        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire))
+            sched_yield();
+        if (!c->closed) c->fn(c->ctx, it.bytes, it.sent_ns, it.intended_ns, omb_now_ns());
+        atomic_flag_clear_explicit(&c->busy, memory_order_release);
+        pthread_mutex_lock(&c->qlock);
+    }
+    pthread_mutex_unlock(&c->qlock);
+    return NULL;
+}
+
+/* Switches @p c to queued delivery (once). Caller holds nothing. */
+static int start_queue(struct lb_consumer *c)
+{
+    pthread_mutex_lock(&c->qlock);
+    int rc = 0;
+    if (!c->thread_started) {
+        rc = pthread_create(&c->thread, NULL, consumer_main, c);
+        c->thread_started = rc == 0;
+    }
+    pthread_mutex_unlock(&c->qlock);
+    if (rc == 0) atomic_store_explicit(&c->queued, true, memory_order_release);
+    return rc;
+}
+
+static int lb_pause(struct omb_consumer *oc)
+{
+    struct lb_consumer *c = &oc->c;
+    pthread_mutex_lock(&c->qlock);
+    c->paused = true;
+    pthread_mutex_unlock(&c->qlock);
+    return start_queue(c) == 0 ? OMB_DRV_OK : OMB_DRV_ERR;
+}
+
+static int lb_resume(struct omb_consumer *oc)
+{
+    struct lb_consumer *c = &oc->c;
+    pthread_mutex_lock(&c->qlock);
+    c->paused = false;
+    pthread_cond_signal(&c->qcond);
+    pthread_mutex_unlock(&c->qlock);
+    return OMB_DRV_OK;
+}
 
 static int lb_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
                               omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
@@ -227,6 +390,13 @@ static int lb_create_consumer(struct omb_driver *d, const char *topic, const cha
     c->c.fn = fn;
     c->c.ctx = ctx;
     atomic_flag_clear(&c->c.busy);
+    pthread_mutex_init(&c->c.qlock, NULL);
+    pthread_cond_init(&c->c.qcond, NULL);
+    c->c.capacity = d->delivery_capacity;
+    if (c->c.capacity > 0 && start_queue(&c->c) != 0) {
+        free(c);
+        goto oom;
+    }
     struct lb_list *subs = atomic_load(&t->subs);
     struct lb_sub *sub = NULL;
     for (size_t i = 0; subs && i < subs->n; i++)
@@ -265,6 +435,14 @@ static void lb_close_consumer(struct omb_consumer *c)
 {
     if (!c) return;
     struct omb_driver *d = c->d;
+    pthread_mutex_lock(&c->c.qlock);
+    bool started = c->c.thread_started;
+    c->c.stop = true;
+    pthread_cond_signal(&c->c.qcond);
+    pthread_mutex_unlock(&c->c.qlock);
+    if (started) pthread_join(c->c.thread, NULL);
+    free(c->c.q);
+    c->c.q = NULL;
     pthread_mutex_lock(&d->lock);
     struct lb_list *old = atomic_load(&c->sub->consumers);
     struct lb_list *shrunk = list_edit(old, NULL, &c->c);
@@ -313,6 +491,7 @@ static void lb_destroy(struct omb_driver *d)
         free(g);
     }
     pthread_mutex_destroy(&d->lock);
+    pthread_mutex_destroy(&d->pub_lock);
     free(d);
 }
 
@@ -329,6 +508,8 @@ const struct omb_driver_ops omb_loopback_driver = {
     .send = lb_send,
     .close_producer = lb_close_producer,
     .create_consumer = lb_create_consumer,
+    .pause_consumer = lb_pause,
+    .resume_consumer = lb_resume,
     .close_consumer = lb_close_consumer,
     .delete_topics = lb_delete_topics,
     .destroy = lb_destroy,
