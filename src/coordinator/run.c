@@ -199,7 +199,8 @@ static int backlog_drained(struct run *r)
         char more[256];
         snprintf(more, sizeof more,
                  ": %lld messages still behind (the drain stops at %lld); consumers are "
-                 "slower than producers",
+                 "slower than producers, or the broker dropped messages they had not read yet "
+                 "(a retention limit; see the log above)",
                  (long long)backlog, (long long)drain_level(r));
         strncat(r->err, more, sizeof r->err - strlen(r->err) - 1);
         return -1;
