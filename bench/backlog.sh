@@ -7,7 +7,7 @@
 # Usage: bench/backlog.sh [build-dir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-omb=${1:-$root/build}/omb
+omb=$(cd "${1:-$root/build}" && pwd)/omb
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
