@@ -53,8 +53,11 @@ static struct bench_result bench_run(const char *driver_yaml, int partitions, in
     unsigned char *payload = calloc(1, msg_size);
     for (size_t i = 0; i < msg_size; i++) payload[i] = (unsigned char)(i * 131 + 7);
     const unsigned char *payloads[1] = {payload};
-    struct omb_load_spec spec = {.payloads = payloads, .npayloads = 1, .payload_size = msg_size,
-                                 .rate = rate, .keys = OMB_KEYS_NO_KEY};
+    struct omb_load_spec spec = {.payloads = payloads,
+                                 .npayloads = 1,
+                                 .payload_size = msg_size,
+                                 .rate = rate,
+                                 .keys = OMB_KEYS_NO_KEY};
     struct omb_stats_view v;
     omb_worker_view_init(w, &v);
     if (ops->start_load(w, &spec, err, sizeof err)) bench_die("start", err);

@@ -110,11 +110,9 @@ static struct omb_hist *filled(int64_t (*gen)(void), long n, const char *dist)
 {
     struct omb_hist *h = omb_hist_new(1, 60000000, 5);
     if (!h) exit(1);
-    for (long i = 0; i < n; i++)
-        omb_hist_record(h, gen());
+    for (long i = 0; i < n; i++) omb_hist_record(h, gen());
     int32_t used = omb_hist_index(h, h->max_value) + 1, nonzero = 0;
-    for (int32_t i = 0; i < used; i++)
-        nonzero += h->counts[i] != 0;
+    for (int32_t i = 0; i < used; i++) nonzero += h->counts[i] != 0;
     printf("%s: 5 digits, 1..60000000 us, %ld values, %d of %d counts non-zero\n", dist, n, nonzero,
            h->counts_len);
     return h;
@@ -172,14 +170,12 @@ int main(int argc, char **argv)
     struct omb_hist *rec = omb_hist_new(1, 60000000, 5);
     if (!table || !rec) return 1;
     for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < TABLE; i++)
-            table[i] = pass == 0 ? latency_us() : lognormal_us();
+        for (int i = 0; i < TABLE; i++) table[i] = pass == 0 ? latency_us() : lognormal_us();
         double best_rec = 1e9;
         for (int r = 0; r < 3; r++) {
             omb_hist_reset(rec);
             double t0 = now_s();
-            for (long i = 0; i < records; i++)
-                omb_hist_record(rec, table[i & (TABLE - 1)]);
+            for (long i = 0; i < records; i++) omb_hist_record(rec, table[i & (TABLE - 1)]);
             best_rec = fmin(best_rec, now_s() - t0);
             if (rec->total_count != records) return 1;
         }

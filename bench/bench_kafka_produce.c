@@ -10,8 +10,7 @@ int main(int argc, char **argv)
     static const struct {
         const char *label, *yaml;
     } configs[] = {
-        {"librdkafka defaults",
-         "name: Kafka\ndriverClass: kafka\n"},
+        {"librdkafka defaults", "name: Kafka\ndriverClass: kafka\n"},
         {"linger.ms=1000 (as rdkafka_performance's figure)",
          "name: Kafka\ndriverClass: kafka\nproducerConfig: |\n  linger.ms=1000\n"
          "  queue.buffering.max.messages=2000000\n  batch.num.messages=100000\n"
@@ -24,8 +23,8 @@ int main(int argc, char **argv)
             printf("kafka mock, produce-only, 1 producer, %4zu B, %s: %.2f M msg/s acked "
                    "(%.1f MB/s), %lld errors, publish latency p50 %.1f ms p99 %.1f ms\n",
                    sizes[s], configs[c].label, (double)r.acked / r.seconds / 1e6,
-                   (double)r.acked * (double)sizes[s] / r.seconds / 1048576, r.errors,
-                   r.pub_p50_ms, r.pub_p99_ms);
+                   (double)r.acked * (double)sizes[s] / r.seconds / 1048576, r.errors, r.pub_p50_ms,
+                   r.pub_p99_ms);
         }
     return 0;
 }

@@ -12,10 +12,9 @@ int main(int argc, char **argv)
     double rates[] = {50000, 10000};
     for (size_t i = 0; i < 2; i++) {
         /* The warm-up covers the consumer's group join (about 3 s on the mock). */
-        struct bench_result r =
-            bench_run("name: Kafka\ndriverClass: kafka\nconsumerConfig: |\n"
-                      "  auto.offset.reset=earliest\n",
-                      4, 1, 1, 1024, rates[i], 5, secs, 1);
+        struct bench_result r = bench_run("name: Kafka\ndriverClass: kafka\nconsumerConfig: |\n"
+                                          "  auto.offset.reset=earliest\n",
+                                          4, 1, 1, 1024, rates[i], 5, secs, 1);
         double achieved = (double)r.acked / r.seconds;
         printf("kafka mock, target %.0f msg/s, 1 KiB, %.0f s: achieved %.1f msg/s acked "
                "(error %+.3f%%), %.1f msg/s received, e2e p50 %.2f ms\n",

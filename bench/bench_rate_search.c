@@ -13,8 +13,8 @@
 struct sim {
     double pub_cap, del_cap; /* msg/s */
     int subs;
-    double owed, queue;      /* messages owed to the schedule; per-subscription queue */
-    double sent, received;   /* totals */
+    double owed, queue;    /* messages owed to the schedule; per-subscription queue */
+    double sent, received; /* totals */
 };
 
 static void tick(struct sim *s, double rate, double dt)
@@ -30,8 +30,8 @@ static void tick(struct sim *s, double rate, double dt)
 }
 
 struct outcome {
-    double reach_s;     /* first time within 10% of capacity (-1: never) */
-    double min_after;   /* lowest rate after that, as a fraction of capacity */
+    double reach_s;   /* first time within 10% of capacity (-1: never) */
+    double min_after; /* lowest rate after that, as a fraction of capacity */
     double final_rate;
 };
 
@@ -52,12 +52,13 @@ static struct outcome run(double pub_cap, double del_cap, int subs, int use_omb,
             int64_t ns = (int64_t)(period * 1e9);
             rate = use_omb ? omb_rate_controller_omb_next(&o, rate, ns, (int64_t)s.sent,
                                                           (int64_t)s.received)
-                           : omb_rate_controller_next(&c, ns, (int64_t)s.sent,
-                                                      (int64_t)s.received, subs);
+                           : omb_rate_controller_next(&c, ns, (int64_t)s.sent, (int64_t)s.received,
+                                                      subs);
             /* Judge the sustained rate (what the system delivered), not the target. */
             double achieved = fmin(rate, cap);
             if (out.reach_s < 0 && fabs(rate - cap) <= 0.1 * cap) out.reach_s = t;
-            if (out.reach_s >= 0 && t > out.reach_s) out.min_after = fmin(out.min_after, achieved / cap);
+            if (out.reach_s >= 0 && t > out.reach_s)
+                out.min_after = fmin(out.min_after, achieved / cap);
         }
     }
     out.final_rate = rate;

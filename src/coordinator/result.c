@@ -29,8 +29,7 @@ void omb_latency_summarize(const struct omb_hist *h, struct omb_latency_summary 
 }
 
 void omb_period_from_view(const struct omb_stats_view *v, double seconds,
-                          int64_t subscriptions_per_topic, double target_rate,
-                          struct omb_period *p)
+                          int64_t subscriptions_per_topic, double target_rate, struct omb_period *p)
 {
     memset(p, 0, sizeof *p);
     p->seconds = seconds;
@@ -65,9 +64,9 @@ void omb_period_line(const struct omb_period *p, char *buf, size_t n)
              rate(p->send_errors, p->seconds), rate(p->received, p->seconds),
              rate(p->bytes_received, p->seconds) / 1048576.0, (double)p->backlog / 1000.0,
              ms(pub->avg), ms((double)pub->p50), ms((double)pub->p99), ms((double)pub->p999),
-             ms((double)pub->max), del->avg, (double)del->p50, (double)del->p99,
-             (double)del->p999, (double)del->max, ms(e2e->avg), ms((double)e2e->p50),
-             ms((double)e2e->p99), ms((double)e2e->p999), ms((double)e2e->max));
+             ms((double)pub->max), del->avg, (double)del->p50, (double)del->p99, (double)del->p999,
+             (double)del->max, ms(e2e->avg), ms((double)e2e->p50), ms((double)e2e->p99),
+             ms((double)e2e->p999), ms((double)e2e->max));
 }
 
 void omb_aggregate_line(const struct omb_stats_view *cum, char *buf, size_t n)
@@ -84,10 +83,9 @@ void omb_aggregate_line(const struct omb_stats_view *cum, char *buf, size_t n)
              "99.9%%: %4.1f - 99.99%%: %4.1f - Max: %4.1f",
              ms(pub.avg), ms((double)pub.p50), ms((double)pub.p95), ms((double)pub.p99),
              ms((double)pub.p999), ms((double)pub.p9999), ms((double)pub.max), del.avg,
-             (double)del.p50, (double)del.p95, (double)del.p99, (double)del.p999,
-             (double)del.p9999, (double)del.max, ms(e2e.avg), ms((double)e2e.p50),
-             ms((double)e2e.p95), ms((double)e2e.p99), ms((double)e2e.p999),
-             ms((double)e2e.p9999), ms((double)e2e.max));
+             (double)del.p50, (double)del.p95, (double)del.p99, (double)del.p999, (double)del.p9999,
+             (double)del.max, ms(e2e.avg), ms((double)e2e.p50), ms((double)e2e.p95),
+             ms((double)e2e.p99), ms((double)e2e.p999), ms((double)e2e.p9999), ms((double)e2e.max));
 }
 
 /* ---- the JSON ------------------------------------------------------------------------ */
@@ -98,20 +96,28 @@ struct omb_result {
 };
 
 /* The eight statistics OMB keeps per latency series, with its key suffixes. */
-static const char *const stat_suffix[] = {"Avg",    "50pct",  "75pct",   "95pct",
-                                          "99pct",  "999pct", "9999pct", "Max"};
+static const char *const stat_suffix[] = {"Avg",   "50pct",  "75pct",   "95pct",
+                                          "99pct", "999pct", "9999pct", "Max"};
 
 static double stat_value(const struct omb_latency_summary *s, int i)
 {
     switch (i) {
-    case 0: return s->avg;
-    case 1: return (double)s->p50;
-    case 2: return (double)s->p75;
-    case 3: return (double)s->p95;
-    case 4: return (double)s->p99;
-    case 5: return (double)s->p999;
-    case 6: return (double)s->p9999;
-    default: return (double)s->max;
+    case 0:
+        return s->avg;
+    case 1:
+        return (double)s->p50;
+    case 2:
+        return (double)s->p75;
+    case 3:
+        return (double)s->p95;
+    case 4:
+        return (double)s->p99;
+    case 5:
+        return (double)s->p999;
+    case 6:
+        return (double)s->p9999;
+    default:
+        return (double)s->max;
     }
 }
 
@@ -185,7 +191,8 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     json_object_set_new(meta, "startTime", json_string(when));
     json_object_set_new(meta, "host", json_string(host));
     json_object_set_new(meta, "workloadFile", json_string(w->path ? w->path : ""));
-    json_object_set_new(meta, "driverFile", json_string(info->driver_file ? info->driver_file : ""));
+    json_object_set_new(meta, "driverFile",
+                        json_string(info->driver_file ? info->driver_file : ""));
     json_object_set_new(meta, "periodSeconds", json_real(info->period_seconds));
     json_object_set_new(meta, "latencyUnits",
                         json_string("publish and end-to-end latencies in ms, publish delay in us"));
@@ -204,8 +211,7 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
                         json_integer(w->randomized_payload_pool_size));
     json_object_set_new(cfg, "subscriptionsPerTopic", json_integer(w->subscriptions_per_topic));
     json_object_set_new(cfg, "producersPerTopic", json_integer(w->producers_per_topic));
-    json_object_set_new(cfg, "consumerPerSubscription",
-                        json_integer(w->consumer_per_subscription));
+    json_object_set_new(cfg, "consumerPerSubscription", json_integer(w->consumer_per_subscription));
     json_object_set_new(cfg, "producerRate", json_real(w->producer_rate));
     json_object_set_new(cfg, "consumerBacklogSizeGB", json_real(w->consumer_backlog_size_gb));
     json_object_set_new(cfg, "backlogDrainRatio", json_real(w->backlog_drain_ratio));
@@ -230,8 +236,7 @@ void omb_result_add_period(struct omb_result *r, const struct omb_period *p, con
 {
     json_t *o = r->root;
     json_array_append_new(arr(o, "publishRate"), json_real(rate(p->sent, p->seconds)));
-    json_array_append_new(arr(o, "publishErrorRate"),
-                          json_real(rate(p->send_errors, p->seconds)));
+    json_array_append_new(arr(o, "publishErrorRate"), json_real(rate(p->send_errors, p->seconds)));
     json_array_append_new(arr(o, "consumeRate"), json_real(rate(p->received, p->seconds)));
     json_array_append_new(arr(o, "backlog"), json_integer(p->backlog));
     for (int s = 0; s < OMB_NSERIES; s++)
@@ -329,7 +334,8 @@ void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, doubl
     json_t *b = json_object();
     json_object_set_new(b, "targetMessages", json_integer(target_messages));
     json_object_set_new(b, "buildSeconds", json_real(build_seconds));
-    json_object_set_new(b, "drainSeconds", drain_seconds >= 0 ? json_real(drain_seconds) : json_null());
+    json_object_set_new(b, "drainSeconds",
+                        drain_seconds >= 0 ? json_real(drain_seconds) : json_null());
     json_object_set_new(b, "drained", json_boolean(drain_seconds >= 0));
     json_object_set_new(json_object_get(r->root, "omb"), "backlog", b);
 }

@@ -24,7 +24,7 @@ struct omb_period {
     double seconds;
     int64_t sent, send_errors, bytes_sent, received, bytes_received;
     int64_t total_sent, total_received;
-    int64_t backlog; /* max(0, subscriptionsPerTopic * totalSent - totalReceived) */
+    int64_t backlog;    /* max(0, subscriptionsPerTopic * totalSent - totalReceived) */
     double target_rate; /* msg/s the producers were asked for (0: no limit) */
     struct omb_latency_summary lat[OMB_NSERIES];
 };

@@ -76,8 +76,8 @@ struct run {
     int64_t next_control_ns;
     int64_t next_period_ns; /* periods run on one clock across phases */
     int64_t last_period_ns;
-    int64_t backlog_target;  /* messages: consumerBacklogSizeGB / messageSize */
-    int64_t stall_mark;      /* last progress seen by a phase condition */
+    int64_t backlog_target; /* messages: consumerBacklogSizeGB / messageSize */
+    int64_t stall_mark;     /* last progress seen by a phase condition */
     int64_t stall_since_ns;
     char err[1024];
 };
@@ -96,9 +96,9 @@ static int control_rate(struct run *r, int64_t now)
 {
     int64_t period = now - (r->next_control_ns - (int64_t)(r->opt->control_period_s * 1e9));
     if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
-    double next = omb_rate_controller_next(&r->rc, period, r->view.totals[OMB_C_SENT],
-                                           r->view.totals[OMB_C_RECEIVED],
-                                           r->w->subscriptions_per_topic);
+    double next =
+        omb_rate_controller_next(&r->rc, period, r->view.totals[OMB_C_SENT],
+                                 r->view.totals[OMB_C_RECEIVED], r->w->subscriptions_per_topic);
     if (next != r->target_rate) {
         if (r->worker->ops->adjust_rate(r->worker, next, r->err, sizeof r->err) != 0) return -1;
         omb_debug("Rate search: %.0f -> %.0f msg/s", r->target_rate, next);
@@ -219,7 +219,8 @@ static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen)
     int64_t silent = 0;
     for (size_t i = 0; i < n; i++)
         if (d[i].received == 0) {
-            if (!silent) snprintf(name, namelen, "'%s' of topic '%s'", d[i].subscription, d[i].topic);
+            if (!silent)
+                snprintf(name, namelen, "'%s' of topic '%s'", d[i].subscription, d[i].topic);
             silent++;
         }
     omb_delivery_free(d, n);
@@ -402,8 +403,7 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
         omb_rate_controller_init(&r.rc, OMB_RATE_SEARCH_START);
         r.target_rate = r.rc.rate;
         r.next_control_ns = omb_now_ns() + (int64_t)(opt->control_period_s * 1e9);
-        omb_info("Searching for the maximum sustainable rate, from %.0f msg/s",
-                 r.target_rate);
+        omb_info("Searching for the maximum sustainable rate, from %.0f msg/s", r.target_rate);
     }
     struct omb_load_spec spec = {
         .payloads = (const unsigned char *const *)payloads.buf,
@@ -418,8 +418,7 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     r.next_period_ns = r.last_period_ns + (int64_t)(opt->period_seconds * 1e9);
     if (w->warmup_duration_minutes > 0 && !omb_interrupted) {
         omb_info("----- Starting warm-up traffic (%g min) ------", w->warmup_duration_minutes);
-        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL, "warmup", NULL) != 0)
-            goto fail;
+        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL, "warmup", NULL) != 0) goto fail;
         if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
     }
     if (omb_interrupted) {
@@ -439,8 +438,8 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     if (w->consumer_backlog_size_gb > 0) {
         /* OMB's backlog test: build with consumers paused, drain, then the test proper.
          * All three are measured, as in OMB; each period says which phase it was in. */
-        r.backlog_target = (int64_t)(w->consumer_backlog_size_gb * 1073741824.0 /
-                                     (double)w->message_size);
+        r.backlog_target =
+            (int64_t)(w->consumer_backlog_size_gb * 1073741824.0 / (double)w->message_size);
         omb_info("Stopping all consumers to build a backlog of %g GB (%lld messages)",
                  w->consumer_backlog_size_gb, (long long)r.backlog_target);
         if (ops->pause_consumers(worker, r.err, sizeof r.err) != 0) goto fail;

@@ -12,13 +12,13 @@
 #include "worker/worker.h"
 
 struct omb_run_options {
-    double period_seconds;      /* reporting period; default 10 */
-    double probe_timeout_s;     /* readiness probe; default 60 */
-    double drain_timeout_s;     /* end-of-run catch-up for consumers; default 30 */
-    double backlog_stall_s;     /* a backlog build/drain with no progress this long fails; 60 */
-    double control_period_s;    /* rate search control period; default 1 */
+    double period_seconds;   /* reporting period; default 10 */
+    double probe_timeout_s;  /* readiness probe; default 60 */
+    double drain_timeout_s;  /* end-of-run catch-up for consumers; default 30 */
+    double backlog_stall_s;  /* a backlog build/drain with no progress this long fails; 60 */
+    double control_period_s; /* rate search control period; default 1 */
     bool keep_topics;
-    bool rate_per_producer;     /* producerRate is per producer (the Python port's reading) */
+    bool rate_per_producer; /* producerRate is per producer (the Python port's reading) */
 };
 
 void omb_run_options_default(struct omb_run_options *o);
@@ -29,7 +29,7 @@ void omb_install_signal_handlers(void);
 
 enum omb_run_status {
     OMB_RUN_OK = 0,
-    OMB_RUN_FAILED = 1,      /* an error; a result was written if anything was measured */
+    OMB_RUN_FAILED = 1, /* an error; a result was written if anything was measured */
     OMB_RUN_INTERRUPTED = 130,
 };
 

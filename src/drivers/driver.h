@@ -33,8 +33,8 @@ struct omb_msg_meta {
  * Threads: from inside poll() on the producer's sending thread, or from a thread of the
  * client library; completions of one producer are never called concurrently.
  */
-typedef void (*omb_send_done_fn)(void *ctx, const struct omb_msg_meta *meta, size_t bytes,
-                                 int err, int64_t now_ns);
+typedef void (*omb_send_done_fn)(void *ctx, const struct omb_msg_meta *meta, size_t bytes, int err,
+                                 int64_t now_ns);
 
 /*
  * Delivery of one message. @p publish_ns / @p intended_ns are the sender's sent_ns and
@@ -47,9 +47,9 @@ typedef void (*omb_recv_fn)(void *ctx, size_t bytes, int64_t publish_ns, int64_t
                             int64_t now_ns);
 
 struct omb_driver_ops {
-    const char *name;                 /* "kafka": result file names, -d lookup */
-    const char *const *class_names;   /* OMB Java class names and aliases; NULL-terminated */
-    const char *topic_prefix;         /* topics are <prefix>-<7-digit index>-<random> */
+    const char *name;               /* "kafka": result file names, -d lookup */
+    const char *const *class_names; /* OMB Java class names and aliases; NULL-terminated */
+    const char *topic_prefix;       /* topics are <prefix>-<7-digit index>-<random> */
 
     /** Optional. Validates the driver file's own keys without connecting anywhere, so every
      *  file of a run is checked before the first topic is created. */
@@ -61,8 +61,8 @@ struct omb_driver_ops {
                 size_t errlen);
 
     /** Creates topics with @p partitions partitions each. May block. */
-    int (*create_topics)(struct omb_driver *d, const char *const *topics, size_t n,
-                         int partitions, char *err, size_t errlen);
+    int (*create_topics)(struct omb_driver *d, const char *const *topics, size_t n, int partitions,
+                         char *err, size_t errlen);
 
     /** Creates one producer on @p topic; completions go to @p done(@p ctx, ...). */
     int (*create_producer)(struct omb_driver *d, const char *topic, omb_send_done_fn done,
@@ -111,8 +111,7 @@ struct omb_driver_ops {
 
 /** The driver table for a `driverClass` value (short name or Java class name), or NULL with
  *  a sentence in @p err (unknown name; or known but not built in). */
-const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err,
-                                               size_t errlen);
+const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err, size_t errlen);
 
 /** Names of all registered drivers, for help text. NULL-terminated. */
 const char *const *omb_driver_names(void);

@@ -31,8 +31,7 @@ static const struct {
     {"bookkeeper", "io.openmessaging.benchmark.driver.bookkeeper.DlogBenchmarkDriver"},
 };
 
-const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err,
-                                               size_t errlen)
+const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
         if (!strcasecmp(driver_class, builtin[i]->name)) return builtin[i];

@@ -26,7 +26,7 @@ static void pool_build(void)
 const char (*omb_key_pool(void))[OMB_KEY_LEN + 1]
 {
     pthread_once(&pool_once, pool_build);
-    return (const char(*)[OMB_KEY_LEN + 1])pool;
+    return (const char(*)[OMB_KEY_LEN + 1]) pool;
 }
 
 void omb_key_state_init(struct omb_key_state *k, enum omb_key_distributor kind, uint64_t seed)

@@ -9,7 +9,7 @@
 #include "config/workload.h"
 
 #define OMB_KEY_POOL_SIZE 10000
-#define OMB_KEY_LEN 7
+#define OMB_KEY_LEN       7
 
 /** The shared pool (built once, thread-safe, read-only afterwards). */
 const char (*omb_key_pool(void))[OMB_KEY_LEN + 1];
@@ -17,8 +17,8 @@ const char (*omb_key_pool(void))[OMB_KEY_LEN + 1];
 /** Per-producer state of a key distributor. */
 struct omb_key_state {
     enum omb_key_distributor kind;
-    uint32_t next;    /* round robin position */
-    uint64_t rng;     /* xorshift64 state, never 0 */
+    uint32_t next; /* round robin position */
+    uint64_t rng;  /* xorshift64 state, never 0 */
 };
 
 void omb_key_state_init(struct omb_key_state *k, enum omb_key_distributor kind, uint64_t seed);

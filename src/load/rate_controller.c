@@ -24,8 +24,7 @@ void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate
 }
 
 double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns,
-                                int64_t total_sent, int64_t total_received,
-                                int64_t subscriptions)
+                                int64_t total_sent, int64_t total_received, int64_t subscriptions)
 {
     double secs = (double)period_ns / 1e9;
     int64_t sent = total_sent - c->prev_sent;
@@ -42,8 +41,8 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
     double expected = c->rate * secs;
     int64_t behind_schedule = (int64_t)expected - sent;
     double slack = expected * 0.05;
-    int pub_bad = (double)behind_schedule > (slack > (double)c->publish_limit ? slack
-                                                                              : (double)c->publish_limit);
+    int pub_bad = (double)behind_schedule >
+                  (slack > (double)c->publish_limit ? slack : (double)c->publish_limit);
     double recv_limit = slack > (double)c->receive_limit ? slack : (double)c->receive_limit;
     int recv_bad = copies && (double)receive_backlog > recv_limit * (double)copies;
     if (pub_bad || recv_bad) {
@@ -89,8 +88,7 @@ void omb_rate_controller_omb_init(struct omb_rate_controller_omb *c)
  * doubled on success and halved on backlog, next rate on backlog from
  * max(0, expected - backlog) over the period. */
 double omb_rate_controller_omb_next(struct omb_rate_controller_omb *c, double rate,
-                                    int64_t period_ns, int64_t total_sent,
-                                    int64_t total_received)
+                                    int64_t period_ns, int64_t total_sent, int64_t total_received)
 {
     int64_t expected = (int64_t)(rate / 1e9 * (double)period_ns);
     int64_t published = total_sent - c->prev_sent;

@@ -20,13 +20,13 @@
  *   backlog", which reaches 0 and stays there), with a floor: it never collapses to 1 msg/s.
  */
 struct omb_rate_controller {
-    double rate;          /* current target, msg/s */
-    double factor;        /* ramping factor while no ceiling is known */
+    double rate;   /* current target, msg/s */
+    double factor; /* ramping factor while no ceiling is known */
     double min_factor, max_factor;
     int64_t publish_limit, receive_limit;
-    double ceiling;       /* lowest rate that built a backlog (0: none yet) */
-    double floor_rate;    /* never below this */
-    double best;          /* highest rate sustained without backlog */
+    double ceiling;    /* lowest rate that built a backlog (0: none yet) */
+    double floor_rate; /* never below this */
+    double best;       /* highest rate sustained without backlog */
     int64_t prev_sent, prev_received;
     int started;
 };
@@ -45,8 +45,7 @@ void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate
  * throttles a system that keeps up. Returns the next rate.
  */
 double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns,
-                                int64_t total_sent, int64_t total_received,
-                                int64_t subscriptions);
+                                int64_t total_sent, int64_t total_received, int64_t subscriptions);
 
 /* OMB's RateController, kept as OMB has it, for the comparison in bench/ only. */
 struct omb_rate_controller_omb {
@@ -55,7 +54,6 @@ struct omb_rate_controller_omb {
 };
 void omb_rate_controller_omb_init(struct omb_rate_controller_omb *c);
 double omb_rate_controller_omb_next(struct omb_rate_controller_omb *c, double rate,
-                                    int64_t period_ns, int64_t total_sent,
-                                    int64_t total_received);
+                                    int64_t period_ns, int64_t total_sent, int64_t total_received);
 
 #endif

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 struct omb_schedule {
-    int64_t base_ns;     /* due time of message base_index */
+    int64_t base_ns; /* due time of message base_index */
     int64_t base_index;
-    double interval_ns;  /* 0 = no limit: every message is due at base_ns */
-    int64_t index;       /* next message to send */
+    double interval_ns; /* 0 = no limit: every message is due at base_ns */
+    int64_t index;      /* next message to send */
 };
 
 /** Starts a schedule at @p start_ns with @p rate messages per second (<= 0: no limit). */

@@ -19,13 +19,13 @@ enum omb_series {
 };
 
 /* Histogram ranges (SPEC section 6): 60 s for publish and delay, 12 h end to end. */
-#define OMB_HIST_PUB_MAX_US (60LL * 1000 * 1000)
-#define OMB_HIST_E2E_MAX_US (12LL * 3600 * 1000 * 1000)
+#define OMB_HIST_PUB_MAX_US     (60LL * 1000 * 1000)
+#define OMB_HIST_E2E_MAX_US     (12LL * 3600 * 1000 * 1000)
 #define OMB_HIST_DEFAULT_DIGITS 5 /* as OMB's recorders */
 
 /* Counters, in the order they live in a recorder. */
 enum omb_counter {
-    OMB_C_SENT,       /* messages acknowledged */
+    OMB_C_SENT, /* messages acknowledged */
     OMB_C_SEND_ERRORS,
     OMB_C_BYTES_SENT,
     OMB_C_RECEIVED,

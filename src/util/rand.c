@@ -18,8 +18,7 @@ uint64_t omb_random_seed(void)
 
 void omb_random_name(char *buf, size_t len)
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     uint64_t x = omb_random_seed();
     for (size_t i = 0; i < len; i++) {
         if (i % 8 == 7) x = omb_random_seed();

@@ -228,8 +228,8 @@ static int need_driver(struct local_worker *w, char *err, size_t errlen)
     return -1;
 }
 
-static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char ***names,
-                            char *err, size_t errlen)
+static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char ***names, char *err,
+                            size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
     if (need_driver(w, err, errlen)) return -1;
@@ -248,8 +248,8 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
         snprintf(name, sizeof name, "%s-%07d-%s", w->ops->topic_prefix, i, rnd);
         list[i] = strdup(name);
     }
-    int rc = w->ops->create_topics(w->drv, (const char *const *)list, (size_t)n, partitions,
-                                   err, errlen);
+    int rc = w->ops->create_topics(w->drv, (const char *const *)list, (size_t)n, partitions, err,
+                                   errlen);
     if (rc != 0) {
         for (int i = 0; i < n; i++) free(list[i]);
         free(list);
@@ -260,8 +260,8 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
     return 0;
 }
 
-static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n,
-                               char *err, size_t errlen)
+static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n, char *err,
+                               size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
     if (need_driver(w, err, errlen)) return -1;
@@ -321,8 +321,8 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
         }
         c->w = w;
         c->sub = s;
-        if (w->ops->create_consumer(w->drv, ts[i].topic, ts[i].subscription, on_receive, c,
-                                    &c->c, err, errlen)) {
+        if (w->ops->create_consumer(w->drv, ts[i].topic, ts[i].subscription, on_receive, c, &c->c,
+                                    err, errlen)) {
             free(c);
             return -1;
         }
@@ -340,8 +340,8 @@ static int flush_producers(struct local_worker *w, int timeout_ms)
         for (size_t i = 0; i < w->nprods; i++) {
             struct lw_producer *p = w->prods[i];
             if (w->ops->poll) w->ops->poll(p->p, 0);
-            pending += atomic_load(&p->submitted) - atomic_load(&p->acked) -
-                       atomic_load(&p->failed);
+            pending +=
+                atomic_load(&p->submitted) - atomic_load(&p->acked) - atomic_load(&p->failed);
         }
         if (pending <= 0) return 0;
         if (omb_now_ns() > deadline) return -1;
@@ -359,8 +359,7 @@ static int lw_probe_producers(struct omb_worker *wk, char *err, size_t errlen)
         int64_t now = omb_now_ns();
         struct omb_msg_meta meta = {.intended_ns = now, .sent_ns = now};
         int rc;
-        while ((rc = w->ops->send(p->p, NULL, 0, probe, sizeof probe, &meta)) ==
-               OMB_DRV_QUEUE_FULL)
+        while ((rc = w->ops->send(p->p, NULL, 0, probe, sizeof probe, &meta)) == OMB_DRV_QUEUE_FULL)
             if (w->ops->poll) w->ops->poll(p->p, 10);
         if (rc != OMB_DRV_OK) {
             snprintf(err, errlen, "producer on topic '%s' could not send its probe message",
@@ -415,8 +414,8 @@ static int lw_start_load(struct omb_worker *wk, const struct omb_load_spec *spec
         omb_key_state_init(&w->prods[i]->keys, spec->keys, omb_random_seed());
     atomic_store(&w->rate, spec->rate);
 
-    size_t nthreads = w->opt.sender_threads > 0 ? (size_t)w->opt.sender_threads
-                                                : default_sender_threads();
+    size_t nthreads =
+        w->opt.sender_threads > 0 ? (size_t)w->opt.sender_threads : default_sender_threads();
     if (nthreads > w->nprods) nthreads = w->nprods;
     w->senders = calloc(nthreads, sizeof *w->senders);
     if (!w->senders) goto oom;
@@ -500,8 +499,7 @@ static int lw_cumulative(struct omb_worker *wk, struct omb_stats_view *out, char
     return 0;
 }
 
-static int lw_counters(struct omb_worker *wk, struct omb_stats_view *out, char *err,
-                       size_t errlen)
+static int lw_counters(struct omb_worker *wk, struct omb_stats_view *out, char *err, size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
     /* Totals straight from the per-producer/consumer counters: cheap, and no period read. */
@@ -542,8 +540,9 @@ static int lw_stop_producers(struct omb_worker *wk, int timeout_ms, char *err, s
         for (size_t i = 0; i < w->nprods; i++)
             pending += atomic_load(&w->prods[i]->submitted) - atomic_load(&w->prods[i]->acked) -
                        atomic_load(&w->prods[i]->failed);
-        snprintf(err, errlen, "%lld sent message(s) were neither acknowledged nor failed %d ms "
-                              "after the load stopped",
+        snprintf(err, errlen,
+                 "%lld sent message(s) were neither acknowledged nor failed %d ms "
+                 "after the load stopped",
                  (long long)pending, timeout_ms);
         return -1;
     }
@@ -693,4 +692,28 @@ void omb_delivery_free(struct omb_delivery *d, size_t n)
         free(d[i].subscription);
     }
     free(d);
+}
+
+int omb_local_worker_topic_acks(struct omb_worker *wk, char ***topics, int64_t **acked, size_t *n)
+{
+    struct local_worker *w = lw_of(wk);
+    char **t = calloc(w->nprods ? w->nprods : 1, sizeof *t);
+    int64_t *a = calloc(w->nprods ? w->nprods : 1, sizeof *a);
+    size_t k = 0;
+    if (!t || !a) {
+        free(t);
+        free(a);
+        return -1;
+    }
+    for (size_t i = 0; i < w->nprods; i++) {
+        size_t j;
+        for (j = 0; j < k; j++)
+            if (!strcmp(t[j], w->prods[i]->topic)) break;
+        if (j == k) t[k++] = strdup(w->prods[i]->topic);
+        a[j] += atomic_load(&w->prods[i]->acked);
+    }
+    *topics = t;
+    *acked = a;
+    *n = k;
+    return 0;
 }

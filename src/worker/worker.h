@@ -36,11 +36,11 @@ struct omb_worker;
 
 /* Every operation returns 0, or -1 with one sentence in err. Called from one thread. */
 struct omb_worker_ops {
-    int (*initialize_driver)(struct omb_worker *w, const struct omb_driver_conf *conf,
-                             char *err, size_t errlen);
+    int (*initialize_driver)(struct omb_worker *w, const struct omb_driver_conf *conf, char *err,
+                             size_t errlen);
     /** Creates @p n topics; *names receives n malloc'ed names in a malloc'ed array. */
-    int (*create_topics)(struct omb_worker *w, int n, int partitions, char ***names,
-                         char *err, size_t errlen);
+    int (*create_topics)(struct omb_worker *w, int n, int partitions, char ***names, char *err,
+                         size_t errlen);
     /** One producer per entry (a topic repeated = several producers on it). */
     int (*create_producers)(struct omb_worker *w, char *const *topics, size_t n, char *err,
                             size_t errlen);
@@ -54,14 +54,12 @@ struct omb_worker_ops {
     int (*pause_consumers)(struct omb_worker *w, char *err, size_t errlen);
     int (*resume_consumers)(struct omb_worker *w, char *err, size_t errlen);
     /** Counters and histograms since the previous period read (view from omb_worker_view_init). */
-    int (*period_stats)(struct omb_worker *w, struct omb_stats_view *out, char *err,
-                        size_t errlen);
+    int (*period_stats)(struct omb_worker *w, struct omb_stats_view *out, char *err, size_t errlen);
     /** Histograms since the last reset. */
     int (*cumulative_latencies)(struct omb_worker *w, struct omb_stats_view *out, char *err,
                                 size_t errlen);
     /** Totals since the start: out->totals is filled, nothing else. */
-    int (*counters)(struct omb_worker *w, struct omb_stats_view *out, char *err,
-                    size_t errlen);
+    int (*counters)(struct omb_worker *w, struct omb_stats_view *out, char *err, size_t errlen);
     int (*reset_stats)(struct omb_worker *w, char *err, size_t errlen);
     /** Optional (NULL for remote workers). Stops sending and waits up to @p timeout_ms for
      *  every accepted send to complete; consumers keep running. */

@@ -21,10 +21,11 @@ _Static_assert(sizeof(thrd_t) == sizeof(pthread_t), "thrd_t is a pthread_t");
 
 static int result(int rc)
 {
-    return rc == 0 ? thrd_success
-                   : rc == ETIMEDOUT ? thrd_timedout
-                                     : rc == EBUSY ? thrd_busy
-                                                   : rc == ENOMEM ? thrd_nomem : thrd_error;
+    return rc == 0           ? thrd_success
+           : rc == ETIMEDOUT ? thrd_timedout
+           : rc == EBUSY     ? thrd_busy
+           : rc == ENOMEM    ? thrd_nomem
+                             : thrd_error;
 }
 
 struct start {

@@ -73,7 +73,7 @@ struct omb_driver {
     size_t ntopics;
     struct lb_garbage *garbage;
     double publish_capacity, delivery_capacity; /* msg/s, 0: none */
-    pthread_mutex_t pub_lock; /* the publish capacity's schedule */
+    pthread_mutex_t pub_lock;                   /* the publish capacity's schedule */
     int64_t pub_next_ns;
 };
 
@@ -132,8 +132,7 @@ static const struct omb_field lb_fields[] = {
      .max = 1e10},
 };
 
-static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, char *err,
-                    size_t errlen)
+static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
     if (conf->doc && conf->doc->root &&
@@ -267,8 +266,8 @@ static void enqueue(struct lb_consumer *c, size_t bytes, const struct omb_msg_me
         c->qhead = 0;
         c->qcap = ncap;
     }
-    c->q[(c->qhead + c->qlen) % c->qcap] =
-        (struct lb_item){.bytes = bytes, .sent_ns = meta->sent_ns, .intended_ns = meta->intended_ns};
+    c->q[(c->qhead + c->qlen) % c->qcap] = (struct lb_item){
+        .bytes = bytes, .sent_ns = meta->sent_ns, .intended_ns = meta->intended_ns};
     c->qlen++;
     pthread_cond_signal(&c->qcond);
     pthread_mutex_unlock(&c->qlock);
@@ -280,8 +279,7 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
     /* One clock read stands for the broker's receipt, its ack and its delivery: in memory
      * they are the same instant. */
     int64_t now = omb_now_ns();
-    if (p->d->publish_capacity > 0 && take_publish_slot(p->d, now) != 0)
-        return OMB_DRV_QUEUE_FULL;
+    if (p->d->publish_capacity > 0 && take_publish_slot(p->d, now) != 0) return OMB_DRV_QUEUE_FULL;
     uint32_t partition = key ? key_hash(key, keylen) : p->next_partition++;
     const struct lb_list *subs = atomic_load_explicit(&p->topic->subs, memory_order_acquire);
     for (size_t s = 0; subs && s < subs->n; s++) {
@@ -330,8 +328,7 @@ static void *consumer_main(void *arg)
             if (next_due - omb_now_ns() > 200000) omb_sleep_until_ns(next_due);
             next_due += (int64_t)interval;
         }
-        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire))
-            sched_yield();
+        while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire)) sched_yield();
         if (!c->closed) c->fn(c->ctx, it.bytes, it.sent_ns, it.intended_ns, omb_now_ns());
         atomic_flag_clear_explicit(&c->busy, memory_order_release);
         pthread_mutex_lock(&c->qlock);
@@ -452,16 +449,15 @@ static void lb_close_consumer(struct omb_consumer *c)
     }
     /* A sender may still hold the old list: wait out a delivery in progress, then refuse
      * further ones. The consumer's memory is kept until the driver goes. */
-    while (atomic_flag_test_and_set_explicit(&c->c.busy, memory_order_acquire))
-        sched_yield();
+    while (atomic_flag_test_and_set_explicit(&c->c.busy, memory_order_acquire)) sched_yield();
     c->c.closed = true;
     atomic_flag_clear_explicit(&c->c.busy, memory_order_release);
     keep_garbage(d, c);
     pthread_mutex_unlock(&d->lock);
 }
 
-static int lb_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
-                            char *err, size_t errlen)
+static int lb_delete_topics(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                            size_t errlen)
 {
     /* Topics live only in this process: they go with the driver. */
     return OMB_DRV_OK;
