@@ -6,8 +6,9 @@ loopback_driver
 printf 'name: long\ntopics: 1\nmessageSize: 100\nproducerRate: 1000\ntestDurationMinutes: 10\nwarmupDurationMinutes: 0\n' > long.yaml
 "$OMB" run -d loopback.yaml --period 1 -o r.json long.yaml > run.log 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q "Pub rate" run.log 2>/dev/null && break; sleep 0.1; done
-sleep 2
+# Interrupt once two periods have been measured (bounded: 30 s).
+for _ in $(seq 300); do [ "$(grep -c "Pub rate" run.log 2>/dev/null)" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c "Pub rate" run.log)" -ge 2 ] || { cat run.log; fail "no periods measured"; }
 kill -INT $pid
 set +e; wait $pid; rc=$?; set -e
 [ "$rc" -eq 130 ] || { cat run.log; fail "exit code $rc, expected 130"; }
