@@ -72,6 +72,8 @@ struct omb_consumer {
     _Atomic int want_paused; /* set by pause/resume, applied by the polling thread */
     int paused;
     bool auto_commit;
+    char *group;
+    int assignments; /* rebalances seen (the first assignment counts as one) */
 };
 
 /* Java client properties that librdkafka spells differently (value passed as is). */
@@ -687,6 +689,32 @@ static void apply_pause(struct omb_consumer *c, int pause)
     c->paused = pause;
 }
 
+/* Group rebalances, served on the polling thread. A rebalance after the first assignment
+ * is logged (benchmarks should know; backlog tests check there is none while paused), and
+ * partitions assigned while the consumer is paused are paused at once. */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct omb_consumer *c = opaque;
+    bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (cooperative)
+            rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+        else
+            rd_kafka_assign(rk, parts);
+        if (c->paused) rd_kafka_pause_partitions(rk, parts);
+        if (c->assignments++ > 0)
+            omb_info("Kafka: subscription '%s' of '%s' rebalanced (%d partition(s) assigned "
+                     "to a consumer)",
+                     c->group, c->topic, parts->cnt);
+    } else {
+        if (cooperative)
+            rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+        else
+            rd_kafka_assign(rk, NULL);
+    }
+}
+
 static void *consumer_main(void *arg)
 {
     struct omb_consumer *c = arg;
@@ -734,11 +762,17 @@ static int kafka_create_consumer(struct omb_driver *d, const char *topic,
     c->topic = strdup(topic);
     const char *ac = kprops_get(&d->consumer, "enable.auto.commit");
     c->auto_commit = !ac || strcmp(ac, "false") != 0;
+    c->group = strdup(subscription);
     rd_kafka_conf_t *conf = consumer_conf(d, subscription, true, err, errlen);
+    if (conf) {
+        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+        rd_kafka_conf_set_opaque(conf, c);
+    }
     char e[512];
     if (!conf || !(c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e))) {
         if (conf) snprintf(err, errlen, "cannot create a Kafka consumer: %s", e);
         free(c->topic);
+        free(c->group);
         free(c);
         return OMB_DRV_ERR;
     }
@@ -753,6 +787,7 @@ static int kafka_create_consumer(struct omb_driver *d, const char *topic,
                  r ? rd_kafka_err2str(r) : strerror(prc));
         rd_kafka_destroy(c->rk);
         free(c->topic);
+        free(c->group);
         free(c);
         return OMB_DRV_ERR;
     }
@@ -780,6 +815,7 @@ static void kafka_close_consumer(struct omb_consumer *c)
     rd_kafka_consumer_close(c->rk);
     rd_kafka_destroy(c->rk);
     free(c->topic);
+    free(c->group);
     free(c);
 }
 
