@@ -22,3 +22,22 @@ Y
 grep -q "in-process mock cluster" run.log || fail "the log does not say it runs on the mock"
 f=$(ls mock-run-Kafka-*.json)
 $CHECK "$f" --rate 3000 --subs 2 --min-periods 3 --workload "kafka mock run" --driver Kafka
+# Payloads under 16 bytes carry the send time in a record header instead of a payload
+# prefix: end-to-end latency must still be measured.
+cat > tiny.yaml <<'Y'
+name: tiny messages
+topics: 1
+partitionsPerTopic: 2
+messageSize: 10
+subscriptionsPerTopic: 1
+producersPerTopic: 1
+producerRate: 1000
+testDurationMinutes: 0.05
+warmupDurationMinutes: 0
+Y
+"$OMB" tiny.yaml --period 1 -o tiny.json > tiny.log 2>&1 || { cat tiny.log; fail "tiny-message run failed"; }
+$CHECK tiny.json --rate 1000 --subs 1
+python3 -c "
+import json; r = json.load(open('tiny.json'))
+assert 0 < r['aggregatedEndToEndLatency50pct'] < 1000, r['aggregatedEndToEndLatency50pct']
+assert r['aggregatedEndToEndLatencyCorrectedCount'] > 0"
