@@ -143,11 +143,17 @@ static int run_phase(struct run *r, double seconds, struct omb_result *res, cons
         sleep_until(wake);
         int64_t now = omb_now_ns();
         if (r->searching && now >= r->next_control_ns && control_rate(r, now) != 0) return -1;
-        int finished = now >= end || omb_interrupted;
+        /* A sliver of a period left at the end (under a tenth of a period, at most 100 ms)
+         * is not worth a period of its own: its rates would be noise. */
+        int64_t sliver = period_ns / 10 < 100000000 ? period_ns / 10 : 100000000;
+        int finished = now >= end - sliver || omb_interrupted;
         if (!finished && done) {
             int d = done(r);
             if (d < 0) return -1;
             finished = d > 0;
+            /* Ended by its condition just after a period was read: leave the sliver to the
+             * next phase's first period (periods run on one clock across phases). */
+            if (finished && now - r->last_period_ns < sliver) return 0;
         }
         if (finished || now >= r->next_period_ns) {
             if (read_period(r, now, res, phase) != 0) return -1;
