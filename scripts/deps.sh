@@ -6,7 +6,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang llvm
   librdkafka-dev libjansson-dev libyaml-dev zlib1g-dev libcmocka-dev
   libmicrohttpd-dev libcurl4-openssl-dev
-  python3 kafkacat
+  python3 kafkacat chromium
+  openjdk-17-jdk-headless libhdrhistogram-java
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -9,10 +9,14 @@
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
+#include "coordinator/ensemble.h"
 #include "coordinator/run.h"
 #include "drivers/driver.h"
+#include "drivers/kafka/mock_server.h"
+#include "tools/tools.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "worker/http_worker.h"
 #include "worker/local_worker.h"
 
 #define EXIT_USAGE 2 /* bad command line or bad input file: nothing was run */
@@ -25,7 +29,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: omb [run] [options] WORKLOAD.yaml...\n"
-            "       omb worker [-p 8080] [-sp 8081] [--bind ADDR]\n"
+            "       omb worker [-p 8080] [-sp 8081] [--bind ADDR] [--token T]\n"
+            "       omb kafka-mock [--brokers 3]\n"
             "       omb csv RESULTS_DIR\n"
             "       omb charts RESULT.json...\n"
             "       omb generate -t TEMPLATE.yaml -o DIR\n"
@@ -47,8 +52,9 @@ static void usage(FILE *f)
             "  --backlog-stall-timeout S  a backlog build or drain without progress for S\n"
             "                          seconds ends the run (default 60)\n"
             "  --control-period S      rate search (producerRate: 0) control period (default 1)\n"
-            "  -w, --workers URL,URL   distributed workers (not built yet)\n"
-            "  -wf, --workers-file F   distributed workers file (not built yet)\n"
+            "  -w, --workers URL,URL   run on `omb worker`s (or OMB's Java workers); token\n"
+            "                          from OMB_WORKER_TOKEN (docs/distributed.md)\n"
+            "  -wf, --workers-file F   workers file: workers: [\"http://h:8080\", ...]\n"
             "  -x, --extra             extra consumer workers (distributed mode)\n"
             "  -v, --verbose           debug logging\n"
             "  -h, --help, --version\n");
@@ -142,12 +148,6 @@ static void result_path(const char *output, size_t index, size_t total,
     for (int k = 1; exists(out) && k < 1000; k++) snprintf(out, n, "%s-%d.json", base, k);
 }
 
-static int not_built(const char *what, const char *issue)
-{
-    fprintf(stderr, "omb: '%s' is not built yet (%s)\n", what, issue);
-    return EXIT_USAGE;
-}
-
 static int cmd_run(int argc, char **argv)
 {
     const char *drivers_arg = NULL, *output = NULL;
@@ -156,7 +156,10 @@ static int cmd_run(int argc, char **argv)
     struct omb_local_worker_options wopt = {0};
     char **wfiles = calloc((size_t)argc + 1, sizeof *wfiles);
     size_t nw = 0, nd = 0, nconf = 0;
-    bool distributed = false, workers = false, workers_file = false;
+    bool distributed = false, workers = false, workers_file = false, extra = false;
+    const char *workers_arg = NULL;
+    char **wurls = NULL;
+    size_t nwurls = 0;
     struct omb_workload *wl = NULL;
     struct omb_driver_conf *dc = NULL;
     char **dfiles = NULL;
@@ -166,12 +169,12 @@ static int cmd_run(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDS_VALUE                                                                            \
-    if (!next) {                                                                               \
-        fprintf(stderr, "omb: %s needs a value\n", a);                                         \
-        rc = EXIT_USAGE;                                                                       \
-        goto out;                                                                              \
-    }                                                                                          \
+#define NEEDS_VALUE                                                                                \
+    if (!next) {                                                                                   \
+        fprintf(stderr, "omb: %s needs a value\n", a);                                             \
+        rc = EXIT_USAGE;                                                                           \
+        goto out;                                                                                  \
+    }                                                                                              \
     i++
         if (!strcmp(a, "-d") || !strcmp(a, "--drivers")) {
             NEEDS_VALUE;
@@ -182,30 +185,50 @@ static int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "-w") || !strcmp(a, "--workers")) {
             NEEDS_VALUE;
             workers = distributed = true;
+            workers_arg = next;
         } else if (!strcmp(a, "-wf") || !strcmp(a, "--workers-file")) {
             NEEDS_VALUE;
             workers_file = distributed = true;
+            workers_arg = next;
         } else if (!strcmp(a, "-x") || !strcmp(a, "--extra")) {
-            /* only meaningful with workers */
+            extra = true; /* only meaningful with workers */
         } else if (!strcmp(a, "--period")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 0.1, &opt.period_seconds)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 0.1, &opt.period_seconds)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else if (!strcmp(a, "--probe-timeout")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 1, &opt.probe_timeout_s)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 1, &opt.probe_timeout_s)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else if (!strcmp(a, "--drain-timeout")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 0, &opt.drain_timeout_s)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 0, &opt.drain_timeout_s)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else if (!strcmp(a, "--backlog-stall-timeout")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 1, &opt.backlog_stall_s)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 1, &opt.backlog_stall_s)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else if (!strcmp(a, "--control-period")) {
             NEEDS_VALUE;
-            if (parse_double(a, next, 0.1, &opt.control_period_s)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 0.1, &opt.control_period_s)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else if (!strcmp(a, "--sender-threads")) {
             NEEDS_VALUE;
             double v;
-            if (parse_double(a, next, 1, &v)) { rc = EXIT_USAGE; goto out; }
+            if (parse_double(a, next, 1, &v)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
             wopt.sender_threads = (int)v;
         } else if (!strcmp(a, "--keep-topics")) {
             opt.keep_topics = true;
@@ -220,7 +243,10 @@ static int cmd_run(int argc, char **argv)
             goto out;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "omb: unknown option '%s' (omb --help lists them)\n", a);
-            { rc = EXIT_USAGE; goto out; }
+            {
+                rc = EXIT_USAGE;
+                goto out;
+            }
         } else {
             wfiles[nw++] = argv[i];
         }
@@ -228,16 +254,43 @@ static int cmd_run(int argc, char **argv)
     }
     if (workers && workers_file) {
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");
-        { rc = EXIT_USAGE; goto out; }
+        {
+            rc = EXIT_USAGE;
+            goto out;
+        }
     }
     if (distributed) {
-        rc = not_built("distributed workers (-w/-wf)", "issue 4");
-        goto out;
+        if (workers_file) {
+            if (omb_workers_file_load(workers_arg, &wurls, &nwurls, err, sizeof err) != 0) {
+                fprintf(stderr, "omb: %s\n", err);
+                rc = EXIT_USAGE;
+                goto out;
+            }
+        } else {
+            wurls = split_commas(workers_arg, &nwurls);
+        }
+        if (nwurls == 0) {
+            fprintf(stderr, "omb: -w needs at least one worker URL\n");
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        for (size_t i = 0; i < nwurls; i++) {
+            char *u = omb_worker_url_normalize(wurls[i], err, sizeof err);
+            if (!u) {
+                fprintf(stderr, "omb: %s\n", err);
+                rc = EXIT_USAGE;
+                goto out;
+            }
+            free(u);
+        }
     }
     if (nw == 0) {
         fprintf(stderr, "omb: no workload file given\n");
         usage(stderr);
-        { rc = EXIT_USAGE; goto out; }
+        {
+            rc = EXIT_USAGE;
+            goto out;
+        }
     }
 
     /* Everything is loaded and checked before anything runs. */
@@ -259,9 +312,8 @@ static int cmd_run(int argc, char **argv)
                        : omb_driver_conf_load_string(embedded_driver, sizeof embedded_driver - 1,
                                                      "embedded default driver", &dc[i], err,
                                                      sizeof err);
-        const struct omb_driver_ops *ops = r == 0 ? omb_driver_lookup(dc[i].driver_class, err,
-                                                                      sizeof err)
-                                                  : NULL;
+        const struct omb_driver_ops *ops =
+            r == 0 ? omb_driver_lookup(dc[i].driver_class, err, sizeof err) : NULL;
         if (r == 0 && !ops) {
             fprintf(stderr, "omb: %s: %s\n", dc[i].path, err);
             rc = EXIT_USAGE;
@@ -279,7 +331,18 @@ static int cmd_run(int argc, char **argv)
 
     qsort(wl, nw, sizeof *wl, cmp_base_name);
     omb_install_signal_handlers();
-    struct omb_worker *worker = omb_local_worker_new(&wopt);
+    struct omb_worker *worker;
+    if (distributed) {
+        struct omb_ensemble_options eopt = {.extra_consumers = extra};
+        worker = omb_ensemble_new(wurls, nwurls, &eopt, err, sizeof err);
+        if (!worker) {
+            omb_error("%s", err);
+            rc = 1;
+            goto out;
+        }
+    } else {
+        worker = omb_local_worker_new(&wopt);
+    }
     if (!worker) {
         fprintf(stderr, "omb: out of memory\n");
         rc = 1;
@@ -294,8 +357,7 @@ static int cmd_run(int argc, char **argv)
             if (st != OMB_RUN_OK) {
                 failed++;
                 if (st == OMB_RUN_INTERRUPTED) rc = OMB_RUN_INTERRUPTED;
-                omb_error("Workload '%s' on driver '%s' did not complete", wl[i].name,
-                          dc[j].name);
+                omb_error("Workload '%s' on driver '%s' did not complete", wl[i].name, dc[j].name);
             }
         }
     worker->ops->destroy(worker);
@@ -309,6 +371,8 @@ out:
     for (size_t i = 0; dfiles && i < nd; i++) free(dfiles[i]);
     free(dfiles);
     free(wfiles);
+    for (size_t i = 0; wurls && i < nwurls; i++) free(wurls[i]);
+    free(wurls);
     return rc;
 }
 
@@ -329,9 +393,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(cmd, "worker")) return not_built("omb worker", "issue 4");
-    if (!strcmp(cmd, "csv")) return not_built("omb csv", "issue 5");
-    if (!strcmp(cmd, "charts")) return not_built("omb charts", "issue 5");
-    if (!strcmp(cmd, "generate")) return not_built("omb generate", "issue 5");
+    if (!strcmp(cmd, "worker")) return omb_worker_command(argc - 2, argv + 2);
+    if (!strcmp(cmd, "kafka-mock")) return omb_kafka_mock_command(argc - 2, argv + 2);
+    if (!strcmp(cmd, "csv")) return omb_tool_csv_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "charts")) return omb_tool_charts_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "generate")) return omb_tool_generate_main(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }

@@ -46,7 +46,7 @@ expect_fail 2 "lbkey.yaml line 3: unknown key 'speed'" -- "$OMB" run -d lbkey.ya
 # Command line.
 expect_fail 2 "unknown option '--bogus'" -- "$OMB" run --bogus ok.yaml
 expect_fail 2 "-w and -wf cannot be used together" -- "$OMB" run -w http://a -wf x.yaml ok.yaml
-expect_fail 2 "not built yet" -- "$OMB" run -w http://127.0.0.1:1 ok.yaml
+expect_fail 1 "worker http://127.0.0.1:1 is unreachable" -- "$OMB" run -w http://127.0.0.1:1 ok.yaml
 expect_fail 2 "no workload file" -- "$OMB" run -d loopback.yaml
 expect_fail 2 "--period needs a number" -- "$OMB" run --period x ok.yaml
 ls *.json >/dev/null 2>&1 && fail "a result file was written: $(ls *.json)"

@@ -14,6 +14,7 @@
 
 #include "config/schema.h"
 #include "drivers/driver.h"
+#include "drivers/kafka/mock_server.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -27,10 +28,10 @@
  * intended_ns). Messages with neither fall back to the record timestamp (ms).
  */
 #define TS_PREFIX_LEN 16
-#define TS_HEADER "omb-ts"
+#define TS_HEADER     "omb-ts"
 static const unsigned char ts_magic[4] = {'o', 'm', 'b', 1};
-#define MOCK_BROKERS 3
-#define ADMIN_TIMEOUT_MS 30000
+#define MOCK_BROKERS       3
+#define ADMIN_TIMEOUT_MS   30000
 #define CONNECT_TIMEOUT_MS 10000
 
 /* One librdkafka setting, remembered with where it came from for error messages. */
@@ -48,9 +49,10 @@ struct omb_driver {
     char *file;
     int64_t replication_factor;
     struct kprops common, producer, consumer, topic;
-    char *bootstrap; /* resolved bootstrap.servers */
+    char *bootstrap;   /* resolved bootstrap.servers */
     rd_kafka_t *admin; /* admin requests; also hosts the mock cluster */
     rd_kafka_mock_cluster_t *mock;
+    char *mock_admin; /* `mockAdmin`: an `omb kafka-mock` process's topic endpoint */
 };
 
 struct omb_producer {
@@ -126,6 +128,7 @@ struct kafka_file {
     int64_t replication_factor;
     const struct omb_yaml_node *topic, *common, *producer, *consumer;
     bool reset;
+    char *mock_admin;
 };
 
 static const struct omb_field kafka_fields[] = {
@@ -145,6 +148,10 @@ static const struct omb_field kafka_fields[] = {
      .type = OMB_FIELD_ANY,
      .offset = offsetof(struct kafka_file, consumer)},
     {.key = "reset", .type = OMB_FIELD_BOOL, .offset = offsetof(struct kafka_file, reset)},
+    /* omb: the cluster is `omb kafka-mock`; topics are created through its admin URL. */
+    {.key = "mockAdmin",
+     .type = OMB_FIELD_STRING,
+     .offset = offsetof(struct kafka_file, mock_admin)},
 };
 
 /* Parses one properties block of the driver file into @p out. */
@@ -212,8 +219,8 @@ static int apply_props(const char *file, const char *where, const struct kprops 
             char capped[32];
             snprintf(capped, sizeof capped, "%lld", hi);
             if (!quiet)
-                omb_warn("Kafka: %s line %d: %s=%s is above librdkafka's maximum; using %s",
-                         file, p->line, key, p->value, capped);
+                omb_warn("Kafka: %s line %d: %s=%s is above librdkafka's maximum; using %s", file,
+                         p->line, key, p->value, capped);
             r = rd_kafka_conf_set(rconf, key, capped, rerr, sizeof rerr);
         }
         if (r == RD_KAFKA_CONF_UNKNOWN) {
@@ -350,7 +357,7 @@ static rd_kafka_conf_t *consumer_conf(struct omb_driver *d, const char *group, b
      * default) where a real broker answers as soon as data arrives, which would show up as
      * end-to-end latency; and a member that joins a group after its first leader election
      * makes the group wait session.timeout.ms - 1 s (44 s by default) before it forms. */
-    if (d->mock) {
+    if (d->mock || d->mock_admin) {
         rd_kafka_conf_set(c, "fetch.wait.max.ms", "5", e, sizeof e);
         rd_kafka_conf_set(c, "session.timeout.ms", "6000", e, sizeof e);
         rd_kafka_conf_set(c, "heartbeat.interval.ms", "1000", e, sizeof e);
@@ -372,6 +379,7 @@ static void driver_free(struct omb_driver *d)
     kprops_free(&d->consumer);
     kprops_free(&d->topic);
     free(d->bootstrap);
+    free(d->mock_admin);
     free(d->file);
     free(d);
 }
@@ -383,15 +391,26 @@ static int kafka_parse(const struct omb_driver_conf *conf, struct omb_driver **o
 {
     struct kafka_file f = {.replication_factor = 1};
     if (omb_schema_apply(conf->doc, conf->doc->root, kafka_fields,
-                         sizeof kafka_fields / sizeof kafka_fields[0], 0, &f, err, errlen) != 0)
+                         sizeof kafka_fields / sizeof kafka_fields[0], 0, &f, err, errlen) != 0) {
+        free(f.mock_admin);
         return OMB_DRV_ERR;
+    }
     struct omb_driver *d = calloc(1, sizeof *d);
     if (!d) {
+        free(f.mock_admin);
         snprintf(err, errlen, "out of memory");
         return OMB_DRV_ERR;
     }
     d->file = strdup(conf->path);
     d->replication_factor = f.replication_factor;
+    d->mock_admin = f.mock_admin;
+    if (d->mock_admin && strncmp(d->mock_admin, "http://", 7) != 0) {
+        snprintf(err, errlen,
+                 "%s: mockAdmin must be the http:// URL that `omb kafka-mock` "
+                 "printed, got '%s'",
+                 conf->path, d->mock_admin);
+        goto fail;
+    }
     d->bootstrap = strdup(""); /* no broker for the checks below */
     if (load_block(conf, "commonConfig", f.common, &d->common, err, errlen) ||
         load_block(conf, "producerConfig", f.producer, &d->producer, err, errlen) ||
@@ -447,7 +466,14 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
     if (kafka_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     char e[512];
     const char *bootstrap = kprops_get(&d->common, "bootstrap.servers");
-    bool mock = !bootstrap || force_mock();
+    bool mock = (!bootstrap || force_mock()) && !d->mock_admin;
+    if (d->mock_admin && !bootstrap) {
+        snprintf(err, errlen,
+                 "%s: mockAdmin needs commonConfig's bootstrap.servers (both as "
+                 "`omb kafka-mock` printed them)",
+                 conf->path);
+        goto fail;
+    }
     free(d->bootstrap);
     d->bootstrap = strdup(mock || !bootstrap ? "" : bootstrap);
     rd_kafka_conf_t *ac = base_conf(d);
@@ -491,8 +517,8 @@ fail:
     return OMB_DRV_ERR;
 }
 
-static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const char *what,
-                      char *err, size_t errlen, rd_kafka_event_t **out)
+static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const char *what, char *err,
+                      size_t errlen, rd_kafka_event_t **out)
 {
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 5000);
     if (!ev) {
@@ -516,14 +542,21 @@ static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const cha
 static int kafka_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
                                int partitions, char *err, size_t errlen)
 {
+    if (d->mock_admin) {
+        int rf = (int)d->replication_factor;
+        for (size_t i = 0; i < n; i++)
+            if (omb_kafka_mock_create_topic(d->mock_admin, topics[i], partitions, rf, err,
+                                            errlen) != 0)
+                return OMB_DRV_ERR;
+        return OMB_DRV_OK;
+    }
     if (d->mock) {
-        int rf = (int)(d->replication_factor < MOCK_BROKERS ? d->replication_factor
-                                                            : MOCK_BROKERS);
+        int rf = (int)(d->replication_factor < MOCK_BROKERS ? d->replication_factor : MOCK_BROKERS);
         for (size_t i = 0; i < n; i++) {
             rd_kafka_resp_err_t r = rd_kafka_mock_topic_create(d->mock, topics[i], partitions, rf);
             if (r) {
-                snprintf(err, errlen, "cannot create topic '%s' on the mock cluster: %s",
-                         topics[i], rd_kafka_err2str(r));
+                snprintf(err, errlen, "cannot create topic '%s' on the mock cluster: %s", topics[i],
+                         rd_kafka_err2str(r));
                 return OMB_DRV_ERR;
             }
         }
@@ -537,8 +570,8 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
     char e[512];
     int rc = OMB_DRV_ERR;
     for (size_t i = 0; i < n; i++) {
-        nt[i] = rd_kafka_NewTopic_new(topics[i], partitions, (int)d->replication_factor, e,
-                                      sizeof e);
+        nt[i] =
+            rd_kafka_NewTopic_new(topics[i], partitions, (int)d->replication_factor, e, sizeof e);
         if (!nt[i]) {
             snprintf(err, errlen, "cannot create topic '%s': %s", topics[i], e);
             goto out;
@@ -547,7 +580,8 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
             rd_kafka_NewTopic_set_config(nt[i], d->topic.v[k].key, d->topic.v[k].value);
     }
     rd_kafka_queue_t *q = rd_kafka_queue_new(d->admin);
-    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(d->admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t *o =
+        rd_kafka_AdminOptions_new(d->admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(o, ADMIN_TIMEOUT_MS, e, sizeof e);
     rd_kafka_CreateTopics(d->admin, nt, n, o, q);
     rd_kafka_event_t *ev;
@@ -574,10 +608,11 @@ out:
     return rc;
 }
 
-static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
-                               char *err, size_t errlen)
+static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                               size_t errlen)
 {
-    if (d->mock) return OMB_DRV_OK; /* the mock cluster and its topics end with the driver */
+    /* The mock cluster and its topics end with the driver or the kafka-mock process. */
+    if (d->mock || d->mock_admin) return OMB_DRV_OK;
     rd_kafka_DeleteTopic_t **dt = calloc(n, sizeof *dt);
     if (!dt) return OMB_DRV_ERR;
     for (size_t i = 0; i < n; i++) dt[i] = rd_kafka_DeleteTopic_new(topics[i]);
@@ -624,8 +659,8 @@ static int kafka_create_producer(struct omb_driver *d, const char *topic, omb_se
     return OMB_DRV_OK;
 }
 
-static int kafka_send(struct omb_producer *p, const char *key, size_t keylen,
-                      const void *payload, size_t len, const struct omb_msg_meta *meta)
+static int kafka_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
+                      size_t len, const struct omb_msg_meta *meta)
 {
     rd_kafka_resp_err_t r;
     if (len >= TS_PREFIX_LEN) {
@@ -638,20 +673,20 @@ static int kafka_send(struct omb_producer *p, const char *key, size_t keylen,
         int64_t delay_us = (meta->sent_ns - meta->intended_ns) / 1000;
         memcpy(p->scratch, ts_magic, sizeof ts_magic);
         put_be64(p->scratch + 4, meta->sent_ns);
-        put_be32(p->scratch + 12, delay_us < 0 ? 0 : delay_us > UINT32_MAX ? UINT32_MAX
-                                                                           : (uint32_t)delay_us);
+        put_be32(p->scratch + 12, delay_us < 0            ? 0
+                                  : delay_us > UINT32_MAX ? UINT32_MAX
+                                                          : (uint32_t)delay_us);
         memcpy(p->scratch + TS_PREFIX_LEN, (const unsigned char *)payload + TS_PREFIX_LEN,
                len - TS_PREFIX_LEN);
         r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE(p->scratch, len),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_OPAQUE(NULL),
-                              RD_KAFKA_V_END);
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, keylen),
+                              RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
     } else {
         unsigned char ts[16];
         put_be64(ts, meta->sent_ns);
         put_be64(ts + 8, meta->intended_ns);
-        r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt),
-                              RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_KEY(key, keylen),
+        r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE((void *)payload, len),
+                              RD_KAFKA_V_KEY(key, keylen),
                               RD_KAFKA_V_HEADER(TS_HEADER, ts, sizeof ts), RD_KAFKA_V_OPAQUE(NULL),
                               RD_KAFKA_V_END);
     }
@@ -748,9 +783,9 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
-static int kafka_create_consumer(struct omb_driver *d, const char *topic,
-                                 const char *subscription, omb_recv_fn fn, void *ctx,
-                                 struct omb_consumer **out, char *err, size_t errlen)
+static int kafka_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
+                                 omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
+                                 size_t errlen)
 {
     struct omb_consumer *c = calloc(1, sizeof *c);
     if (!c) {

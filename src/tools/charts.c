@@ -1,0 +1,659 @@
+/* charts.c - `omb charts RESULT.json...`: the ten charts of OMB's create_charts.py and a
+ * table of the aggregated figures, in one HTML file of inline SVG that needs no network,
+ * no script and no web font to open.
+ *
+ * Choices (docs/tools.md):
+ * - Results are grouped by their "workload" name, one section each, in the order the files
+ *   were given; within a section, one series per result, labelled with the driver name
+ *   (plus the file name when two results share a driver name).
+ * - Time charts put each period's value at the end of that period: omb's per-period
+ *   "periodSeconds", else omb's "omb.periodSeconds", else OMB's fixed 10 s.
+ * - Quantile charts use OMB's axis: x = log10(100 / (100 - percentile)), up to 99.999%
+ *   (the 100% point, the maximum, is in the table instead).
+ * - A file that lacks a series is left out of that chart and named under it.
+ */
+#include "tools/tools.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/result_file.h"
+#include "tools/tool_io.h"
+
+#define EXIT_BAD_INPUT 2
+
+/* ---- the charts ---------------------------------------------------------------------- */
+
+struct chart_def {
+    const char *title;
+    const char *y_label;
+    const char *key;
+    bool quantiles; /* an aggregated quantile map on the log-percentile axis */
+};
+
+/* OMB's create_charts.py, in its order. */
+static const struct chart_def chart_defs[] = {
+    {"Publish latency 99pct", "Latency (ms)", "publishLatency99pct", false},
+    {"Publish delay latency 99pct", "Delay (\xC2\xB5s)", "publishDelayLatency99pct", false},
+    {"Publish rate", "Rate (msg/s)", "publishRate", false},
+    {"Publish error rate", "Rate (err/s)", "publishErrorRate", false},
+    {"End-to-end latency 95pct", "Latency (ms)", "endToEndLatency95pct", false},
+    {"Consume rate", "Rate (msg/s)", "consumeRate", false},
+    {"End-to-end latency avg", "Latency (ms)", "endToEndLatencyAvg", false},
+    {"Publish latency quantiles", "Latency (ms)", "aggregatedPublishLatencyQuantiles", true},
+    {"Publish delay latency quantiles", "Delay (\xC2\xB5s)",
+     "aggregatedPublishDelayLatencyQuantiles", true},
+    {"End-to-end latency quantiles", "Latency (ms)", "aggregatedEndToEndLatencyQuantiles", true},
+};
+#define NCHARTS (sizeof chart_defs / sizeof chart_defs[0])
+
+/* Tableau 10: distinct in colour and in grey; past ten, colours repeat dashed. */
+static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+#define NPALETTE (sizeof palette / sizeof palette[0])
+
+#define QUANTILE_MAX_PCT 99.999 /* OMB's last point */
+#define QUANTILE_X_MAX   5.0    /* log10(100 / (100 - 99.999)) */
+
+/* Geometry of one chart, in SVG user units. */
+#define W         640
+#define PLOT_L    76
+#define PLOT_R    (W - 34)
+#define PLOT_T    36
+#define PLOT_B    (PLOT_T + 230)
+#define LEGEND_Y  (PLOT_B + 52)
+#define LEGEND_DY 18
+
+struct series {
+    const char *label;
+    const char *color;
+    bool dashed;
+    size_t n;
+    double *x, *y;
+};
+
+struct axis {
+    double lo, hi, step;
+    double div;         /* tick labels are value / div ... */
+    const char *suffix; /* ... followed by this ("k", "M") */
+    int decimals;
+};
+
+static double nice_step(double range, int ticks)
+{
+    double raw = range / ticks;
+    double mag = pow(10, floor(log10(raw)));
+    double norm = raw / mag;
+    double f = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 2.5 ? 2.5 : norm <= 5 ? 5 : 10;
+    return f * mag;
+}
+
+static int decimals_for(double step)
+{
+    for (int d = 0; d < 9; d++) {
+        double s = step * pow(10, d);
+        if (fabs(s - round(s)) < 1e-6 * s) return d;
+    }
+    return 9;
+}
+
+static void axis_make(struct axis *a, double lo, double hi)
+{
+    if (!(hi > lo)) hi = lo + (lo == 0 ? 1 : fabs(lo) * 0.1);
+    a->step = nice_step(hi - lo, 5);
+    a->lo = floor(lo / a->step + 1e-9) * a->step;
+    a->hi = ceil(hi / a->step - 1e-9) * a->step;
+    double big = fmax(fabs(a->lo), fabs(a->hi));
+    a->div = big >= 1e7 ? 1e6 : big >= 1e4 ? 1e3 : 1;
+    a->suffix = a->div == 1e6 ? "M" : a->div == 1e3 ? "k" : "";
+    a->decimals = decimals_for(a->step / a->div);
+}
+
+static void axis_label(const struct axis *a, double v, char *buf, size_t n)
+{
+    double x = v / a->div;
+    if (fabs(x) < 1e-12 * (a->hi - a->lo) / a->div) {
+        snprintf(buf, n, "0");
+        return;
+    }
+    snprintf(buf, n, "%.*f%s", a->decimals, x, a->suffix);
+}
+
+/* ---- HTML output --------------------------------------------------------------------- */
+
+static void put_esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+static double px_x(const struct axis *a, double v)
+{
+    return PLOT_L + (v - a->lo) / (a->hi - a->lo) * (PLOT_R - PLOT_L);
+}
+
+static double px_y(const struct axis *a, double v)
+{
+    return PLOT_B - (v - a->lo) / (a->hi - a->lo) * (PLOT_B - PLOT_T);
+}
+
+/* Legend rows: items placed left to right, wrapping; returns the number of rows. */
+static int legend_layout(const struct series *s, size_t ns, double *ix, int *row)
+{
+    int rows = ns ? 1 : 0;
+    double x = PLOT_L;
+    for (size_t i = 0; i < ns; i++) {
+        double w = 30 + 7.0 * (double)strlen(s[i].label) + 18;
+        if (x + w > W - 8 && x > PLOT_L) {
+            rows++;
+            x = PLOT_L;
+        }
+        ix[i] = x;
+        row[i] = rows - 1;
+        x += w;
+    }
+    return rows;
+}
+
+static void svg_chart(FILE *f, const struct chart_def *def, const struct series *s, size_t ns,
+                      const char *no_data)
+{
+    /* Ranges over every finite point. */
+    double xmin = 0, xmax = def->quantiles ? QUANTILE_X_MAX : 0, ymin = 0, ymax = 0;
+    size_t points = 0;
+    for (size_t i = 0; i < ns; i++)
+        for (size_t j = 0; j < s[i].n; j++) {
+            if (!isfinite(s[i].x[j]) || !isfinite(s[i].y[j])) continue;
+            if (s[i].x[j] > xmax) xmax = s[i].x[j];
+            if (s[i].y[j] > ymax) ymax = s[i].y[j];
+            if (s[i].y[j] < ymin) ymin = s[i].y[j];
+            points++;
+        }
+    struct axis ax, ay;
+    axis_make(&ay, ymin, ymax);
+    if (def->quantiles) {
+        ax = (struct axis){.lo = 0, .hi = QUANTILE_X_MAX, .div = 1, .suffix = ""};
+    } else {
+        axis_make(&ax, xmin, xmax);
+    }
+
+    double lx[64];
+    int lrow[64];
+    size_t nl = ns < 64 ? ns : 64;
+    int rows = legend_layout(s, nl, lx, lrow);
+    int height = LEGEND_Y + rows * LEGEND_DY + (no_data ? LEGEND_DY : 0) + 4;
+
+    fprintf(f,
+            "<svg class=\"chart\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+            W, height, W, height);
+    put_esc(f, def->title);
+    fputs("\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", f);
+    fprintf(f, "<text class=\"title\" x=\"%d\" y=\"22\" text-anchor=\"middle\">", W / 2);
+    put_esc(f, def->title);
+    fputs("</text>\n", f);
+
+    /* Grid and y ticks. */
+    char lab[64];
+    for (double v = ay.lo; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
+        double y = px_y(&ay, v);
+        axis_label(&ay, v, lab, sizeof lab);
+        fprintf(f,
+                "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+                PLOT_L, y, PLOT_R, y, PLOT_L - 6, y + 4, lab);
+    }
+    /* x ticks */
+    if (def->quantiles) {
+        static const struct {
+            double pct;
+            const char *label;
+        } qt[] = {{0, "0%"},       {50, "50%"},       {90, "90%"},        {99, "99%"},
+                  {99.9, "99.9%"}, {99.99, "99.99%"}, {99.999, "99.999%"}};
+        for (size_t i = 0; i < sizeof qt / sizeof qt[0]; i++) {
+            double x = px_x(&ax, log10(100 / (100 - qt[i].pct)));
+            fprintf(f,
+                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                    "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                    x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, qt[i].label);
+        }
+    } else {
+        for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
+            double x = px_x(&ax, v);
+            axis_label(&ax, v, lab, sizeof lab);
+            fprintf(f,
+                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                    "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                    x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, lab);
+        }
+    }
+    fprintf(f,
+            "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
+            "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
+            "<text class=\"label\" transform=\"translate(16 %d) rotate(-90)\" "
+            "text-anchor=\"middle\">",
+            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, PLOT_B + 36,
+            def->quantiles ? "Percentile" : "Time (s)", (PLOT_T + PLOT_B) / 2);
+    put_esc(f, def->y_label);
+    fputs("</text>\n", f);
+
+    if (points == 0)
+        fprintf(f,
+                "<text class=\"nodata\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data in "
+                "these results</text>\n",
+                (PLOT_L + PLOT_R) / 2, (PLOT_T + PLOT_B) / 2);
+
+    /* Series: one path each, broken at gaps; lone points (and short series) as dots. */
+    for (size_t i = 0; i < ns; i++) {
+        const struct series *r = &s[i];
+        fprintf(f, "<g class=\"series\" data-series=\"%zu\">", i);
+        fputs("<path class=\"line\" d=\"", f);
+        bool pen = false;
+        for (size_t j = 0; j < r->n; j++) {
+            if (!isfinite(r->x[j]) || !isfinite(r->y[j])) {
+                pen = false;
+                continue;
+            }
+            fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(&ax, r->x[j]), px_y(&ay, r->y[j]));
+            pen = true;
+        }
+        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s><title>", r->color,
+                r->dashed ? " stroke-dasharray=\"6 3\"" : "");
+        put_esc(f, r->label);
+        fputs("</title></path>", f);
+        bool dots = !def->quantiles && r->n <= 60;
+        for (size_t j = 0; j < r->n; j++) {
+            if (!isfinite(r->x[j]) || !isfinite(r->y[j])) continue;
+            bool alone = (j == 0 || !isfinite(r->y[j - 1]) || !isfinite(r->x[j - 1])) &&
+                         (j + 1 == r->n || !isfinite(r->y[j + 1]) || !isfinite(r->x[j + 1]));
+            if (dots || alone)
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
+                        px_x(&ax, r->x[j]), px_y(&ay, r->y[j]), r->color);
+        }
+        fputs("</g>\n", f);
+    }
+
+    /* Legend */
+    for (size_t i = 0; i < nl; i++) {
+        double y = LEGEND_Y + lrow[i] * LEGEND_DY;
+        fprintf(f,
+                "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"%s\" stroke-width=\"3\"%s/><text x=\"%.1f\" y=\"%.1f\">",
+                lx[i], y - 4, lx[i] + 24, y - 4, s[i].color,
+                s[i].dashed ? " stroke-dasharray=\"6 3\"" : "", lx[i] + 30, y);
+        put_esc(f, s[i].label);
+        fputs("</text></g>\n", f);
+    }
+    if (no_data) {
+        fprintf(f, "<text class=\"note\" x=\"%d\" y=\"%d\">No data: ", PLOT_L,
+                LEGEND_Y + rows * LEGEND_DY);
+        put_esc(f, no_data);
+        fputs("</text>\n", f);
+    }
+    fputs("</svg>\n", f);
+}
+
+/* ---- the report ---------------------------------------------------------------------- */
+
+static void put_fig(FILE *f, const struct omb_result_file *rf, const char *key, double scale)
+{
+    double v;
+    if (!omb_result_file_number(rf, key, &v)) {
+        fputs("<td class=\"na\">&ndash;</td>", f);
+        return;
+    }
+    v *= scale;
+    double a = fabs(v);
+    int d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+    fprintf(f, "<td>%.*f</td>", d, v);
+}
+
+static bool series_mean(const struct omb_result_file *rf, const char *key, double *out)
+{
+    double *v = NULL, sum = 0;
+    size_t n = omb_result_file_series(rf, key, &v), m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            sum += v[i];
+            m++;
+        }
+    free(v);
+    if (m == 0) return false;
+    *out = sum / (double)m;
+    return true;
+}
+
+static void put_value(FILE *f, bool have, double v)
+{
+    if (!have) {
+        fputs("<td class=\"na\">&ndash;</td>", f);
+        return;
+    }
+    double a = fabs(v);
+    int d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+    fprintf(f, "<td>%.*f</td>", d, v);
+}
+
+static void put_table(FILE *f, struct omb_result_file **rf, const char **labels,
+                      const char **colors, const size_t *idx, size_t n)
+{
+    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Periods</th>"
+          "<th colspan=\"3\">Throughput (avg)</th>"
+          "<th colspan=\"5\">Publish latency (ms)</th>"
+          "<th colspan=\"3\">Publish delay (\xC2\xB5s)</th>"
+          "<th colspan=\"5\">End-to-end latency (ms)</th></tr>\n<tr>"
+          "<th>Pub msg/s</th><th>Cons msg/s</th><th>Pub MB/s</th>"
+          "<th>avg</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th>"
+          "<th>p50</th><th>p99</th><th>max</th>"
+          "<th>avg</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead>\n"
+          "<tbody>\n",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        const struct omb_result_file *r = rf[idx[k]];
+        double *v = NULL, pub = 0, cons = 0, bytes = 0, size = 0;
+        size_t periods = omb_result_file_series(r, "publishRate", &v);
+        free(v);
+        bool have_pub = series_mean(r, "publishRate", &pub);
+        bool have_cons = series_mean(r, "consumeRate", &cons);
+        bool have_bytes = series_mean(r, "publishByteRate", &bytes);
+        if (!have_bytes && have_pub && omb_result_file_number(r, "messageSize", &size)) {
+            bytes = pub * size; /* Java OMB: every message has messageSize bytes */
+            have_bytes = true;
+        }
+        fprintf(f,
+                "<tr><td class=\"name\"><span class=\"swatch\" style=\"background:%s\">"
+                "</span>",
+                colors[k]);
+        put_esc(f, labels[k]);
+        if (omb_result_file_incomplete(r)) fputs(" <em>(incomplete)</em>", f);
+        fprintf(f, "</td><td>%zu</td>", periods);
+        put_value(f, have_pub, pub);
+        put_value(f, have_cons, cons);
+        put_value(f, have_bytes, bytes / (1024.0 * 1024.0));
+        static const char *const lat[] = {"Avg", "50pct", "99pct", "999pct", "Max"};
+        static const char *const delay[] = {"50pct", "99pct", "Max"};
+        char key[96];
+        for (size_t i = 0; i < 5; i++) {
+            snprintf(key, sizeof key, "aggregatedPublishLatency%s", lat[i]);
+            put_fig(f, r, key, 1);
+        }
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(key, sizeof key, "aggregatedPublishDelayLatency%s", delay[i]);
+            put_fig(f, r, key, 1);
+        }
+        for (size_t i = 0; i < 5; i++) {
+            snprintf(key, sizeof key, "aggregatedEndToEndLatency%s", lat[i]);
+            put_fig(f, r, key, 1);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+/* The points of one result for one chart (x and y malloc'ed; n = 0 when it has none). */
+static void load_series(const struct omb_result_file *rf, const struct chart_def *def,
+                        struct series *s)
+{
+    s->n = 0;
+    s->x = s->y = NULL;
+    if (def->quantiles) {
+        struct omb_quantile *q = NULL;
+        size_t n = omb_result_file_quantiles(rf, def->key, &q);
+        s->x = malloc((n ? n : 1) * sizeof *s->x);
+        s->y = malloc((n ? n : 1) * sizeof *s->y);
+        if (!s->x || !s->y) n = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (q[i].percentile > QUANTILE_MAX_PCT) continue;
+            s->x[s->n] = log10(100 / (100 - q[i].percentile));
+            s->y[s->n] = q[i].value;
+            s->n++;
+        }
+        free(q);
+    } else {
+        size_t n = omb_result_file_series(rf, def->key, &s->y);
+        s->x = omb_result_file_times(rf, n);
+        s->n = s->x ? n : 0;
+    }
+}
+
+static const char *const css =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,"
+    "sans-serif;margin:24px;color:#222;background:#fff}\n"
+    "h1{font-size:22px}h2{font-size:18px;margin-top:36px;border-bottom:1px solid #ccc}\n"
+    "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}\n"
+    "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}\n"
+    "th{background:#f3f3f3;text-align:center}td.name{text-align:left}td.na{color:#999}\n"
+    ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}\n"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}\n"
+    "svg.chart{border:1px solid #ddd;width:100%;height:auto}\n"
+    "svg text{font-family:inherit;fill:#222}svg .title{font-size:15px;font-weight:600}\n"
+    "svg .tick{font-size:11px;fill:#555}svg .label{font-size:12px}\n"
+    "svg .legend text{font-size:12px}svg .note,svg .nodata{font-size:12px;fill:#888}\n"
+    "svg .grid{stroke:#e6e6e6;stroke-width:1}svg .axis{stroke:#444;fill:none}\n"
+    "ul.files{font-size:13px}\n";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: omb charts [-o report.html] RESULT.json...\n"
+               "  One self-contained HTML file (inline SVG, no network needed) with OMB's\n"
+               "  charts for each workload and a table of the aggregated figures. Reads the\n"
+               "  results of omb and of Java OMB. Default output: report.html.\n");
+}
+
+int omb_tool_charts_main(int argc, char **argv)
+{
+    const char *output = "report.html";
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nf = 0;
+    if (!files) {
+        fprintf(stderr, "omb charts: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            free(files);
+            return 0;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "omb charts: %s needs a file name\n", a);
+                free(files);
+                return EXIT_BAD_INPUT;
+            }
+            output = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "omb charts: unknown option '%s' (omb charts --help lists them)\n", a);
+            free(files);
+            return EXIT_BAD_INPUT;
+        } else {
+            files[nf++] = argv[i];
+        }
+    }
+    if (nf == 0) {
+        usage(stderr);
+        free(files);
+        return EXIT_BAD_INPUT;
+    }
+
+    int rc = 0;
+    char err[1024];
+    struct omb_result_file **rf = calloc(nf, sizeof *rf);
+    size_t *group = calloc(nf, sizeof *group); /* index of the section of each result */
+    size_t *order = calloc(nf, sizeof *order);
+    const char **labels = calloc(nf, sizeof *labels);
+    char **owned_labels = calloc(nf, sizeof *owned_labels);
+    const char **colors = calloc(nf, sizeof *colors);
+    bool *dashed = calloc(nf, sizeof *dashed);
+    struct series *ser = calloc(nf, sizeof *ser);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = NULL;
+    if (!rf || !group || !order || !labels || !owned_labels || !colors || !dashed || !ser) goto oom;
+
+    for (size_t i = 0; i < nf; i++) {
+        if (omb_result_file_load(files[i], &rf[i], err, sizeof err) != 0) {
+            fprintf(stderr, "omb charts: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        } else if (rf[i]->missing[0]) {
+            fprintf(stderr, "omb charts: note: %s lacks OMB's %s; left out where needed\n",
+                    files[i], rf[i]->missing);
+        }
+    }
+    if (rc != 0) goto out;
+
+    /* Sections: workloads in order of first appearance. */
+    size_t ngroups = 0;
+    for (size_t i = 0; i < nf; i++) {
+        size_t g = ngroups;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(rf[j]->workload, rf[i]->workload)) {
+                g = group[j];
+                break;
+            }
+        group[i] = g;
+        if (g == ngroups) ngroups++;
+    }
+
+    if (!(f = open_memstream(&buf, &len))) goto oom;
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>omb results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+            "<h1>omb results</h1>\n<p>%zu result file(s), %zu workload(s). Made by omb %s.</p>\n"
+            "<ul class=\"files\">\n",
+            css, nf, ngroups, OMB_VERSION);
+    for (size_t i = 0; i < nf; i++) {
+        fputs("<li>", f);
+        put_esc(f, rf[i]->base);
+        fputs(": ", f);
+        put_esc(f, rf[i]->driver);
+        fputs(" / ", f);
+        put_esc(f, rf[i]->workload);
+        const char *start = omb_result_file_omb_string(rf[i], "startTime");
+        if (start) {
+            fputs(", started ", f);
+            put_esc(f, start);
+        }
+        if (!rf[i]->by_omb) fputs(" (Java OMB format)", f);
+        if (omb_result_file_incomplete(rf[i])) fputs(" <em>(incomplete run)</em>", f);
+        if (rf[i]->missing[0]) {
+            fputs("; lacks ", f);
+            put_esc(f, rf[i]->missing);
+        }
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+
+    for (size_t g = 0; g < ngroups; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < nf; i++)
+            if (group[i] == g) order[n++] = i;
+        /* Labels: the driver name, plus the file name when two results share it. */
+        for (size_t k = 0; k < n; k++) {
+            const struct omb_result_file *r = rf[order[k]];
+            bool clash = false;
+            for (size_t m = 0; m < n; m++)
+                if (m != k && !strcmp(rf[order[m]]->driver, r->driver)) clash = true;
+            if (clash) {
+                size_t sz = strlen(r->driver) + strlen(r->base) + 4;
+                if (!(owned_labels[order[k]] = malloc(sz))) goto oom;
+                snprintf(owned_labels[order[k]], sz, "%s (%s)", r->driver, r->base);
+                labels[k] = owned_labels[order[k]];
+            } else {
+                labels[k] = r->driver;
+            }
+            colors[k] = palette[k % NPALETTE];
+            dashed[k] = k >= NPALETTE;
+        }
+        fprintf(f, "<section class=\"workload\">\n<h2 id=\"w%zu\">", g + 1);
+        put_esc(f, rf[order[0]]->workload);
+        fputs("</h2>\n", f);
+        put_table(f, rf, labels, colors, order, n);
+        fputs("<div class=\"charts\">\n", f);
+        for (size_t c = 0; c < NCHARTS; c++) {
+            size_t ns = 0, nmissing = 0;
+            char *no_data = NULL;
+            size_t nd_len = 0;
+            FILE *nd = open_memstream(&no_data, &nd_len);
+            if (!nd) goto oom;
+            for (size_t k = 0; k < n; k++) {
+                struct series *s = &ser[ns];
+                load_series(rf[order[k]], &chart_defs[c], s);
+                size_t finite = 0;
+                for (size_t j = 0; j < s->n; j++) finite += isfinite(s->y[j]) && isfinite(s->x[j]);
+                if (finite == 0) {
+                    free(s->x);
+                    free(s->y);
+                    fprintf(nd, "%s%s", nmissing++ ? ", " : "", labels[k]);
+                    continue;
+                }
+                s->label = labels[k];
+                s->color = colors[k];
+                s->dashed = dashed[k];
+                ns++;
+            }
+            fclose(nd);
+            svg_chart(f, &chart_defs[c], ser, ns, no_data && *no_data ? no_data : NULL);
+            free(no_data);
+            for (size_t k = 0; k < ns; k++) {
+                free(ser[k].x);
+                free(ser[k].y);
+            }
+        }
+        fputs("</div>\n</section>\n", f);
+    }
+    fputs("</body>\n</html>\n", f);
+    if (fclose(f) != 0) {
+        f = NULL;
+        goto oom;
+    }
+    f = NULL;
+    if (omb_tool_write_atomic(output, buf, len, err, sizeof err) != 0) {
+        fprintf(stderr, "omb charts: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    fprintf(stderr, "omb charts: wrote %s (%zu result(s), %zu workload(s))\n", output, nf, ngroups);
+    goto out;
+oom:
+    fprintf(stderr, "omb charts: out of memory\n");
+    rc = 1;
+out:
+    if (f) fclose(f);
+    free(buf);
+    for (size_t i = 0; rf && i < nf; i++) omb_result_file_free(rf[i]);
+    for (size_t i = 0; owned_labels && i < nf; i++) free(owned_labels[i]);
+    free(rf);
+    free(group);
+    free(order);
+    free(labels);
+    free(owned_labels);
+    free(colors);
+    free(dashed);
+    free(ser);
+    free(files);
+    return rc;
+}

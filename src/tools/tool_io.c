@@ -1,0 +1,60 @@
+/* tool_io.c - whole files written atomically (temporary file + rename) for the tools. */
+#include "tools/tool_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int omb_tool_write_temp(const char *path, const char *data, size_t len, char *tmp, size_t tmplen,
+                        char *err, size_t errlen)
+{
+    /* A dot name, so a directory listing (omb csv DIR) never picks it up as a result. */
+    const char *slash = strrchr(path, '/');
+    int n = slash
+                ? snprintf(tmp, tmplen, "%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1)
+                : snprintf(tmp, tmplen, ".%s.tmp.XXXXXX", path);
+    if (n < 0 || (size_t)n >= tmplen) {
+        snprintf(err, errlen, "cannot write '%s': path too long", path);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int e = fchmod(fd, 0666 & ~mask) != 0 ? errno : 0;
+    for (size_t off = 0; !e && off < len;) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            e = errno;
+        } else {
+            off += (size_t)w;
+        }
+    }
+    if (close(fd) != 0 && !e) e = errno;
+    if (e) {
+        unlink(tmp);
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+int omb_tool_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (omb_tool_write_temp(path, data, len, tmp, sizeof tmp, err, errlen) != 0) return -1;
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,20 @@
+/* tools.h - the result and workload tools behind `omb csv`, `omb charts` and
+ * `omb generate` (SPEC section 9). */
+#ifndef OMB_TOOLS_TOOLS_H
+#define OMB_TOOLS_TOOLS_H
+
+/* Each takes the arguments after the subcommand name (argv[0] is the first of them) and
+ * returns the process exit code: 0 done, 2 bad command line or bad input (nothing is
+ * written), 1 cannot write the output. Messages go to stderr, one sentence naming the file
+ * (and key or line). Output files are written atomically: a temporary file, then rename. */
+
+/** `omb csv [-o FILE] DIR`: one CSV row per result file (*.json) in DIR. */
+int omb_tool_csv_main(int argc, char **argv);
+
+/** `omb charts [-o report.html] RESULT.json...`: one self-contained HTML report. */
+int omb_tool_charts_main(int argc, char **argv);
+
+/** `omb generate -t TEMPLATE.yaml -o DIR`: one workload file per combination. */
+int omb_tool_generate_main(int argc, char **argv);
+
+#endif
