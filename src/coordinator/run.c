@@ -14,6 +14,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/rand.h"
+#include "util/signals.h"
 
 volatile sig_atomic_t omb_interrupted;
 
@@ -32,15 +33,7 @@ static void on_signal(int sig)
     (void)w;
 }
 
-void omb_install_signal_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
+void omb_install_signal_handlers(void) { omb_on_stop_signals(on_signal); }
 
 void omb_run_options_default(struct omb_run_options *o)
 {

@@ -2,6 +2,7 @@
  * worker; see http_worker.h. One request is served at a time (the worker contract is
  * single-threaded); /metrics shares the same lock. */
 #include "worker/http_worker.h"
+#include "util/signals.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -783,12 +784,7 @@ int omb_worker_command(int argc, char **argv)
         fprintf(stderr, "omb worker: -p and -sp must differ\n");
         return 2;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_worker_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    omb_on_stop_signals(on_worker_signal);
     signal(SIGPIPE, SIG_IGN);
     char err[512];
     struct omb_http_worker *hw = omb_http_worker_start(&opt, err, sizeof err);

@@ -1,5 +1,6 @@
 /* mock_server.c - `omb kafka-mock` and its topic-creation endpoint; see mock_server.h. */
 #include "drivers/kafka/mock_server.h"
+#include "util/signals.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -212,12 +213,7 @@ int omb_kafka_mock_command(int argc, char **argv)
             return 2;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_mock_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    omb_on_stop_signals(on_mock_signal);
 
     char e[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
