@@ -133,10 +133,7 @@ static int buf_add(struct buf *b, const char *s, size_t n)
     return 0;
 }
 
-static bool prop_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\f';
-}
+static bool prop_ws(char c) { return c == ' ' || c == '\t' || c == '\f'; }
 
 static int hexval(char c)
 {
@@ -275,8 +272,7 @@ static int prop_line(const char *s, size_t n, int line, struct buf *key, struct 
     size_t vend = n;
     while (vend > vstart && prop_ws(s[vend - 1])) {
         size_t bs = 0;
-        while (vend - 1 - bs > vstart && s[vend - 2 - bs] == '\\')
-            bs++;
+        while (vend - 1 - bs > vstart && s[vend - 2 - bs] == '\\') bs++;
         if (bs % 2 == 1) break;
         vend--;
     }
@@ -316,23 +312,20 @@ int omb_properties_parse(const char *text,
     bool continuing = false;
     while (p < end && rc == 0) {
         const char *e = p;
-        while (e < end && *e != '\n' && *e != '\r')
-            e++;
+        while (e < end && *e != '\n' && *e != '\r') e++;
         const char *next = e;
         if (next < end) next += (*next == '\r' && next + 1 < end && next[1] == '\n') ? 2 : 1;
         line++;
         const char *s = p;
         p = next;
-        while (s < e && prop_ws(*s))
-            s++;
+        while (s < e && prop_ws(*s)) s++;
         if (!continuing) {
             if (s == e || *s == '#' || *s == '!') continue; /* blank or comment */
             start_line = line;
             logical.len = 0;
         }
         size_t bs = 0;
-        while (e - bs > s && e[-1 - (ptrdiff_t)bs] == '\\')
-            bs++;
+        while (e - bs > s && e[-1 - (ptrdiff_t)bs] == '\\') bs++;
         continuing = bs % 2 == 1;
         if (buf_add(&logical, s, (size_t)(e - s) - (continuing ? 1 : 0)) != 0) {
             snprintf(err, errlen, "line %d: out of memory", line);

@@ -21,8 +21,7 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
     size_t *rows = malloc(3 * (lb + 1) * sizeof *rows);
     if (!rows) return SIZE_MAX;
     size_t *pp = rows, *p = rows + lb + 1, *c = rows + 2 * (lb + 1);
-    for (size_t j = 0; j <= lb; j++)
-        p[j] = j;
+    for (size_t j = 0; j <= lb; j++) p[j] = j;
     for (size_t i = 1; i <= la; i++) {
         c[0] = i;
         int ai = tolower((unsigned char)a[i - 1]);
@@ -97,8 +96,7 @@ enum num_status { NUM_OK, NUM_SYNTAX, NUM_RANGE, NUM_LEADING_ZERO };
 static size_t skip_digits(const char *s)
 {
     size_t i = 0;
-    while (s[i] >= '0' && s[i] <= '9')
-        i++;
+    while (s[i] >= '0' && s[i] <= '9') i++;
     return i;
 }
 
@@ -208,16 +206,10 @@ static void fmt_bound(char *buf, size_t len, double v, enum omb_field_type t)
         snprintf(buf, len, "%.15g", v);
 }
 
-static bool has_range(const struct omb_field *f)
-{
-    return f->min <= f->max;
-}
+static bool has_range(const struct omb_field *f) { return f->min <= f->max; }
 
 /* Bounds at or beyond these are "no upper limit" and are not printed. */
-static bool unbounded_above(const struct omb_field *f)
-{
-    return f->max >= 9.0e18;
-}
+static bool unbounded_above(const struct omb_field *f) { return f->max >= 9.0e18; }
 
 static void fail_range(const struct ctx *c, const struct omb_yaml_node *at,
                        const struct omb_field *f, const char *got)
@@ -388,8 +380,7 @@ static void fail_unknown(const struct ctx *c, const struct omb_yaml_node *key,
         fail_at(c, key, "unknown key %s", shown);
         return;
     }
-    for (size_t i = 0; i < nfields; i++)
-        names[i] = fields[i].key;
+    for (size_t i = 0; i < nfields; i++) names[i] = fields[i].key;
     const char *near = omb_schema_closest(key->scalar, names, nfields);
     free(names);
     if (near) {
@@ -436,8 +427,7 @@ int omb_schema_apply(const struct omb_yaml_doc *doc, const struct omb_yaml_node 
     for (size_t i = 0; i < map->n; i++) {
         const struct omb_yaml_node *k = map->keys[i], *v = map->values[i];
         size_t fi = 0;
-        while (fi < nfields && strcmp(fields[fi].key, k->scalar) != 0)
-            fi++;
+        while (fi < nfields && strcmp(fields[fi].key, k->scalar) != 0) fi++;
         if (fi == nfields) {
             if (ignore_unknown) continue;
             fail_unknown(&c, k, fields, nfields);

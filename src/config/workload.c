@@ -240,8 +240,7 @@ static int resolve_payload(struct omb_workload *w, const struct omb_yaml_node *m
 oom:
     snprintf(err, errlen, "%s: out of memory", src);
 out:
-    for (size_t i = 0; i < ncand; i++)
-        free(cands[i]);
+    for (size_t i = 0; i < ncand; i++) free(cands[i]);
     free(dir);
     return rc;
 }

@@ -218,8 +218,7 @@ static int check_duplicates(struct builder *b, const struct omb_yaml_node *map)
         if (!dup || sorted[i]->line < dup->line) {
             /* earliest occurrence of this key */
             size_t j = i - 1;
-            while (j > 0 && strcmp(sorted[j - 1]->scalar, sorted[i]->scalar) == 0)
-                j--;
+            while (j > 0 && strcmp(sorted[j - 1]->scalar, sorted[i]->scalar) == 0) j--;
             first = sorted[j];
             dup = sorted[i];
         }
@@ -256,8 +255,7 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
     const char *problem = p->problem ? p->problem : "unknown error";
     if (p->error == YAML_READER_ERROR) {
         size_t line = 1;
-        for (size_t i = 0; i < p->problem_offset && i < b->len; i++)
-            line += b->text[i] == '\n';
+        for (size_t i = 0; i < p->problem_offset && i < b->len; i++) line += b->text[i] == '\n';
         snprintf(b->err, b->errlen, "%s line %zu: invalid YAML text at byte %zu: %s", b->source,
                  line, p->problem_offset, problem);
     } else if (p->error == YAML_MEMORY_ERROR) {

@@ -56,8 +56,7 @@ struct omb_hist *omb_hist_new(int64_t lowest_discernible, int64_t highest_tracka
      * Java's floating-point log misrounds, for a lowest value within an ulp of a large power
      * of two: there the exact floor(log2) is taken. */
     int64_t largest_single_unit = 2;
-    for (int i = 0; i < significant_figures; i++)
-        largest_single_unit *= 10;
+    for (int i = 0; i < significant_figures; i++) largest_single_unit *= 10;
     int32_t unit_magnitude = 63 - __builtin_clzll((uint64_t)lowest_discernible);
     int32_t sub_bucket_count_magnitude = 64 - __builtin_clzll((uint64_t)largest_single_unit - 1);
     int32_t half_magnitude = (sub_bucket_count_magnitude > 1 ? sub_bucket_count_magnitude : 1) - 1;
@@ -108,10 +107,7 @@ void omb_hist_destroy(struct omb_hist *h)
 }
 
 /* Index one past the last possibly non-zero count. */
-static int32_t used_len(const struct omb_hist *h)
-{
-    return omb_hist_index(h, h->max_value) + 1;
-}
+static int32_t used_len(const struct omb_hist *h) { return omb_hist_index(h, h->max_value) + 1; }
 
 void omb_hist_record(struct omb_hist *h, int64_t value)
 {

@@ -22,8 +22,8 @@
  * a peer's bad timestamp, and must not vanish silently).
  */
 struct omb_hist {
-    int64_t lowest_discernible; /* >= 1 */
-    int64_t highest_trackable;  /* >= 2 * lowest_discernible */
+    int64_t lowest_discernible;  /* >= 1 */
+    int64_t highest_trackable;   /* >= 2 * lowest_discernible */
     int32_t significant_figures; /* 1..5 */
     int32_t unit_magnitude;
     int32_t sub_bucket_half_count_magnitude;
@@ -82,16 +82,17 @@ int64_t omb_hist_equivalent_range(const struct omb_hist *h, int64_t value);
 
 /* Statistics, with HdrHistogram's (Java 2.1.12) definitions; all return 0 when empty. */
 int64_t omb_hist_value_at_percentile(const struct omb_hist *h, double percentile);
-double omb_hist_mean(const struct omb_hist *h);   /* sum(median_equivalent * count) / total */
+double omb_hist_mean(const struct omb_hist *h); /* sum(median_equivalent * count) / total */
 double omb_hist_stddev(const struct omb_hist *h);
-int64_t omb_hist_max(const struct omb_hist *h);   /* highest_equivalent(max_value) */
-int64_t omb_hist_min(const struct omb_hist *h);   /* 0 if a 0 was recorded, else lowest_equivalent(min) */
+int64_t omb_hist_max(const struct omb_hist *h); /* highest_equivalent(max_value) */
+int64_t
+omb_hist_min(const struct omb_hist *h); /* 0 if a 0 was recorded, else lowest_equivalent(min) */
 
 /** One step of HdrHistogram's percentile iteration. */
 struct omb_hist_pct_step {
-    double percentile;      /* percentile actually reached: 100 * count_to_here / total */
+    double percentile;       /* percentile actually reached: 100 * count_to_here / total */
     double percentile_level; /* the iteration level (tick) that was reached */
-    int64_t value;          /* highest_equivalent value of the bucket reached */
+    int64_t value;           /* highest_equivalent value of the bucket reached */
 };
 
 /**
@@ -101,7 +102,6 @@ struct omb_hist_pct_step {
  * Calls @p fn for each step; stops early if fn returns non-zero. Returns the step count.
  */
 size_t omb_hist_percentiles(const struct omb_hist *h, int ticks_per_half_distance,
-                            int (*fn)(void *ctx, const struct omb_hist_pct_step *step),
-                            void *ctx);
+                            int (*fn)(void *ctx, const struct omb_hist_pct_step *step), void *ctx);
 
 #endif

@@ -7,10 +7,7 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t omb_base64_encoded_len(size_t n)
-{
-    return (n + 2) / 3 * 4;
-}
+size_t omb_base64_encoded_len(size_t n) { return (n + 2) / 3 * 4; }
 
 size_t omb_base64_encode_to(char *dst, const unsigned char *src, size_t n)
 {
@@ -75,10 +72,7 @@ static const int8_t sextet_table[256] = {
 };
 /* clang-format on */
 
-static int sextet(unsigned char c)
-{
-    return sextet_table[c];
-}
+static int sextet(unsigned char c) { return sextet_table[c]; }
 
 int omb_base64_decode(const char *src, size_t n, unsigned char **out, size_t *outlen)
 {

@@ -113,8 +113,7 @@ static void test_equivalent_values(void **state)
         struct omb_hist *h = omb_hist_new(1, H12H, digits[d]);
         assert_non_null(h);
         int64_t pow10 = 1;
-        for (int i = 0; i < digits[d]; i++)
-            pow10 *= 10;
+        for (int i = 0; i < digits[d]; i++) pow10 *= 10;
         rng_state = 42 + d;
         for (int i = 0; i < 20000; i++) {
             int64_t v = i < 5000 ? i : (int64_t)(rng_u64() % (uint64_t)(H12H + 1));
@@ -151,8 +150,7 @@ static void test_known_1_to_10000(void **state)
 {
     (void)state;
     struct omb_hist *h = omb_hist_new(1, 3600LL * 1000 * 1000, 3);
-    for (int64_t v = 1; v <= 10000; v++)
-        omb_hist_record(h, v);
+    for (int64_t v = 1; v <= 10000; v++) omb_hist_record(h, v);
     assert_int_equal(h->total_count, 10000);
     /* count at p = ceil(p * 10000 / 100): p50 -> 5000th value = 5000, in [5000, 5003] */
     assert_int_equal(omb_hist_value_at_percentile(h, 50.0), 5003);
@@ -233,8 +231,7 @@ static void check_against_samples(int digits, enum dist d, int n, uint64_t seed)
     double tol = exact_mean / (double)h->sub_bucket_half_count + 1.0;
     assert_true(fabs(omb_hist_mean(h) - exact_mean) <= tol);
     double var = 0;
-    for (int i = 0; i < n; i++)
-        var += ((double)s[i] - exact_mean) * ((double)s[i] - exact_mean);
+    for (int i = 0; i < n; i++) var += ((double)s[i] - exact_mean) * ((double)s[i] - exact_mean);
     double exact_sd = sqrt(var / n);
     assert_true(fabs(omb_hist_stddev(h) - exact_sd) <=
                 exact_sd * 2.0 / (double)h->sub_bucket_half_count + 1.0);
@@ -289,8 +286,7 @@ static void test_empty_and_reset(void **state)
     assert_int_equal(omb_hist_percentiles(h, 100, NULL, NULL), 0);
 
     rng_state = 9;
-    for (int i = 0; i < 10000; i++)
-        omb_hist_record(h, sample(D_LOGNORMAL, H12H));
+    for (int i = 0; i < 10000; i++) omb_hist_record(h, sample(D_LOGNORMAL, H12H));
     omb_hist_record(h, H12H);
     omb_hist_record(h, -1);
     omb_hist_reset(h);
@@ -446,8 +442,7 @@ static void test_percentile_walk(void **state)
 
     /* 1..10000 at 3 digits: Java's histogram.percentiles(100) gives 1339 steps, (5) 69 */
     struct omb_hist *h = omb_hist_new(1, 3600LL * 1000 * 1000, 3);
-    for (int64_t v = 1; v <= 10000; v++)
-        omb_hist_record(h, v);
+    for (int64_t v = 1; v <= 10000; v++) omb_hist_record(h, v);
     size_t n = omb_hist_percentiles(h, 100, collect, w);
     assert_int_equal(n, 1339);
     assert_int_equal(w->n, 1339);
@@ -488,8 +483,7 @@ static void test_percentile_walk(void **state)
     omb_hist_record_n(h, 10, 990);
     omb_hist_record_n(h, 20, 10);
     size_t expect = 0;
-    for (double level = 0.0; level <= 99.0; level = level_after(level, 100))
-        expect++;
+    for (double level = 0.0; level <= 99.0; level = level_after(level, 100)) expect++;
     w->n = 0;
     n = omb_hist_percentiles(h, 100, collect, w);
     assert_int_equal(n, expect + 2);

@@ -30,10 +30,7 @@ static uint64_t rng_u64(void) /* splitmix64 */
     return z ^ (z >> 31);
 }
 
-static double rng_unit(void)
-{
-    return ((double)(rng_u64() >> 11) + 0.5) / 9007199254740992.0;
-}
+static double rng_unit(void) { return ((double)(rng_u64() >> 11) + 0.5) / 9007199254740992.0; }
 
 /* ---- base64 ---- */
 
@@ -60,8 +57,7 @@ static void test_base64_vectors(void **state)
     }
     /* all byte values round trip */
     unsigned char all[256], *back;
-    for (int i = 0; i < 256; i++)
-        all[i] = (unsigned char)i;
+    for (int i = 0; i < 256; i++) all[i] = (unsigned char)i;
     for (size_t len = 250; len <= 256; len++) {
         char *s;
         size_t n, m;
@@ -172,8 +168,7 @@ static void test_round_trip_small(void **state)
     }
     /* unit magnitude > 0 */
     struct omb_hist *h = omb_hist_new(1000, 1000000000000LL, 2);
-    for (int64_t v = 1; v < 1000000000000LL; v = v * 3 + 1)
-        omb_hist_record_n(h, v, v % 7 + 1);
+    for (int64_t v = 1; v < 1000000000000LL; v = v * 3 + 1) omb_hist_record_n(h, v, v % 7 + 1);
     omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_DEFAULT));
     omb_hist_destroy(h);
 }
@@ -187,8 +182,7 @@ static void test_round_trip_millions(void **state)
         rng_state = 100 + d;
         /* log-uniform from 1 us to 60 s: every bucket gets something */
         const double span = log((double)H60S);
-        for (int i = 0; i < 3000000; i++)
-            omb_hist_record(h, (int64_t)exp(rng_unit() * span));
+        for (int i = 0; i < 3000000; i++) omb_hist_record(h, (int64_t)exp(rng_unit() * span));
         omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_DEFAULT));
         omb_hist_destroy(round_trip(h, OMB_HIST_ZLIB_FAST));
 
@@ -294,8 +288,7 @@ static void test_known_encodings(void **state)
 
     /* omb's own histogram of the same values encodes to the same inner bytes as Java's */
     struct omb_hist *mine = omb_hist_new(1, 3600000000LL, 3);
-    for (int64_t v = 1; v <= 10000; v++)
-        omb_hist_record(mine, v);
+    for (int64_t v = 1; v <= 10000; v++) omb_hist_record(mine, v);
     assert_same_content(h, mine);
     unsigned char *bin;
     size_t binlen;
@@ -322,14 +315,12 @@ static unsigned char *make_inner(uint32_t cookie, int32_t payload_len, int32_t o
     unsigned char *b = malloc(40 + plen);
     uint32_t words[] = {cookie, (uint32_t)payload_len, (uint32_t)offset, (uint32_t)digits};
     for (int i = 0; i < 4; i++)
-        for (int k = 0; k < 4; k++)
-            b[i * 4 + k] = (unsigned char)(words[i] >> (24 - 8 * k));
+        for (int k = 0; k < 4; k++) b[i * 4 + k] = (unsigned char)(words[i] >> (24 - 8 * k));
     double one = 1.0;
     uint64_t longs[3] = {(uint64_t)lowest, (uint64_t)highest, 0};
     memcpy(&longs[2], &one, 8);
     for (int i = 0; i < 3; i++)
-        for (int k = 0; k < 8; k++)
-            b[16 + i * 8 + k] = (unsigned char)(longs[i] >> (56 - 8 * k));
+        for (int k = 0; k < 8; k++) b[16 + i * 8 + k] = (unsigned char)(longs[i] >> (56 - 8 * k));
     if (plen) memcpy(b + 40, payload, plen);
     *outlen = 40 + plen;
     return b;
@@ -342,8 +333,7 @@ static unsigned char *wrap(const unsigned char *inner, size_t len, size_t *outle
     assert_int_equal(compress2(b + 8, &zlen, inner, len, 6), Z_OK);
     uint32_t w[2] = {OMB_HIST_V2_COMPRESSED_COOKIE, (uint32_t)zlen};
     for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 4; k++)
-            b[i * 4 + k] = (unsigned char)(w[i] >> (24 - 8 * k));
+        for (int k = 0; k < 4; k++) b[i * 4 + k] = (unsigned char)(w[i] >> (24 - 8 * k));
     *outlen = 8 + zlen;
     return b;
 }
@@ -400,8 +390,7 @@ static void test_bad_headers(void **state)
 #undef BAD
     /* header itself cut short */
     b = make_inner(c, 1, 0, 3, 1, 1000, &zero, 1, &len);
-    for (size_t cut = 0; cut < 40; cut++)
-        expect_inner_error(b, cut, "truncated");
+    for (size_t cut = 0; cut < 40; cut++) expect_inner_error(b, cut, "truncated");
     free(b);
 }
 
@@ -470,8 +459,7 @@ static void test_bad_compressed(void **state)
     (void)state;
     struct omb_hist *h = omb_hist_new(1, H60S, 3);
     rng_state = 3;
-    for (int i = 0; i < 2000; i++)
-        omb_hist_record(h, (int64_t)exp(rng_unit() * 17.0));
+    for (int i = 0; i < 2000; i++) omb_hist_record(h, (int64_t)exp(rng_unit() * 17.0));
     unsigned char *good;
     size_t len;
     assert_int_equal(omb_hist_encode_compressed(h, OMB_HIST_ZLIB_DEFAULT, &good, &len), 0);
@@ -507,8 +495,7 @@ static void test_bad_compressed(void **state)
     assert_int_equal(omb_hist_decode_compressed(longer, len + 3, &out, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "length field"));
     uint32_t claimed = (uint32_t)(len + 3 - 8); /* claim them: now after the zlib stream */
-    for (int k = 0; k < 4; k++)
-        longer[4 + k] = (unsigned char)(claimed >> (24 - 8 * k));
+    for (int k = 0; k < 4; k++) longer[4 + k] = (unsigned char)(claimed >> (24 - 8 * k));
     assert_int_equal(omb_hist_decode_compressed(longer, len + 3, &out, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "after the zlib stream"));
     free(longer);
@@ -526,8 +513,7 @@ static void test_bad_compressed(void **state)
             if (omb_hist_decode_compressed(copy, len, &out, err, sizeof(err)) == 0) {
                 accepted++;
                 int64_t sum = 0;
-                for (int32_t i = 0; i < out->counts_len; i++)
-                    sum += out->counts[i];
+                for (int32_t i = 0; i < out->counts_len; i++) sum += out->counts[i];
                 assert_int_equal(sum, out->total_count);
                 omb_hist_destroy(out);
             } else {
@@ -545,8 +531,7 @@ static void test_bad_compressed(void **state)
     for (int i = 0; i < 2000; i++) {
         size_t n = 8 + (size_t)(rng_u64() % 200);
         unsigned char *g = malloc(n);
-        for (size_t k = 8; k < n; k++)
-            g[k] = (unsigned char)rng_u64();
+        for (size_t k = 8; k < n; k++) g[k] = (unsigned char)rng_u64();
         memcpy(g, good, 4);
         g[4] = 0;
         g[5] = 0;

@@ -51,8 +51,7 @@ static void test_pool_shape(void **state)
     /* 10,000 distinct keys, or partitioning by key is coarser than OMB's. */
     qsort(sorted, OMB_KEY_POOL_SIZE, sizeof sorted[0], cmp_str);
     int dups = 0;
-    for (int i = 1; i < OMB_KEY_POOL_SIZE; i++)
-        dups += strcmp(sorted[i - 1], sorted[i]) == 0;
+    for (int i = 1; i < OMB_KEY_POOL_SIZE; i++) dups += strcmp(sorted[i - 1], sorted[i]) == 0;
     assert_int_equal(dups, 0);
     /* The pool is built once: same address, same content on a second call. */
     assert_ptr_equal(omb_key_pool(), pool);
@@ -164,12 +163,9 @@ static void test_pool_once_across_threads(void **state)
     /* Whoever asks first, every thread sees the same fully built pool. */
     pthread_t t[4];
     void *got[4];
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, pool_thread, NULL), 0);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(pthread_join(t[i], &got[i]), 0);
-    for (int i = 0; i < 4; i++)
-        assert_ptr_equal(got[i], (void *)omb_key_pool());
+    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, pool_thread, NULL), 0);
+    for (int i = 0; i < 4; i++) assert_int_equal(pthread_join(t[i], &got[i]), 0);
+    for (int i = 0; i < 4; i++) assert_ptr_equal(got[i], (void *)omb_key_pool());
 }
 
 int main(void)

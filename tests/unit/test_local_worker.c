@@ -37,10 +37,7 @@
 
 static const char loopback_yaml[] = "name: L\ndriverClass: loopback\n";
 
-static double now_s(void)
-{
-    return (double)omb_now_ns() / 1e9;
-}
+static double now_s(void) { return (double)omb_now_ns() / 1e9; }
 
 struct run {
     struct omb_worker *w;
@@ -76,8 +73,7 @@ static void setup_run(struct run *r, int sender_threads)
     OK(ops->create_topics(r->w, NTOPICS, 4, &r->topics, r->err, sizeof r->err));
     for (int t = 0; t < NTOPICS; t++) {
         assert_non_null(r->topics[t]);
-        for (int u = 0; u < t; u++)
-            assert_string_not_equal(r->topics[t], r->topics[u]);
+        for (int u = 0; u < t; u++) assert_string_not_equal(r->topics[t], r->topics[u]);
     }
 
     /* 2 subscriptions x 2 consumers on each topic. */
@@ -98,8 +94,7 @@ static void setup_run(struct run *r, int sender_threads)
     char *ptopics[NTOPICS * PRODUCERS_PER_TOPIC];
     n = 0;
     for (int t = 0; t < NTOPICS; t++)
-        for (int p = 0; p < PRODUCERS_PER_TOPIC; p++)
-            ptopics[n++] = r->topics[t];
+        for (int p = 0; p < PRODUCERS_PER_TOPIC; p++) ptopics[n++] = r->topics[t];
     OK(ops->create_producers(r->w, ptopics, n, r->err, sizeof r->err));
 }
 
@@ -109,8 +104,7 @@ static void teardown_run(struct run *r)
     r->w->ops->destroy(r->w);
     for (int t = 0; t < NTOPICS; t++) {
         free(r->topics[t]);
-        for (int s = 0; s < SUBS_PER_TOPIC; s++)
-            free(r->subs[t][s]);
+        for (int s = 0; s < SUBS_PER_TOPIC; s++) free(r->subs[t][s]);
     }
     free(r->topics);
     omb_driver_conf_free(&r->conf);
@@ -236,8 +230,7 @@ static void run_load(int sender_threads, enum omb_key_distributor keys)
     const struct omb_worker_ops *ops = r->w->ops;
 
     unsigned char payload[PAYLOAD_SIZE];
-    for (int i = 0; i < PAYLOAD_SIZE; i++)
-        payload[i] = (unsigned char)i;
+    for (int i = 0; i < PAYLOAD_SIZE; i++) payload[i] = (unsigned char)i;
     const unsigned char *payloads[1] = {payload};
     struct omb_load_spec spec = {.payloads = payloads,
                                  .npayloads = 1,

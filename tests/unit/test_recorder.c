@@ -34,18 +34,9 @@ static int64_t pub_value(int w, int64_t i)
     return (int64_t)(((uint64_t)i * 2654435761u + (uint64_t)w * 7919u) % 100000u) + 1;
 }
 /* End-to-end value: 3x, so it crosses into buckets wider than 1 us (above 262143). */
-static int64_t e2e_value(int w, int64_t i)
-{
-    return 3 * pub_value(w, i);
-}
-static int64_t bytes_of(int64_t i)
-{
-    return 100 + i % 7;
-}
-static int is_negative_delay(int64_t i)
-{
-    return i % 1000 == 0;
-} /* clamped samples */
+static int64_t e2e_value(int w, int64_t i) { return 3 * pub_value(w, i); }
+static int64_t bytes_of(int64_t i) { return 100 + i % 7; }
+static int is_negative_delay(int64_t i) { return i % 1000 == 0; } /* clamped samples */
 
 /* ---- concurrent writers and one reader ---------------------------------------------- */
 
@@ -75,8 +66,7 @@ static void *writer_main(void *arg)
             /* At each quarter: let the reader complete two reads, so period reads fall
              * strictly inside this writer's run (the test is about concurrency). */
             int seen = atomic_load(&sh->reads);
-            while (atomic_load(&sh->reads) < seen + 2)
-                sched_yield();
+            while (atomic_load(&sh->reads) < seen + 2) sched_yield();
         }
         omb_rec_count(r, OMB_C_SENT, 1);
         omb_rec_count(r, OMB_C_BYTES_SENT, bytes_of(i));
@@ -170,8 +160,7 @@ static void run_concurrent(int writers)
         wa[w] = (struct writer_arg){.sh = sh, .id = w};
         assert_int_equal(pthread_create(&wt[w], NULL, writer_main, &wa[w]), 0);
     }
-    for (int w = 0; w < writers; w++)
-        assert_int_equal(pthread_join(wt[w], NULL), 0);
+    for (int w = 0; w < writers; w++) assert_int_equal(pthread_join(wt[w], NULL), 0);
     atomic_store(&sh->writers_done, 1);
     assert_int_equal(pthread_join(reader, NULL), 0);
     if (sh->failure[0]) fail_msg("reader: %s", sh->failure);
@@ -399,11 +388,9 @@ static void test_counters_and_series_independent(void **state)
     struct fixture *f = *state;
     struct omb_recorder *r = omb_stats_recorder(f->s);
     /* Each counter and series lands in its own slot. */
-    for (int c = 0; c < OMB_NCOUNTERS; c++)
-        omb_rec_count(r, (enum omb_counter)c, 10 * (c + 1));
+    for (int c = 0; c < OMB_NCOUNTERS; c++) omb_rec_count(r, (enum omb_counter)c, 10 * (c + 1));
     for (int s = 0; s < OMB_NSERIES; s++)
-        for (int k = 0; k <= s; k++)
-            omb_rec_value(r, (enum omb_series)s, 100 * (s + 1));
+        for (int k = 0; k <= s; k++) omb_rec_value(r, (enum omb_series)s, 100 * (s + 1));
     omb_stats_read_period(f->s, &f->v);
     for (int c = 0; c < OMB_NCOUNTERS; c++) {
         assert_int_equal(f->v.counters[c], 10 * (c + 1));
@@ -475,8 +462,7 @@ static void test_each_thread_its_own_recorder(void **state)
     pthread_t t[3];
     for (int i = 0; i < 3; i++)
         assert_int_equal(pthread_create(&t[i], NULL, record_5_into, f->s), 0);
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 3; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
     record_run(f->s, 1, 2);
     omb_stats_read_period(f->s, &f->v);
     assert_int_equal(f->v.counters[OMB_C_SENT], 17);

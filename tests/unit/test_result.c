@@ -138,8 +138,7 @@ static void test_period_from_view(void **state)
     v.counters[OMB_C_BYTES_RECEIVED] = 200000;
     v.totals[OMB_C_SENT] = 5000;
     v.totals[OMB_C_RECEIVED] = 9000;
-    for (int64_t x = 1; x <= 10000; x++)
-        omb_hist_record(v.hist[OMB_PUB_LATENCY], x);
+    for (int64_t x = 1; x <= 10000; x++) omb_hist_record(v.hist[OMB_PUB_LATENCY], x);
 
     struct omb_period p;
     omb_period_from_view(&v, 10.0, 2, 1234.0, &p);
@@ -287,12 +286,9 @@ static void test_period(int k, struct omb_period *p)
 static void test_aggregate(struct omb_stats_view *v)
 {
     assert_int_equal(omb_stats_view_init(v, OMB_HIST_DEFAULT_DIGITS), 0);
-    for (int64_t x = 1; x <= 10000; x++)
-        omb_hist_record(v->hist[OMB_PUB_LATENCY], x);
-    for (int64_t x = 1; x <= 100; x++)
-        omb_hist_record(v->hist[OMB_PUB_DELAY], x);
-    for (int64_t x = 1000; x <= 2000; x++)
-        omb_hist_record(v->hist[OMB_E2E_LATENCY], x);
+    for (int64_t x = 1; x <= 10000; x++) omb_hist_record(v->hist[OMB_PUB_LATENCY], x);
+    for (int64_t x = 1; x <= 100; x++) omb_hist_record(v->hist[OMB_PUB_DELAY], x);
+    for (int64_t x = 1000; x <= 2000; x++) omb_hist_record(v->hist[OMB_E2E_LATENCY], x);
     v->totals[OMB_C_SENT] = 303000;
     v->totals[OMB_C_RECEIVED] = 300000;
 }

@@ -60,8 +60,7 @@ static void test_no_drift_over_long_run(void **state)
      * rounding. */
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 3.0);
-    for (int64_t i = 0; i < 3000000; i++)
-        omb_schedule_advance(&s);
+    for (int64_t i = 0; i < 3000000; i++) omb_schedule_advance(&s);
     assert_near_ns(omb_schedule_due(&s), T0 + 1000000LL * NS_PER_S);
     omb_schedule_advance(&s);
     assert_near_ns(omb_schedule_due(&s), expect_due(T0, 3000001, 3));
@@ -115,8 +114,7 @@ static void test_set_rate_keeps_next_due_time(void **state)
     (void)state;
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 1000.0);
-    for (int i = 0; i < 100; i++)
-        omb_schedule_advance(&s);
+    for (int i = 0; i < 100; i++) omb_schedule_advance(&s);
     int64_t next_due = expect_due(T0, 100, 1000); /* T0 + 100 ms */
     assert_near_ns(omb_schedule_due(&s), next_due);
 
@@ -155,8 +153,7 @@ static void test_set_rate_while_behind_does_not_rebase(void **state)
     (void)state;
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 1000.0);
-    for (int i = 0; i < 10; i++)
-        omb_schedule_advance(&s);
+    for (int i = 0; i < 10; i++) omb_schedule_advance(&s);
     /* The sender is 5 s late (clock at T0 + 5 s, next due T0 + 10 ms); the rate changes. */
     int64_t now = T0 + 5 * NS_PER_S;
     omb_schedule_set_rate(&s, 500.0);
@@ -227,8 +224,7 @@ static void test_no_limit_everything_due_at_start(void **state)
     /* Limited, then unlimited: every later message is due when the next one was. */
     struct omb_schedule s;
     omb_schedule_start(&s, T0, 100.0);
-    for (int i = 0; i < 7; i++)
-        omb_schedule_advance(&s);
+    for (int i = 0; i < 7; i++) omb_schedule_advance(&s);
     int64_t keep = omb_schedule_due(&s);
     assert_near_ns(keep, T0 + 70 * 1000000LL);
     omb_schedule_set_rate(&s, 0.0);

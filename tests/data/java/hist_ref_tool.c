@@ -152,8 +152,7 @@ int main(int argc, char **argv)
         size_t cap = 0;
         ssize_t n;
         while ((n = getline(&line, &cap, stdin)) > 0) {
-            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-                n--;
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ')) n--;
             if (n == 0) continue;
             struct omb_hist *h;
             char err[256];
