@@ -78,7 +78,11 @@ if a.rate and n:
         sent, got = sum(per("publishRate")), sum(per("consumeRate"))
         growth = r["backlog"][-1] - r["backlog"][0]
         expected = a.subs * sent - growth
-        check(abs(got - expected) <= 0.01 * expected + 10 * n,
+        # The backlog is clamped at 0 (as OMB's), and consumers can receive messages before
+        # the producer has processed their acks (long linger.ms, big batches): allow for that
+        # many messages in flight, half a second of traffic.
+        slack = 0.01 * expected + 0.5 * a.rate * a.subs + 10 * n
+        check(abs(got - expected) <= slack,
               f"received {got:.0f}, but {a.subs} x sent - backlog growth = {expected:.0f}")
         check(r["backlog"][-1] <= 2 * a.rate * a.subs * float(__import__("os").environ.get("OMB_RATE_TOLERANCE_SCALE", "1")),
               f"final backlog {r['backlog'][-1]}: consumers did not keep up")
