@@ -16,7 +16,7 @@
 #include "util/rand.h"
 #include "util/signals.h"
 
-volatile sig_atomic_t omb_interrupted;
+_Atomic int omb_interrupted;
 
 static void on_signal(int sig)
 {

@@ -24,7 +24,7 @@ struct omb_run_options {
 void omb_run_options_default(struct omb_run_options *o);
 
 /* Set by the SIGINT/SIGTERM handler; the run stops at the next check and still reports. */
-extern volatile sig_atomic_t omb_interrupted;
+extern _Atomic int omb_interrupted; /* lock-free: safe in a handler, seen by every thread */
 void omb_install_signal_handlers(void);
 
 enum omb_run_status {

@@ -714,7 +714,9 @@ void omb_http_worker_stop(struct omb_http_worker *hw)
 
 /* ---- `omb worker` -------------------------------------------------------------------- */
 
-static volatile sig_atomic_t worker_stop;
+/* Set by the signal handler, which may run on any thread (libmicrohttpd's too): a
+ * lock-free atomic is both async-signal-safe and visible across threads. */
+static _Atomic int worker_stop;
 static void on_worker_signal(int sig) { worker_stop = 1; }
 
 static int parse_port(const char *opt, const char *s, int *out)

@@ -180,7 +180,8 @@ static void on_admin_done(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-static volatile sig_atomic_t mock_stop;
+/* Set by the signal handler, which may run on any thread (librdkafka's too). */
+static _Atomic int mock_stop;
 static void on_mock_signal(int sig) { mock_stop = 1; }
 
 int omb_kafka_mock_command(int argc, char **argv)
