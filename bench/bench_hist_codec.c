@@ -6,17 +6,20 @@
  * 5 significant digits, filled once with latencies spread log-uniformly from 1 us to 60 s
  * (nearly every bucket non-empty: the worst case for the codec) and once with a lognormal
  * (median 2 ms: closer to a real run). Codec figures at zlib's default level (what Java
- * writes), at level 1 and with OMB_HIST_ZLIB_FAST (Huffman only). Times are the best of several
- * runs, from CLOCK_MONOTONIC. One figure a line.
+ * writes), at level 1 and with OMB_HIST_ZLIB_FAST (omb's Huffman-only coder, util/zhuff.c,
+ * which is also timed against zlib's Z_HUFFMAN_ONLY on the same bytes). Times are the best
+ * of several runs, from CLOCK_MONOTONIC. One figure a line.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "stats/hist.h"
 #include "stats/hist_codec.h"
+#include "util/zhuff.h"
 
 static double now_s(void)
 {
@@ -87,7 +90,7 @@ static void bench_codec(const char *dist, const struct omb_hist *h, int level, i
     if (level == OMB_HIST_ZLIB_DEFAULT)
         snprintf(lv, sizeof(lv), "default (Java's)");
     else if (level == OMB_HIST_ZLIB_FAST)
-        snprintf(lv, sizeof(lv), "FAST (Huffman only)");
+        snprintf(lv, sizeof(lv), "FAST (omb Huffman only)");
     else
         snprintf(lv, sizeof(lv), "%d", level);
     printf("%s, zlib level %s: encode %.3f ms (%zu bytes)\n", dist, lv, best_enc * 1e3, enc_len);
@@ -95,6 +98,43 @@ static void bench_codec(const char *dist, const struct omb_hist *h, int level, i
     printf("%s, zlib level %s: encode to base64 %.3f ms (%zu chars)\n", dist, lv,
            best_b64_enc * 1e3, b64_len);
     printf("%s, zlib level %s: decode from base64 %.3f ms\n", dist, lv, best_b64_dec * 1e3);
+    printf("%s, zlib level %s: encode + decode %.3f ms\n", dist, lv, (best_enc + best_dec) * 1e3);
+}
+
+/* The deflate step alone, on the histogram's V2 bytes: zlib's Huffman-only mode (what omb
+ * used before util/zhuff.c) against omb's coder. */
+static void bench_huffman_coders(const char *dist, const struct omb_hist *h, int reps)
+{
+    unsigned char *inner, *out;
+    size_t len;
+    if (omb_hist_encode_v2(h, &inner, &len) != 0) exit(1);
+    uLong zbound = compressBound((uLong)len);
+    size_t cap = zbound > omb_zhuff_bound(len) ? zbound : omb_zhuff_bound(len);
+    if (!(out = malloc(cap))) exit(1);
+    double best_zlib = 1e9, best_omb = 1e9;
+    size_t zlib_len = 0, omb_len = 0;
+    for (int r = 0; r < reps; r++) {
+        z_stream z = {0};
+        double t0 = now_s();
+        if (deflateInit2(&z, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK) exit(1);
+        z.next_in = inner;
+        z.avail_in = (uInt)len;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        if (deflate(&z, Z_FINISH) != Z_STREAM_END) exit(1);
+        zlib_len = z.total_out;
+        deflateEnd(&z);
+        double t1 = now_s();
+        omb_len = omb_zhuff_compress(inner, len, out);
+        double t2 = now_s();
+        best_zlib = fmin(best_zlib, t1 - t0);
+        best_omb = fmin(best_omb, t2 - t1);
+    }
+    printf("%s: deflate %zu bytes of V2 counts: zlib Z_HUFFMAN_ONLY %.3f ms (%zu bytes), "
+           "omb zhuff %.3f ms (%zu bytes)\n",
+           dist, len, best_zlib * 1e3, zlib_len, best_omb * 1e3, omb_len);
+    free(out);
+    free(inner);
 }
 
 static int64_t lognormal_us(void)
@@ -134,6 +174,8 @@ int main(int argc, char **argv)
     bench_codec(typical, t, OMB_HIST_ZLIB_DEFAULT, reps);
     bench_codec(typical, t, 1, reps);
     bench_codec(typical, t, OMB_HIST_ZLIB_FAST, reps);
+    bench_huffman_coders(wide, h, reps);
+    bench_huffman_coders(typical, t, reps);
     omb_hist_destroy(t);
 
     double best_walk = 1e9, best_pct = 1e9, best_add = 1e9;

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "util/base64.h"
+#include "util/zhuff.h"
 
 #define HEADER_LEN         40
 #define MAX_ZIGZAG_LEN     9
@@ -135,6 +136,35 @@ int omb_hist_encode_v2(const struct omb_hist *h, unsigned char **out, size_t *ou
     return 0;
 }
 
+/* Java's Deflater(level) is deflateInit2(level, Z_DEFLATED, 15, 8, default strategy) and
+ * one deflate(Z_FINISH) call into a large enough buffer: the same here, so the bytes match
+ * Java's. Returns a new buffer with @p room free bytes before the zlib stream, or NULL. */
+static unsigned char *deflate_like_java(const unsigned char *in, size_t len, int level, size_t room,
+                                        size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return NULL;
+    unsigned char *buf = NULL;
+    uLong bound = deflateBound(&z, (uLong)len);
+    if (bound > INT32_MAX || bound > UINT_MAX || len > UINT_MAX) goto out;
+    buf = malloc(room + (size_t)bound);
+    if (!buf) goto out;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)len;
+    z.next_out = buf + room;
+    z.avail_out = (uInt)bound;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+        free(buf);
+        buf = NULL;
+        goto out;
+    }
+    *outlen = (size_t)z.total_out;
+out:
+    deflateEnd(&z);
+    return buf;
+}
+
 int omb_hist_encode_compressed(const struct omb_hist *h, int zlib_level, unsigned char **out,
                                size_t *outlen)
 {
@@ -144,40 +174,25 @@ int omb_hist_encode_compressed(const struct omb_hist *h, int zlib_level, unsigne
     size_t inner_len;
     if (omb_hist_encode_v2(h, &inner, &inner_len) != 0) return -1;
 
-    int rc = -1;
-    unsigned char *buf = NULL;
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    /* Java's Deflater(level) is deflateInit2(level, Z_DEFLATED, 15, 8, default strategy)
-     * and one deflate(Z_FINISH) call into a large enough buffer: the same here, so the
-     * bytes match Java's. Huffman-only coding suits ZigZag counts (small bytes, few long
-     * repeats): it is about 10x faster than level 6 and still smaller. */
-    bool huffman = zlib_level == OMB_HIST_ZLIB_FAST;
-    if (deflateInit2(&z, huffman ? 1 : zlib_level, Z_DEFLATED, 15, 8,
-                     huffman ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY) != Z_OK)
-        goto out;
-    uLong bound = deflateBound(&z, (uLong)inner_len);
-    if (bound > INT32_MAX || bound > UINT_MAX) goto out_z;
-    buf = malloc(8 + (size_t)bound);
-    if (!buf) goto out_z;
-    z.next_in = inner;
-    z.avail_in = (uInt)inner_len;
-    z.next_out = buf + 8;
-    z.avail_out = (uInt)bound;
-    if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+    unsigned char *buf;
+    size_t n = 0;
+    if (zlib_level == OMB_HIST_ZLIB_FAST) {
+        buf = malloc(8 + omb_zhuff_bound(inner_len));
+        if (buf) n = omb_zhuff_compress(inner, inner_len, buf + 8);
+    } else {
+        buf = deflate_like_java(inner, inner_len, zlib_level, 8, &n);
+    }
+    free(inner);
+    if (!buf) return -1;
+    if (n > INT32_MAX) {
         free(buf);
-        goto out_z;
+        return -1;
     }
     put_be32(buf, OMB_HIST_V2_COMPRESSED_COOKIE);
-    put_be32(buf + 4, (uint32_t)z.total_out);
+    put_be32(buf + 4, (uint32_t)n);
     *out = buf;
-    *outlen = 8 + (size_t)z.total_out;
-    rc = 0;
-out_z:
-    deflateEnd(&z);
-out:
-    free(inner);
-    return rc;
+    *outlen = 8 + n;
+    return 0;
 }
 
 /* Bytes of the V2 encoding, from memory or inflated on the fly in small windows, so that
