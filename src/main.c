@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
@@ -116,6 +117,37 @@ static bool exists(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0;
+}
+
+/* Whether results can be written where -o says (a directory, or a file in one), before a
+ * run that may take hours: the directory must exist and be writable. */
+static bool results_writable(const char *output, char *err, size_t errlen)
+{
+    char dir[1024];
+    if (!output || is_dir(output)) {
+        snprintf(dir, sizeof dir, "%s", output ? output : ".");
+    } else if (output[strlen(output) - 1] == '/') {
+        snprintf(err, errlen, "output directory '%s' does not exist", output);
+        return false;
+    } else {
+        const char *slash = strrchr(output, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == output)
+            snprintf(dir, sizeof dir, "/");
+        else
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - output), output);
+        if (!is_dir(dir)) {
+            snprintf(err, errlen, "cannot write result file '%s': directory '%s' does not exist",
+                     output, dir);
+            return false;
+        }
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "cannot write results in '%s': %s", dir, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* Result path of run number @p index (1-based) of @p total, never an existing file. */
@@ -323,8 +355,8 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (rc != 0) goto out;
-    if (output && !is_dir(output) && output[strlen(output) - 1] == '/') {
-        fprintf(stderr, "omb: output directory '%s' does not exist\n", output);
+    if (!results_writable(output, err, sizeof err)) {
+        fprintf(stderr, "omb: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
     }

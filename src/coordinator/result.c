@@ -2,7 +2,6 @@
  * working: publish and end-to-end latencies in ms (doubles), publish delay in us (integers). */
 #include "coordinator/result.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/atomic_file.h"
 #include "util/jfmt.h"
 
 #define QUANTILE_TICKS 100 /* OMB: histogram.percentiles(100) */
@@ -377,23 +377,21 @@ void omb_result_set_incomplete(struct omb_result *r, const char *reason)
 
 int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(errno));
+    char *text =
+        json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    if (!text) {
+        snprintf(err, errlen, "cannot write result file '%s': out of memory", path);
         return -1;
     }
-    int e = 0;
-    if (json_dumpf(r->root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) ||
-        fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f)))
-        e = errno ? errno : EIO;
-    if (fclose(f) && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) {
-        unlink(tmp);
-        snprintf(err, errlen, "cannot write result file '%s': %s", path, strerror(e));
+    size_t len = strlen(text);
+    char *line = realloc(text, len + 2); /* end with a newline, as files do */
+    if (!line) {
+        free(text);
+        snprintf(err, errlen, "cannot write result file '%s': out of memory", path);
         return -1;
     }
-    return 0;
+    memcpy(line + len, "\n", 2);
+    int rc = omb_write_file_atomic(path, "result file", line, len + 1, err, errlen);
+    free(line);
+    return rc;
 }

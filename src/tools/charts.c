@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "tools/result_file.h"
-#include "tools/tool_io.h"
+#include "util/atomic_file.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -631,7 +631,7 @@ int omb_tool_charts_main(int argc, char **argv)
         goto oom;
     }
     f = NULL;
-    if (omb_tool_write_atomic(output, buf, len, err, sizeof err) != 0) {
+    if (omb_write_file_atomic(output, NULL, buf, len, err, sizeof err) != 0) {
         fprintf(stderr, "omb charts: %s\n", err);
         rc = 1;
         goto out;

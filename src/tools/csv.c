@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "tools/result_file.h"
-#include "tools/tool_io.h"
+#include "util/atomic_file.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -309,7 +309,7 @@ int omb_tool_csv_main(int argc, char **argv)
     }
     if (fclose(f) != 0) goto oom;
     if (output) {
-        if (omb_tool_write_atomic(output, buf, len, err, sizeof err) != 0) {
+        if (omb_write_file_atomic(output, NULL, buf, len, err, sizeof err) != 0) {
             fprintf(stderr, "omb csv: %s\n", err);
             rc = 1;
         }

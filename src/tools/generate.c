@@ -33,7 +33,7 @@
 #include "config/schema.h"
 #include "config/workload.h"
 #include "config/yamldoc.h"
-#include "tools/tool_io.h"
+#include "util/atomic_file.h"
 
 #define EXIT_BAD_INPUT   2
 #define MAX_COMBINATIONS 100000
@@ -471,7 +471,8 @@ static int check_workload(struct gen *g, const char *name, const char *text, con
 {
     char path[4096], tmp[4096], lerr[1024];
     snprintf(path, sizeof path, "%s/%s.yaml", g->dir, name);
-    if (omb_tool_write_temp(path, text, strlen(text), tmp, sizeof tmp, g->err, sizeof g->err) != 0)
+    if (omb_write_file_temp(path, NULL, text, strlen(text), tmp, sizeof tmp, g->err,
+                            sizeof g->err) != 0)
         return -2; /* cannot write: not the template's fault */
     struct omb_workload w;
     int rc = omb_workload_load(tmp, &w, lerr, sizeof lerr);
@@ -718,7 +719,7 @@ int omb_tool_generate_main(int argc, char **argv)
     for (size_t c = 0; c < total; c++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.yaml", g.dir, made[c].name);
-        if (omb_tool_write_temp(path, made[c].text, strlen(made[c].text), made[c].tmp,
+        if (omb_write_file_temp(path, NULL, made[c].text, strlen(made[c].text), made[c].tmp,
                                 sizeof made[c].tmp, g.err, sizeof g.err) != 0) {
             rc = 1;
             goto fail;

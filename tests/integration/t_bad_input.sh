@@ -49,5 +49,13 @@ expect_fail 2 "-w and -wf cannot be used together" -- "$OMB" run -w http://a -wf
 expect_fail 1 "worker http://127.0.0.1:1 is unreachable" -- "$OMB" run -w http://127.0.0.1:1 ok.yaml
 expect_fail 2 "no workload file" -- "$OMB" run -d loopback.yaml
 expect_fail 2 "--period needs a number" -- "$OMB" run --period x ok.yaml
+# Where the result goes is checked before the run, not after it.
+expect_fail 2 "cannot write result file 'nodir/r.json': directory 'nodir' does not exist" -- \
+  "$OMB" run -d loopback.yaml -o nodir/r.json ok.yaml
+expect_fail 2 "output directory 'nodir/' does not exist" -- "$OMB" run -d loopback.yaml -o nodir/ ok.yaml
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" != 0 ]; then # root writes anywhere
+  expect_fail 2 "cannot write results in 'ro'" -- "$OMB" run -d loopback.yaml -o ro/r.json ok.yaml
+fi
 ls *.json >/dev/null 2>&1 && fail "a result file was written: $(ls *.json)"
 echo "ok: bad input"

@@ -1,5 +1,5 @@
-/* tool_io.c - whole files written atomically (temporary file + rename) for the tools. */
-#include "tools/tool_io.h"
+/* atomic_file.c - whole files written atomically: temporary file, fsync, rename. */
+#include "util/atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int omb_tool_write_temp(const char *path, const char *data, size_t len, char *tmp, size_t tmplen,
-                        char *err, size_t errlen)
+static void fail(char *err, size_t errlen, const char *what, const char *path, const char *cause)
+{
+    snprintf(err, errlen, "cannot write %s%s'%s': %s", what ? what : "", what ? " " : "", path,
+             cause);
+}
+
+int omb_write_file_temp(const char *path, const char *what, const char *data, size_t len, char *tmp,
+                        size_t tmplen, char *err, size_t errlen)
 {
     /* A dot name, so a directory listing (omb csv DIR) never picks it up as a result. */
     const char *slash = strrchr(path, '/');
@@ -18,12 +24,12 @@ int omb_tool_write_temp(const char *path, const char *data, size_t len, char *tm
                 ? snprintf(tmp, tmplen, "%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1)
                 : snprintf(tmp, tmplen, ".%s.tmp.XXXXXX", path);
     if (n < 0 || (size_t)n >= tmplen) {
-        snprintf(err, errlen, "cannot write '%s': path too long", path);
+        fail(err, errlen, what, path, "path too long");
         return -1;
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        fail(err, errlen, what, path, strerror(errno));
         return -1;
     }
     mode_t mask = umask(0);
@@ -38,21 +44,23 @@ int omb_tool_write_temp(const char *path, const char *data, size_t len, char *tm
             off += (size_t)w;
         }
     }
+    if (!e && fsync(fd) != 0) e = errno;
     if (close(fd) != 0 && !e) e = errno;
     if (e) {
         unlink(tmp);
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(e));
+        fail(err, errlen, what, path, strerror(e));
         return -1;
     }
     return 0;
 }
 
-int omb_tool_write_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
+int omb_write_file_atomic(const char *path, const char *what, const char *data, size_t len,
+                          char *err, size_t errlen)
 {
     char tmp[4096];
-    if (omb_tool_write_temp(path, data, len, tmp, sizeof tmp, err, errlen) != 0) return -1;
+    if (omb_write_file_temp(path, what, data, len, tmp, sizeof tmp, err, errlen) != 0) return -1;
     if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        fail(err, errlen, what, path, strerror(errno));
         unlink(tmp);
         return -1;
     }
