@@ -566,6 +566,18 @@ int omb_tool_charts_main(int argc, char **argv)
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
+    if (ngroups > 1) { /* a contents list: one link per workload section */
+        fputs("<nav>\n<h2>Workloads</h2>\n<ol>\n", f);
+        for (size_t g = 0; g < ngroups; g++)
+            for (size_t i = 0; i < nf; i++)
+                if (group[i] == g) {
+                    fprintf(f, "<li><a href=\"#w%zu\">", g + 1);
+                    put_esc(f, rf[i]->workload);
+                    fputs("</a></li>\n", f);
+                    break;
+                }
+        fputs("</ol>\n</nav>\n", f);
+    }
 
     for (size_t g = 0; g < ngroups; g++) {
         size_t n = 0;

@@ -31,6 +31,11 @@ for t in "Publish latency 99pct" "Publish delay latency 99pct" "Publish rate" "P
          "Publish latency quantiles" "Publish delay latency quantiles" "End-to-end latency quantiles"; do
   [ "$(grep -c ">$t</text>" report.html)" -eq 3 ] || fail "chart '$t' not in every section"
 done
+# A contents list links every workload section.
+for n in 1 2 3; do
+  grep -q "<li><a href=\"#w$n\">" report.html && grep -q "<h2 id=\"w$n\">" report.html \
+    || fail "no contents link to workload section $n"
+done
 grep -q '>Kafka-Java<' report.html || fail "Java OMB result has no series"
 grep -q 'Rate (msg/s)' report.html && grep -q 'Latency (ms)' report.html && grep -q 'Percentile' report.html \
   || fail "axis labels with units missing"
