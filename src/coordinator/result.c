@@ -320,9 +320,10 @@ void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d,
         json_object_set_new(o, "subscription", json_string(d[i].subscription));
         json_object_set_new(o, "acknowledged", json_integer(d[i].acknowledged));
         json_object_set_new(o, "received", json_integer(d[i].received));
-        int64_t missing = d[i].acknowledged - d[i].received;
-        json_object_set_new(o, "missing", json_integer(missing > 0 ? missing : 0));
-        json_object_set_new(o, "duplicates", json_integer(missing < 0 ? -missing : 0));
+        json_object_set_new(o, "distinct",
+                            d[i].positioned ? json_integer(d[i].distinct) : json_null());
+        json_object_set_new(o, "missing", json_integer(omb_delivery_missing(&d[i])));
+        json_object_set_new(o, "duplicates", json_integer(omb_delivery_duplicates(&d[i])));
         json_array_append_new(a, o);
     }
     json_object_set_new(json_object_get(r->root, "omb"), "delivery", a);

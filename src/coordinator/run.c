@@ -296,7 +296,7 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
         missing = 0;
         for (size_t i = 0; i < n; i++) {
             received += d[i].received;
-            if (d[i].acknowledged > d[i].received) missing += d[i].acknowledged - d[i].received;
+            missing += omb_delivery_missing(&d[i]);
         }
         if (missing == 0 || omb_interrupted) break;
         if (received != last_received) {
@@ -310,21 +310,32 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
             break;
         omb_sleep_ns(100000000);
     }
+    bool by_count = false;
     for (size_t i = 0; i < n; i++) {
-        int64_t gap = d[i].acknowledged - d[i].received;
-        if (gap > 0)
-            omb_error("Subscription '%s' of topic '%s' received %lld of %lld acknowledged "
+        int64_t lost = omb_delivery_missing(&d[i]), dups = omb_delivery_duplicates(&d[i]);
+        const char *unit = d[i].positioned ? "distinct " : "";
+        int64_t got = d[i].positioned ? d[i].distinct : d[i].received;
+        by_count |= !d[i].positioned;
+        if (lost > 0)
+            omb_error("Subscription '%s' of topic '%s' received %lld %sof %lld acknowledged "
                       "messages: %lld never arrived (lost by the broker, or not delivered "
                       "within %.0f s)",
-                      d[i].subscription, d[i].topic, (long long)d[i].received,
-                      (long long)d[i].acknowledged, (long long)gap, r->opt->drain_timeout_s);
-        else if (gap < 0)
-            omb_info("Subscription '%s' of topic '%s' received %lld more messages than were "
-                     "acknowledged (redeliveries)",
-                     d[i].subscription, d[i].topic, (long long)-gap);
+                      d[i].subscription, d[i].topic, (long long)got, unit,
+                      (long long)d[i].acknowledged, (long long)lost, r->opt->drain_timeout_s);
+        if (dups > 0 && d[i].positioned)
+            omb_info("Subscription '%s' of topic '%s' received %lld message(s) more than once "
+                     "(redeliveries, e.g. after a consumer group rebalance; the consume rate "
+                     "counts every delivery, as OMB's does)",
+                     d[i].subscription, d[i].topic, (long long)dups);
+        else if (dups > 0)
+            omb_warn("Subscription '%s' of topic '%s' received %lld more messages than were "
+                     "acknowledged: redeliveries, which without message positions from the "
+                     "driver could also hide lost messages",
+                     d[i].subscription, d[i].topic, (long long)dups);
     }
     if (missing == 0 && n > 0)
-        omb_info("Delivery check: every subscription received every acknowledged message");
+        omb_info("Delivery check: every subscription received every acknowledged message%s",
+                 by_count ? " (counted, not by position)" : "");
     if (res) omb_result_set_delivery(res, d, n);
     omb_delivery_free(d, n);
     return missing;

@@ -36,15 +36,23 @@ struct omb_msg_meta {
 typedef void (*omb_send_done_fn)(void *ctx, const struct omb_msg_meta *meta, size_t bytes, int err,
                                  int64_t now_ns);
 
-/*
- * Delivery of one message. @p publish_ns / @p intended_ns are the sender's sent_ns and
- * intended_ns carried with the message, or 0 when the message does not carry them (then
- * publish_ns may come from the system's own timestamp, e.g. a Kafka record timestamp in ms,
- * and intended_ns is 0). @p now_ns is omb_now_ns() read by the driver at receipt.
- * Threads: any thread of the driver's; deliveries to one consumer are never concurrent.
- */
-typedef void (*omb_recv_fn)(void *ctx, size_t bytes, int64_t publish_ns, int64_t intended_ns,
-                            int64_t now_ns);
+/* One delivered message. */
+struct omb_delivered {
+    size_t bytes;
+    /* The sender's sent_ns and intended_ns carried with the message, or 0 when the message
+     * does not carry them (then publish_ns may come from the system's own timestamp, e.g. a
+     * Kafka record timestamp in ms, and intended_ns is 0). */
+    int64_t publish_ns, intended_ns;
+    int64_t now_ns; /* omb_now_ns() read by the driver at receipt */
+    /* Where the message sits in its topic: partition and offset, unique per message, so the
+     * delivery check counts a redelivered message once. offset = -1: the system has none. */
+    int32_t partition;
+    int64_t offset;
+};
+
+/* Delivery of one message. Threads: any thread of the driver's; deliveries to one consumer
+ * are never concurrent. */
+typedef void (*omb_recv_fn)(void *ctx, const struct omb_delivered *m);
 
 struct omb_driver_ops {
     const char *name;               /* "kafka": result file names, -d lookup */

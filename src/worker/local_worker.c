@@ -38,6 +38,8 @@ struct lw_consumer {
     struct omb_consumer *c;
     size_t sub; /* index into w->subs */
     _Atomic int64_t received;
+    struct omb_position_tracker *positions;
+    _Atomic int64_t unpositioned; /* received without a position (or with no memory for it) */
 };
 
 struct lw_sender {
@@ -99,16 +101,21 @@ static void on_send_done(void *ctx, const struct omb_msg_meta *m, size_t bytes, 
     omb_rec_add(&p->acked, 1);
 }
 
-static void on_receive(void *ctx, size_t bytes, int64_t publish_ns, int64_t intended_ns,
-                       int64_t now_ns)
+static void on_receive(void *ctx, const struct omb_delivered *m)
 {
     struct lw_consumer *c = ctx;
     struct omb_recorder *r = omb_stats_recorder(c->w->stats);
     omb_rec_count(r, OMB_C_RECEIVED, 1);
-    omb_rec_count(r, OMB_C_BYTES_RECEIVED, (int64_t)bytes);
-    if (publish_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY, (now_ns - publish_ns) / 1000);
-    if (intended_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY_CO, (now_ns - intended_ns) / 1000);
-    omb_rec_add(&c->received, 1);
+    omb_rec_count(r, OMB_C_BYTES_RECEIVED, (int64_t)m->bytes);
+    if (m->publish_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY, (m->now_ns - m->publish_ns) / 1000);
+    if (m->intended_ns > 0)
+        omb_rec_value(r, OMB_E2E_LATENCY_CO, (m->now_ns - m->intended_ns) / 1000);
+    if (m->offset < 0 || omb_position_tracker_seen(c->positions, m->partition, m->offset) != 0)
+        omb_rec_add(&c->unpositioned, 1);
+    /* Release: whoever reads this count then sees the position recorded above. */
+    atomic_store_explicit(&c->received,
+                          atomic_load_explicit(&c->received, memory_order_relaxed) + 1,
+                          memory_order_release);
 }
 
 /* ---- sending ------------------------------------------------------------------------- */
@@ -315,7 +322,8 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
             w->nsubs++;
         }
         struct lw_consumer *c = calloc(1, sizeof *c);
-        if (!c) {
+        if (!c || !(c->positions = omb_position_tracker_new())) {
+            free(c);
             snprintf(err, errlen, "out of memory creating consumers");
             return -1;
         }
@@ -323,6 +331,7 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
         c->sub = s;
         if (w->ops->create_consumer(w->drv, ts[i].topic, ts[i].subscription, on_receive, c, &c->c,
                                     err, errlen)) {
+            omb_position_tracker_destroy(c->positions);
             free(c);
             return -1;
         }
@@ -565,8 +574,18 @@ static int lw_delivery(struct omb_worker *wk, struct omb_delivery **out, size_t 
             if (!strcmp(w->prods[i]->topic, w->subs[s].topic))
                 d[s].acknowledged += atomic_load(&w->prods[i]->acked);
     }
-    for (size_t i = 0; i < w->ncons; i++)
-        d[w->cons[i]->sub].received += atomic_load(&w->cons[i]->received);
+    /* Counts first, positions after: every message counted is then among the positions. */
+    for (size_t s = 0; s < w->nsubs; s++) d[s].positioned = true;
+    for (size_t i = 0; i < w->ncons; i++) {
+        struct lw_consumer *c = w->cons[i];
+        struct omb_delivery *x = &d[c->sub];
+        x->received += atomic_load_explicit(&c->received, memory_order_acquire);
+        if (atomic_load_explicit(&c->unpositioned, memory_order_relaxed) > 0 ||
+            omb_position_tracker_read(c->positions, &x->positions) != 0)
+            x->positioned = false;
+    }
+    for (size_t s = 0; s < w->nsubs; s++)
+        if (d[s].positioned) d[s].distinct = omb_positions_count(&d[s].positions);
     *out = d;
     *n = w->nsubs;
     return 0;
@@ -601,6 +620,7 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     w->nprods = 0;
     for (size_t i = 0; i < w->ncons; i++) {
         w->ops->close_consumer(w->cons[i]->c);
+        omb_position_tracker_destroy(w->cons[i]->positions);
         free(w->cons[i]);
     }
     free(w->cons);
@@ -690,8 +710,21 @@ void omb_delivery_free(struct omb_delivery *d, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(d[i].topic);
         free(d[i].subscription);
+        omb_positions_free(&d[i].positions);
     }
     free(d);
+}
+
+int64_t omb_delivery_missing(const struct omb_delivery *d)
+{
+    int64_t got = d->positioned ? d->distinct : d->received;
+    return d->acknowledged > got ? d->acknowledged - got : 0;
+}
+
+int64_t omb_delivery_duplicates(const struct omb_delivery *d)
+{
+    int64_t once = d->positioned ? d->distinct : d->acknowledged;
+    return d->received > once ? d->received - once : 0;
 }
 
 int omb_local_worker_topic_acks(struct omb_worker *wk, char ***topics, int64_t **acked, size_t *n)

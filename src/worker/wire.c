@@ -458,17 +458,69 @@ out:
 
 /* ---- delivery -------------------------------------------------------------------------- */
 
+/* {"<partition>": [[lo, hi], ...], ...} */
+static json_t *positions_json(const struct omb_positions *p)
+{
+    json_t *o = json_object();
+    for (size_t k = 0; o && k < p->nparts; k++) {
+        if (!p->part[k].n) continue;
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < p->part[k].n; i++)
+            json_array_append_new(a, json_pack("[I,I]", (json_int_t)p->part[k].r[i][0],
+                                               (json_int_t)p->part[k].r[i][1]));
+        char key[24];
+        snprintf(key, sizeof key, "%zu", k);
+        json_object_set_new(o, key, a);
+    }
+    return o;
+}
+
 char *omb_wire_delivery(char *const *topics, const int64_t *acked, size_t ntopics,
                         const struct omb_delivery *subs, size_t nsubs)
 {
     json_t *a = json_object(), *r = json_array();
     for (size_t i = 0; a && i < ntopics; i++)
         json_object_set_new(a, topics[i], json_integer(acked[i]));
-    for (size_t i = 0; r && i < nsubs; i++)
-        json_array_append_new(r, json_pack("{s:s,s:s,s:I}", "topic", subs[i].topic, "subscription",
-                                           subs[i].subscription, "received",
-                                           (json_int_t)subs[i].received));
+    for (size_t i = 0; r && i < nsubs; i++) {
+        json_t *e = json_pack("{s:s,s:s,s:I}", "topic", subs[i].topic, "subscription",
+                              subs[i].subscription, "received", (json_int_t)subs[i].received);
+        /* Positions only when known: their absence makes the coordinator count instead. */
+        if (e && subs[i].positioned)
+            json_object_set_new(e, "positions", positions_json(&subs[i].positions));
+        json_array_append_new(r, e);
+    }
     return dump(json_pack("{s:o,s:o}", "acknowledged", a, "received", r));
+}
+
+/* Adds a "positions" object to @p into. Returns 0, -1 malformed (err set), -2 no memory. */
+static int parse_positions(json_t *o, struct omb_positions *into, char *err, size_t errlen)
+{
+    const char *key;
+    json_t *ranges;
+    json_object_foreach(o, key, ranges)
+    {
+        char *end;
+        long part = strtol(key, &end, 10);
+        if (!*key || *end || part < 0 || part >= OMB_POSITIONS_MAX_PARTITIONS ||
+            !json_is_array(ranges)) {
+            snprintf(err, errlen, "positions: '%s' is not a partition with a list of ranges", key);
+            return -1;
+        }
+        for (size_t i = 0; i < json_array_size(ranges); i++) {
+            json_t *x = json_array_get(ranges, i);
+            json_t *lo = json_array_get(x, 0), *hi = json_array_get(x, 1);
+            if (json_array_size(x) != 2 || !json_is_integer(lo) || !json_is_integer(hi) ||
+                json_integer_value(lo) < 0 || json_integer_value(hi) <= json_integer_value(lo)) {
+                snprintf(err, errlen, "positions['%s'][%zu] must be [lo, hi] with 0 <= lo < hi",
+                         key, i);
+                return -1;
+            }
+            if (omb_positions_add(into, (int32_t)part, json_integer_value(lo),
+                                  json_integer_value(hi)) != 0)
+                return -2;
+        }
+    }
+    return 0;
 }
 
 int omb_wire_parse_delivery_add(const char *body, size_t len, struct omb_wire_delivery *d,
@@ -520,11 +572,25 @@ int omb_wire_parse_delivery_add(const char *body, size_t len, struct omb_wire_de
             if (!x) goto oom;
             d->subs = x;
             memset(&x[i], 0, sizeof x[i]);
+            x[i].positioned = true; /* until a part comes without positions */
             x[i].topic = strdup(t);
             x[i].subscription = strdup(s);
             d->nsubs++;
         }
         d->subs[i].received += json_integer_value(n);
+        /* Positioned only if every worker's part of the subscription is;
+         * omb_wire_delivery_finish then counts the merged positions. */
+        json_t *pos = json_object_get(e, "positions");
+        if (json_is_object(pos)) {
+            int prc = parse_positions(pos, &d->subs[i].positions, err, errlen);
+            if (prc == -2) goto oom;
+            if (prc) goto out;
+        } else if (pos && !json_is_null(pos)) {
+            snprintf(err, errlen, "received[%zu].positions must be an object", k);
+            goto out;
+        } else if (json_integer_value(n) > 0) {
+            d->subs[i].positioned = false;
+        }
     }
     rc = 0;
     goto out;
@@ -537,9 +603,11 @@ out:
 
 void omb_wire_delivery_finish(struct omb_wire_delivery *d, struct omb_delivery **out, size_t *n)
 {
-    for (size_t i = 0; i < d->nsubs; i++)
+    for (size_t i = 0; i < d->nsubs; i++) {
         for (size_t t = 0; t < d->ntopics; t++)
             if (!strcmp(d->topics[t], d->subs[i].topic)) d->subs[i].acknowledged = d->acked[t];
+        if (d->subs[i].positioned) d->subs[i].distinct = omb_positions_count(&d->subs[i].positions);
+    }
     *out = d->subs;
     *n = d->nsubs;
     d->subs = NULL;

@@ -4,11 +4,13 @@
 #ifndef OMB_WORKER_WORKER_H
 #define OMB_WORKER_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
+#include "stats/positions.h"
 #include "stats/recorder.h"
 
 struct omb_topic_sub {
@@ -29,8 +31,21 @@ struct omb_delivery {
     char *topic;
     char *subscription;
     int64_t acknowledged;
-    int64_t received;
+    int64_t received; /* deliveries, a redelivered message counted each time */
+    /* By position (partition, offset): whether every delivery came with one (false: the
+     * driver gives none, and only counts can be compared), the distinct messages received,
+     * and the positions themselves (for merging across workers). */
+    bool positioned;
+    int64_t distinct;
+    struct omb_positions positions;
 };
+
+/** Acknowledged messages the subscription did not receive: by distinct position when
+ *  known, so that redeliveries cannot hide a loss; else by count. */
+int64_t omb_delivery_missing(const struct omb_delivery *d);
+/** Deliveries beyond the first of a message; when positions are unknown, the surplus of
+ *  received over acknowledged (a lower bound). */
+int64_t omb_delivery_duplicates(const struct omb_delivery *d);
 
 struct omb_worker;
 

@@ -97,6 +97,9 @@ if not a.incomplete and a.subs > 0:
     for e in d:
         check(e["missing"] == 0 and e["acknowledged"] > 0,
               f"subscription {e['subscription']}: {e['received']} of {e['acknowledged']}")
+        # Every driver omb has gives positions: the check counted distinct messages.
+        check(isinstance(e.get("distinct"), int) and e["distinct"] >= e["acknowledged"],
+              f"subscription {e['subscription']}: distinct {e.get('distinct')}, not counted by position")
 
 if errors:
     print(f"{a.file}:", *errors, sep="\n  ", file=sys.stderr)

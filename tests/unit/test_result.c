@@ -537,10 +537,18 @@ static void test_empty_result_has_omb_keys(void **state)
     assert_non_null(r);
     assert_int_equal(omb_result_periods(r), 0);
     omb_result_set_incomplete(r, "interrupted");
-    struct omb_delivery d[2] = {
+    struct omb_delivery d[3] = {
         {.topic = "t0", .subscription = "s0", .acknowledged = 10, .received = 8},
-        {.topic = "t1", .subscription = "s1", .acknowledged = 5, .received = 7}};
-    omb_result_set_delivery(r, d, 2);
+        {.topic = "t1", .subscription = "s1", .acknowledged = 5, .received = 7},
+        /* By position: 12 deliveries of 9 distinct messages, so one lost and 3 repeated,
+         * which the counts alone (12 >= 10) would hide. */
+        {.topic = "t2",
+         .subscription = "s2",
+         .acknowledged = 10,
+         .received = 12,
+         .positioned = true,
+         .distinct = 9}};
+    omb_result_set_delivery(r, d, 3);
     json_t *root = write_and_load(r, "empty.json");
     /* The per-period arrays exist (OMB's scripts index them) and are empty. */
     static const char *const keys[] = {"publishRate",          "publishErrorRate",
@@ -556,8 +564,15 @@ static void test_empty_result_has_omb_keys(void **state)
     assert_true(json_is_false(get(meta, "complete")));
     assert_string_equal(json_string_value(get(meta, "incompleteReason")), "interrupted");
     json_t *del = get(meta, "delivery");
-    assert_int_equal(json_array_size(del), 2);
+    assert_int_equal(json_array_size(del), 3);
     assert_integer(get(json_array_get(del, 0), "missing"), 2, "missing");
+    assert_true(json_is_null(get(json_array_get(del, 0), "distinct")));
+    assert_integer(get(json_array_get(del, 1), "missing"), 0, "missing");
+    assert_integer(get(json_array_get(del, 1), "duplicates"), 2, "duplicates");
+    json_t *d2 = json_array_get(del, 2);
+    assert_integer(get(d2, "distinct"), 9, "distinct");
+    assert_integer(get(d2, "missing"), 1, "missing");
+    assert_integer(get(d2, "duplicates"), 3, "duplicates");
     assert_integer(get(json_array_get(del, 0), "duplicates"), 0, "duplicates");
     assert_integer(get(json_array_get(del, 1), "missing"), 0, "missing");
     assert_integer(get(json_array_get(del, 1), "duplicates"), 2, "duplicates");

@@ -163,7 +163,7 @@ static void test_delivery_merge(void **state)
     char err[256];
     char *topics[] = {"t"};
     int64_t acked[] = {100};
-    struct omb_delivery subs[] = {{"t", "s1", 0, 60}};
+    struct omb_delivery subs[] = {{"t", "s1", 0, 60, false, 0, {0}}}; /* no positions: counted */
     char *producer = omb_wire_delivery(topics, acked, 1, NULL, 0);
     char *consumer1 = omb_wire_delivery(NULL, NULL, 0, subs, 1);
     subs[0].received = 40;
@@ -181,11 +181,65 @@ static void test_delivery_merge(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(out[0].acknowledged, 100);
     assert_int_equal(out[0].received, 100);
+    assert_false(out[0].positioned);
+    assert_int_equal(omb_delivery_missing(&out[0]), 0);
     omb_delivery_free(out, n);
     omb_wire_delivery_free(&d);
     free(producer);
     free(consumer1);
     free(consumer2);
+}
+
+/* Two workers' consumers of one subscription, with positions: the coordinator counts the
+ * union, so a message both received (a rebalance) counts once and a lost one shows, even
+ * though the received counts add up to more than was acknowledged. */
+static void test_delivery_positions_merge(void **state)
+{
+    char err[256];
+    char *topics[] = {"t"};
+    int64_t acked[] = {120};
+    struct omb_delivery a = {"t", "s", 0, 60, true, 60, {0}}, b = {"t", "s", 0, 70, true, 60, {0}};
+    assert_int_equal(omb_positions_add(&a.positions, 0, 0, 60), 0);
+    assert_int_equal(omb_positions_add(&b.positions, 0, 50, 100), 0); /* 50..59 again */
+    assert_int_equal(omb_positions_add(&b.positions, 1, 0, 10), 0);   /* 1: 10..19 lost */
+    char *bodies[] = {omb_wire_delivery(topics, acked, 1, NULL, 0),
+                      omb_wire_delivery(NULL, NULL, 0, &a, 1),
+                      omb_wire_delivery(NULL, NULL, 0, &b, 1)};
+    struct omb_wire_delivery d = {0};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(
+            omb_wire_parse_delivery_add(bodies[i], strlen(bodies[i]), &d, err, sizeof err), 0);
+    struct omb_delivery *out;
+    size_t n;
+    omb_wire_delivery_finish(&d, &out, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].received, 130);
+    assert_true(out[0].positioned);
+    assert_int_equal(out[0].distinct, 110);
+    assert_int_equal(omb_delivery_missing(&out[0]), 10);
+    assert_int_equal(omb_delivery_duplicates(&out[0]), 20);
+    omb_delivery_free(out, n);
+    omb_wire_delivery_free(&d);
+    for (int i = 0; i < 3; i++) free(bodies[i]);
+    omb_positions_free(&a.positions);
+    omb_positions_free(&b.positions);
+
+    /* Malformed positions are refused with the place named. */
+    static const char *bad[] = {
+        "{\"acknowledged\":{},\"received\":[{\"topic\":\"t\",\"subscription\":\"s\","
+        "\"received\":1,\"positions\":{\"x\":[[0,1]]}}]}",
+        "{\"acknowledged\":{},\"received\":[{\"topic\":\"t\",\"subscription\":\"s\","
+        "\"received\":1,\"positions\":{\"0\":[[5,5]]}}]}",
+        "{\"acknowledged\":{},\"received\":[{\"topic\":\"t\",\"subscription\":\"s\","
+        "\"received\":1,\"positions\":[1]}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct omb_wire_delivery x = {0};
+        assert_int_equal(omb_wire_parse_delivery_add(bad[i], strlen(bad[i]), &x, err, sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "positions"));
+        omb_wire_delivery_free(&x);
+    }
 }
 
 static void test_error_body(void **state)
@@ -204,7 +258,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_topics_info),    cmocka_unit_test(test_strings_and_assignment),
         cmocka_unit_test(test_load),           cmocka_unit_test(test_stats_round_trip_and_merge),
-        cmocka_unit_test(test_delivery_merge), cmocka_unit_test(test_error_body),
+        cmocka_unit_test(test_delivery_merge), cmocka_unit_test(test_delivery_positions_merge),
+        cmocka_unit_test(test_error_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -769,7 +769,13 @@ static void *consumer_main(void *arg)
                     int64_t ms = rd_kafka_message_timestamp(m, &tt);
                     if (ms > 0) sent = ms * 1000000;
                 }
-                c->fn(c->ctx, m->len, sent, intended, now);
+                struct omb_delivered d = {.bytes = m->len,
+                                          .publish_ns = sent,
+                                          .intended_ns = intended,
+                                          .now_ns = now,
+                                          .partition = m->partition,
+                                          .offset = m->offset};
+                c->fn(c->ctx, &d);
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 omb_warn("Kafka consumer of '%s': %s", c->topic, rd_kafka_message_errstr(m));
             }

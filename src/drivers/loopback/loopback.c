@@ -5,6 +5,11 @@
  * Driver file keys besides name/driverClass, to test against a known truth:
  *   publishCapacity: N   the broker accepts at most N msg/s in total (0: no limit)
  *   deliveryCapacity: N  each consumer receives at most N msg/s (0: no limit)
+ *   loseEvery: N         the N-th, 2N-th, ... message a consumer gets is dropped (0: never)
+ *   redeliverEvery: N    the N-th, 2N-th, ... message a consumer gets is delivered twice,
+ *                        as after a rebalance (0: never); a message both would hit is lost
+ * Messages carry positions as a Kafka partition would: offsets count up per subscription
+ * and partition, so the delivery check can tell a redelivered message from a new one.
  * A consumer with a delivery capacity, or once paused, is fed through a queue drained by a
  * thread of its own (paused: not drained), so a backlog builds as on a real broker. */
 #include <pthread.h>
@@ -22,6 +27,8 @@
 struct lb_item {
     size_t bytes;
     int64_t sent_ns, intended_ns;
+    int32_t partition;
+    int64_t offset;
 };
 
 struct lb_consumer {
@@ -41,6 +48,7 @@ struct lb_consumer {
     bool paused, stop, thread_started;
     double capacity; /* msg/s, 0: none */
     pthread_t thread;
+    int64_t lose_every, redeliver_every, delivered; /* faults; delivered: under busy */
 };
 
 /* Consumer and subscription lists are immutable snapshots, replaced whole when a consumer
@@ -49,6 +57,7 @@ struct lb_consumer {
 struct lb_sub {
     char *name;
     _Atomic(struct lb_list *) consumers;
+    _Atomic int64_t *next_offset; /* per partition */
 };
 
 struct lb_list {
@@ -73,7 +82,8 @@ struct omb_driver {
     size_t ntopics;
     struct lb_garbage *garbage;
     double publish_capacity, delivery_capacity; /* msg/s, 0: none */
-    pthread_mutex_t pub_lock;                   /* the publish capacity's schedule */
+    int64_t lose_every, redeliver_every;
+    pthread_mutex_t pub_lock; /* the publish capacity's schedule */
     int64_t pub_next_ns;
 };
 
@@ -115,6 +125,7 @@ static struct lb_list *list_edit(const struct lb_list *old, void *add, void *del
 struct lb_file {
     const void *name, *cls;
     double publish_capacity, delivery_capacity;
+    int64_t lose_every, redeliver_every;
 };
 
 static const struct omb_field lb_fields[] = {
@@ -130,6 +141,16 @@ static const struct omb_field lb_fields[] = {
      .offset = offsetof(struct lb_file, delivery_capacity),
      .min = 0,
      .max = 1e10},
+    {.key = "loseEvery",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct lb_file, lose_every),
+     .min = 0,
+     .max = 1e15},
+    {.key = "redeliverEvery",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct lb_file, redeliver_every),
+     .min = 0,
+     .max = 1e15},
 };
 
 static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, char *err, size_t errlen)
@@ -162,6 +183,8 @@ static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
     pthread_mutex_init(&d->pub_lock, NULL);
     d->publish_capacity = f.publish_capacity;
     d->delivery_capacity = f.delivery_capacity;
+    d->lose_every = f.lose_every;
+    d->redeliver_every = f.redeliver_every;
     *out = d;
     return OMB_DRV_OK;
 }
@@ -246,7 +269,30 @@ static int take_publish_slot(struct omb_driver *d, int64_t now)
     return ok ? 0 : -1;
 }
 
-static void enqueue(struct lb_consumer *c, size_t bytes, const struct omb_msg_meta *meta)
+/* The next position in partition @p part of @p sub's copy of the topic. */
+static int64_t next_offset(struct lb_sub *sub, uint32_t part)
+{
+    return atomic_fetch_add_explicit(&sub->next_offset[part], 1, memory_order_relaxed);
+}
+
+/* Hands one message to the consumer, with the configured faults. Caller holds c->busy. */
+static void deliver(struct lb_consumer *c, const struct lb_item *it, int64_t now)
+{
+    if (c->closed) return;
+    int64_t n = ++c->delivered;
+    if (c->lose_every > 0 && n % c->lose_every == 0) return;
+    struct omb_delivered m = {.bytes = it->bytes,
+                              .publish_ns = it->sent_ns,
+                              .intended_ns = it->intended_ns,
+                              .now_ns = now,
+                              .partition = it->partition,
+                              .offset = it->offset};
+    c->fn(c->ctx, &m);
+    if (c->redeliver_every > 0 && n % c->redeliver_every == 0) c->fn(c->ctx, &m);
+}
+
+static void enqueue(struct lb_consumer *c, struct lb_sub *sub, uint32_t part, size_t bytes,
+                    const struct omb_msg_meta *meta)
 {
     pthread_mutex_lock(&c->qlock);
     if (c->stop) { /* closed while a sender still held the old consumer list */
@@ -266,8 +312,12 @@ static void enqueue(struct lb_consumer *c, size_t bytes, const struct omb_msg_me
         c->qhead = 0;
         c->qcap = ncap;
     }
-    c->q[(c->qhead + c->qlen) % c->qcap] = (struct lb_item){
-        .bytes = bytes, .sent_ns = meta->sent_ns, .intended_ns = meta->intended_ns};
+    /* The position is taken under qlock, so the queue holds each partition in order. */
+    c->q[(c->qhead + c->qlen) % c->qcap] = (struct lb_item){.bytes = bytes,
+                                                            .sent_ns = meta->sent_ns,
+                                                            .intended_ns = meta->intended_ns,
+                                                            .partition = (int32_t)part,
+                                                            .offset = next_offset(sub, part)};
     c->qlen++;
     pthread_cond_signal(&c->qcond);
     pthread_mutex_unlock(&c->qlock);
@@ -291,12 +341,18 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
         uint32_t part = partition % (uint32_t)p->topic->partitions;
         struct lb_consumer *c = cons->items[part % cons->n];
         if (atomic_load_explicit(&c->queued, memory_order_acquire)) {
-            enqueue(c, len, meta);
+            enqueue(c, sub, part, len, meta);
             continue;
         }
         while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire))
             sched_yield(); /* another sender is delivering to it: with 2 cores, let it run */
-        if (!c->closed) c->fn(c->ctx, len, meta->sent_ns, meta->intended_ns, now);
+        /* The position is taken while delivering, so each partition arrives in order. */
+        struct lb_item it = {.bytes = len,
+                             .sent_ns = meta->sent_ns,
+                             .intended_ns = meta->intended_ns,
+                             .partition = (int32_t)part,
+                             .offset = next_offset(sub, part)};
+        deliver(c, &it, now);
         atomic_flag_clear_explicit(&c->busy, memory_order_release);
     }
     p->done(p->ctx, meta, len, 0, now);
@@ -329,7 +385,7 @@ static void *consumer_main(void *arg)
             next_due += (int64_t)interval;
         }
         while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire)) sched_yield();
-        if (!c->closed) c->fn(c->ctx, it.bytes, it.sent_ns, it.intended_ns, omb_now_ns());
+        deliver(c, &it, omb_now_ns());
         atomic_flag_clear_explicit(&c->busy, memory_order_release);
         pthread_mutex_lock(&c->qlock);
     }
@@ -390,6 +446,8 @@ static int lb_create_consumer(struct omb_driver *d, const char *topic, const cha
     pthread_mutex_init(&c->c.qlock, NULL);
     pthread_cond_init(&c->c.qcond, NULL);
     c->c.capacity = d->delivery_capacity;
+    c->c.lose_every = d->lose_every;
+    c->c.redeliver_every = d->redeliver_every;
     if (c->c.capacity > 0 && start_queue(&c->c) != 0) {
         free(c);
         goto oom;
@@ -400,8 +458,10 @@ static int lb_create_consumer(struct omb_driver *d, const char *topic, const cha
         if (!strcmp(((struct lb_sub *)subs->items[i])->name, subscription)) sub = subs->items[i];
     if (!sub) {
         sub = calloc(1, sizeof *sub);
-        struct lb_list *grown = sub ? list_edit(subs, sub, NULL) : NULL;
+        if (sub) sub->next_offset = calloc((size_t)t->partitions, sizeof *sub->next_offset);
+        struct lb_list *grown = sub && sub->next_offset ? list_edit(subs, sub, NULL) : NULL;
         if (!grown) {
+            if (sub) free((void *)sub->next_offset);
             free(sub);
             free(c);
             goto oom;
@@ -472,6 +532,7 @@ static void lb_destroy(struct omb_driver *d)
         for (size_t s = 0; subs && s < subs->n; s++) {
             struct lb_sub *sub = subs->items[s];
             free(atomic_load(&sub->consumers));
+            free((void *)sub->next_offset);
             free(sub->name);
             free(sub);
         }

@@ -1,0 +1,172 @@
+/* positions.c - offset sets per partition, and the per-consumer tracker that fills them. */
+#include "stats/positions.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+int omb_ranges_add(struct omb_ranges *s, int64_t lo, int64_t hi)
+{
+    if (lo >= hi) return 0;
+    /* i: the first range that ends at or after lo (it may touch or overlap [lo, hi)). */
+    size_t a = 0, b = s->n;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (s->r[m][1] < lo)
+            a = m + 1;
+        else
+            b = m;
+    }
+    size_t i = a, j = a;
+    while (j < s->n && s->r[j][0] <= hi) { /* every range touching [lo, hi) merges into it */
+        if (s->r[j][0] < lo) lo = s->r[j][0];
+        if (s->r[j][1] > hi) hi = s->r[j][1];
+        j++;
+    }
+    if (i == j) { /* nothing to merge with: insert at i */
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 4;
+            int64_t(*r)[2] = realloc(s->r, cap * sizeof *r);
+            if (!r) return -1;
+            s->r = r;
+            s->cap = cap;
+        }
+        memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof *s->r);
+        s->n++;
+    } else if (j > i + 1) { /* ranges i..j-1 become one */
+        memmove(&s->r[i + 1], &s->r[j], (s->n - j) * sizeof *s->r);
+        s->n -= j - i - 1;
+    }
+    s->r[i][0] = lo;
+    s->r[i][1] = hi;
+    return 0;
+}
+
+int64_t omb_ranges_count(const struct omb_ranges *s)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < s->n; i++) n += s->r[i][1] - s->r[i][0];
+    return n;
+}
+
+void omb_ranges_free(struct omb_ranges *s)
+{
+    free(s->r);
+    memset(s, 0, sizeof *s);
+}
+
+/* Makes room for partition @p partition. */
+static int grow(void **arr, size_t *n, size_t elem, int32_t partition)
+{
+    if (partition < 0 || partition >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
+    if ((size_t)partition < *n) return 0;
+    size_t want = (size_t)partition + 1, cap = *n ? *n : 1;
+    while (cap < want) cap *= 2;
+    void *p = realloc(*arr, cap * elem);
+    if (!p) return -1;
+    memset((char *)p + *n * elem, 0, (cap - *n) * elem);
+    *arr = p;
+    *n = cap;
+    return 0;
+}
+
+int omb_positions_add(struct omb_positions *p, int32_t partition, int64_t lo, int64_t hi)
+{
+    if (grow((void **)&p->part, &p->nparts, sizeof *p->part, partition) != 0) return -1;
+    return omb_ranges_add(&p->part[partition], lo, hi);
+}
+
+int64_t omb_positions_count(const struct omb_positions *p)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < p->nparts; i++) n += omb_ranges_count(&p->part[i]);
+    return n;
+}
+
+void omb_positions_free(struct omb_positions *p)
+{
+    for (size_t i = 0; i < p->nparts; i++) omb_ranges_free(&p->part[i]);
+    free(p->part);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- the tracker ----------------------------------------------------------------------- */
+
+/* Per partition: an open run [lo, hi) that the next offset extends without a lock, and the
+ * closed runs before it. hi < 0: no open run yet. Only the writer changes lo, hi and the
+ * closed set; lo and the closed set only under the lock. */
+struct tracked {
+    int64_t lo;
+    _Atomic int64_t hi;
+    struct omb_ranges closed;
+};
+
+struct omb_position_tracker {
+    pthread_mutex_t lock;
+    struct tracked *parts; /* replaced (under the lock) only by the writer */
+    size_t nparts;
+};
+
+struct omb_position_tracker *omb_position_tracker_new(void)
+{
+    struct omb_position_tracker *t = calloc(1, sizeof *t);
+    if (t && pthread_mutex_init(&t->lock, NULL) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void omb_position_tracker_destroy(struct omb_position_tracker *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->nparts; i++) omb_ranges_free(&t->parts[i].closed);
+    free(t->parts);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+int omb_position_tracker_seen(struct omb_position_tracker *t, int32_t partition, int64_t offset)
+{
+    if (offset < 0) return -1;
+    if (partition >= 0 && (size_t)partition < t->nparts) {
+        struct tracked *p = &t->parts[partition];
+        if (atomic_load_explicit(&p->hi, memory_order_relaxed) == offset) {
+            atomic_store_explicit(&p->hi, offset + 1, memory_order_relaxed);
+            return 0;
+        }
+    }
+    pthread_mutex_lock(&t->lock);
+    int rc = -1;
+    size_t old = t->nparts;
+    if (grow((void **)&t->parts, &t->nparts, sizeof *t->parts, partition) == 0) {
+        for (size_t i = old; i < t->nparts; i++) atomic_init(&t->parts[i].hi, -1);
+        struct tracked *p = &t->parts[partition];
+        int64_t hi = atomic_load_explicit(&p->hi, memory_order_relaxed);
+        /* Close the open run and start another at this offset (a jump, a re-read after a
+         * rebalance, or the partition's first message). */
+        if (hi < 0 || omb_ranges_add(&p->closed, p->lo, hi) == 0) {
+            p->lo = offset;
+            atomic_store_explicit(&p->hi, offset + 1, memory_order_relaxed);
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+int omb_position_tracker_read(struct omb_position_tracker *t, struct omb_positions *into)
+{
+    int rc = 0;
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = 0; i < t->nparts && rc == 0; i++) {
+        struct tracked *p = &t->parts[i];
+        for (size_t k = 0; k < p->closed.n && rc == 0; k++)
+            rc = omb_positions_add(into, (int32_t)i, p->closed.r[k][0], p->closed.r[k][1]);
+        int64_t hi = atomic_load_explicit(&p->hi, memory_order_relaxed);
+        if (hi >= 0 && rc == 0) rc = omb_positions_add(into, (int32_t)i, p->lo, hi);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
