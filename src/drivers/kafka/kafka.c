@@ -496,7 +496,8 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
                      "cluster instead of %s",
                      bootstrap);
         omb_info("Kafka: running on librdkafka's in-process mock cluster (%d brokers at %s); "
-                 "figures measure the client and the mock, not a real Kafka",
+                 "figures measure the client and the mock, not a real Kafka, and the mock "
+                 "slows down as its partition logs grow (docs/design.md)",
                  MOCK_BROKERS, d->bootstrap);
         if (d->topic.n) omb_info("Kafka: topicConfig is not applied on the mock cluster");
     } else {
