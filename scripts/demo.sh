@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# First README command: set up, build, and run a real 1-minute benchmark on the embedded
+# First README command: set up, build, and run a real 30-second benchmark on the embedded
 # default driver (Kafka on librdkafka's in-process mock cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
