@@ -37,6 +37,12 @@ printf 'name: K\ndriverClass: kafka\nreplicationFactr: 3\n' > kdrv.yaml
 expect_fail 2 "kdrv.yaml line 3: unknown key 'replicationFactr'; did you mean 'replicationFactor'" -- "$OMB" run -d kdrv.yaml ok.yaml
 printf 'name: K\ndriverClass: kafka\nproducerConfig: |\n  acks=sometimes\n' > kval.yaml
 expect_fail 2 "kval.yaml line 4: .*acks" -- "$OMB" run -d kval.yaml ok.yaml
+# A client property one letter away from a real one is a typo, not a Java-only property:
+# global (linger.ms is an alias) and topic-level (acks) names both count.
+printf 'name: K\ndriverClass: kafka\nproducerConfig: |\n  acks=all\n  lingr.ms=5\n' > ktypo.yaml
+expect_fail 2 "ktypo.yaml line 5: producerConfig: librdkafka has no property 'lingr.ms'; did you mean 'linger.ms'\?" -- "$OMB" run -d ktypo.yaml ok.yaml
+printf 'name: K\ndriverClass: kafka\ncommonConfig: |\n  ack=all\n' > ktypo2.yaml
+expect_fail 2 "ktypo2.yaml line 4: commonConfig: .*'ack'; did you mean 'acks'\?" -- "$OMB" run -d ktypo2.yaml ok.yaml
 printf 'name: R\ndriverClass: io.openmessaging.benchmark.driver.rabbitmq.RabbitMqBenchmarkDriver\n' > rabbit.yaml
 expect_fail 2 "rabbit.yaml: .*rabbitmq driver, which omb does not have yet" -- "$OMB" run -d rabbit.yaml ok.yaml
 printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml

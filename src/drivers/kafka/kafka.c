@@ -175,6 +175,56 @@ static int load_block(const struct omb_driver_conf *conf, const char *key,
     return 0;
 }
 
+/* Whether librdkafka knows @p name, as a global or a topic property (aliases such as
+ * linger.ms included). */
+static bool rdkafka_knows(rd_kafka_conf_t *g, rd_kafka_topic_conf_t *t, const char *name)
+{
+    char v[1024];
+    size_t n = sizeof v;
+    if (rd_kafka_conf_get(g, name, v, &n) != RD_KAFKA_CONF_UNKNOWN) return true;
+    n = sizeof v;
+    return rd_kafka_topic_conf_get(t, name, v, &n) != RD_KAFKA_CONF_UNKNOWN;
+}
+
+/* The librdkafka property one edit away from @p name (a character left out, added, changed,
+ * or two swapped), into @p out; false if there is none. An unknown property that is not a
+ * typo is most likely a Java client property, and is only reported. */
+static bool typo_of(const char *name, char *out, size_t outlen)
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz._";
+    size_t n = strlen(name);
+    if (n < 3 || n + 2 > outlen) return false;
+    rd_kafka_conf_t *g = rd_kafka_conf_new();
+    rd_kafka_topic_conf_t *t = rd_kafka_topic_conf_new();
+    bool found = false;
+    for (size_t i = 0; i <= n && !found; i++) {
+        if (i < n) { /* leave out character i */
+            snprintf(out, outlen, "%.*s%s", (int)i, name, name + i + 1);
+            found = rdkafka_knows(g, t, out);
+        }
+        if (!found && i + 1 < n) { /* swap i and i+1 */
+            snprintf(out, outlen, "%s", name);
+            out[i] = name[i + 1];
+            out[i + 1] = name[i];
+            found = rdkafka_knows(g, t, out);
+        }
+        for (const char *a = alphabet; *a && !found; a++) {
+            if (i < n) { /* change character i */
+                snprintf(out, outlen, "%s", name);
+                out[i] = *a;
+                found = out[i] != name[i] && rdkafka_knows(g, t, out);
+            }
+            if (!found) { /* add a character before i */
+                snprintf(out, outlen, "%.*s%c%s", (int)i, name, *a, name + i);
+                found = rdkafka_knows(g, t, out);
+            }
+        }
+    }
+    rd_kafka_topic_conf_destroy(t);
+    rd_kafka_conf_destroy(g);
+    return found;
+}
+
 /*
  * Applies @p props to @p rconf. Java-only properties are reported by name and left out;
  * properties librdkafka does not know are reported by name (as the Java client does) and
@@ -223,9 +273,16 @@ static int apply_props(const char *file, const char *where, const struct kprops 
                          p->line, key, p->value, capped);
             r = rd_kafka_conf_set(rconf, key, capped, rerr, sizeof rerr);
         }
-        if (r == RD_KAFKA_CONF_UNKNOWN) {
+        char near[256];
+        if (r == RD_KAFKA_CONF_UNKNOWN && typo_of(key, near, sizeof near)) {
+            snprintf(err, errlen,
+                     "%s line %d: %s: librdkafka has no property '%s'; did you mean '%s'?", file,
+                     p->line, where, key, near);
+            return -1;
+        } else if (r == RD_KAFKA_CONF_UNKNOWN) {
             if (!quiet)
-                omb_warn("Kafka: %s line %d: librdkafka has no property '%s' (in %s); ignored",
+                omb_warn("Kafka: %s line %d: librdkafka has no property '%s' (in %s), nor one "
+                         "a letter away: a Java client property? Ignored",
                          file, p->line, key, where);
         } else if (r != RD_KAFKA_CONF_OK) {
             snprintf(err, errlen, "%s line %d: %s: '%s=%s': %s", file, p->line, where, p->key,
@@ -386,8 +443,8 @@ static void driver_free(struct omb_driver *d)
 
 /* Reads and checks the driver file: keys, properties blocks, and throw-away client
  * configurations, so a bad property is reported before any topic exists. Connects nowhere. */
-static int kafka_parse(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
-                       size_t errlen)
+static int kafka_parse(const struct omb_driver_conf *conf, bool quiet, struct omb_driver **out,
+                       char *err, size_t errlen)
 {
     struct kafka_file f = {.replication_factor = 1};
     if (omb_schema_apply(conf->doc, conf->doc->root, kafka_fields,
@@ -422,11 +479,11 @@ static int kafka_parse(const struct omb_driver_conf *conf, struct omb_driver **o
                  "ignored",
                  conf->path);
     rd_kafka_conf_t *c = rd_kafka_conf_new();
-    int rc = apply_props(d->file, "commonConfig", &d->common, c, false, err, errlen);
+    int rc = apply_props(d->file, "commonConfig", &d->common, c, quiet, err, errlen);
     rd_kafka_conf_destroy(c);
     if (rc != 0) goto fail;
     char e[512];
-    c = producer_conf(d, NULL, false, err, errlen);
+    c = producer_conf(d, NULL, quiet, err, errlen);
     if (!c) goto fail;
     rd_kafka_t *probe = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
     if (!probe) {
@@ -435,7 +492,7 @@ static int kafka_parse(const struct omb_driver_conf *conf, struct omb_driver **o
         goto fail;
     }
     rd_kafka_destroy(probe);
-    c = consumer_conf(d, "omb-config-check", false, err, errlen);
+    c = consumer_conf(d, "omb-config-check", quiet, err, errlen);
     if (!c) goto fail;
     probe = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
     if (!probe) {
@@ -451,10 +508,12 @@ fail:
     return OMB_DRV_ERR;
 }
 
+/* Errors only: what the file's properties become is reported once, by kafka_init, at the
+ * start of each run that uses the file. */
 static int kafka_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
 {
     struct omb_driver *d;
-    if (kafka_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    if (kafka_parse(conf, true, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     driver_free(d);
     return OMB_DRV_OK;
 }
@@ -463,7 +522,7 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
                       size_t errlen)
 {
     struct omb_driver *d;
-    if (kafka_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    if (kafka_parse(conf, false, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     char e[512];
     const char *bootstrap = kprops_get(&d->common, "bootstrap.servers");
     bool mock = (!bootstrap || force_mock()) && !d->mock_admin;
