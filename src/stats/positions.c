@@ -56,37 +56,43 @@ void omb_ranges_free(struct omb_ranges *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Makes room for partition @p partition. */
-static int grow(void **arr, size_t *n, size_t elem, int32_t partition)
-{
-    if (partition < 0 || partition >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
-    if ((size_t)partition < *n) return 0;
-    size_t want = (size_t)partition + 1, cap = *n ? *n : 1;
-    while (cap < want) cap *= 2;
-    void *p = realloc(*arr, cap * elem);
-    if (!p) return -1;
-    memset((char *)p + *n * elem, 0, (cap - *n) * elem);
-    *arr = p;
-    *n = cap;
-    return 0;
-}
-
 int omb_positions_add(struct omb_positions *p, int32_t partition, int64_t lo, int64_t hi)
 {
-    if (grow((void **)&p->part, &p->nparts, sizeof *p->part, partition) != 0) return -1;
-    return omb_ranges_add(&p->part[partition], lo, hi);
+    if (partition < 0 || partition >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
+    size_t a = 0, b = p->nparts; /* the first entry with a partition >= this one */
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (p->part[m].partition < partition)
+            a = m + 1;
+        else
+            b = m;
+    }
+    if (a == p->nparts || p->part[a].partition != partition) {
+        if (p->nparts == p->cap) {
+            size_t cap = p->cap ? p->cap * 2 : 8;
+            struct omb_partition_ranges *v = realloc(p->part, cap * sizeof *v);
+            if (!v) return -1;
+            p->part = v;
+            p->cap = cap;
+        }
+        memmove(&p->part[a + 1], &p->part[a], (p->nparts - a) * sizeof *p->part);
+        memset(&p->part[a], 0, sizeof p->part[a]);
+        p->part[a].partition = partition;
+        p->nparts++;
+    }
+    return omb_ranges_add(&p->part[a].ranges, lo, hi);
 }
 
 int64_t omb_positions_count(const struct omb_positions *p)
 {
     int64_t n = 0;
-    for (size_t i = 0; i < p->nparts; i++) n += omb_ranges_count(&p->part[i]);
+    for (size_t i = 0; i < p->nparts; i++) n += omb_ranges_count(&p->part[i].ranges);
     return n;
 }
 
 void omb_positions_free(struct omb_positions *p)
 {
-    for (size_t i = 0; i < p->nparts; i++) omb_ranges_free(&p->part[i]);
+    for (size_t i = 0; i < p->nparts; i++) omb_ranges_free(&p->part[i].ranges);
     free(p->part);
     memset(p, 0, sizeof *p);
 }
@@ -107,6 +113,23 @@ struct omb_position_tracker {
     struct tracked *parts; /* replaced (under the lock) only by the writer */
     size_t nparts;
 };
+
+/* Makes room for @p partition in t->parts (partitions are numbered densely from 0, so an
+ * array indexed by number). Caller holds t->lock. */
+static int grow_tracked(struct omb_position_tracker *t, int32_t partition)
+{
+    if (partition < 0 || partition >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
+    if ((size_t)partition < t->nparts) return 0;
+    size_t cap = t->nparts ? t->nparts : 1;
+    while (cap <= (size_t)partition) cap *= 2;
+    struct tracked *v = realloc(t->parts, cap * sizeof *v);
+    if (!v) return -1;
+    memset(&v[t->nparts], 0, (cap - t->nparts) * sizeof *v);
+    for (size_t i = t->nparts; i < cap; i++) atomic_init(&v[i].hi, -1);
+    t->parts = v;
+    t->nparts = cap;
+    return 0;
+}
 
 struct omb_position_tracker *omb_position_tracker_new(void)
 {
@@ -139,9 +162,7 @@ int omb_position_tracker_seen(struct omb_position_tracker *t, int32_t partition,
     }
     pthread_mutex_lock(&t->lock);
     int rc = -1;
-    size_t old = t->nparts;
-    if (grow((void **)&t->parts, &t->nparts, sizeof *t->parts, partition) == 0) {
-        for (size_t i = old; i < t->nparts; i++) atomic_init(&t->parts[i].hi, -1);
+    if (grow_tracked(t, partition) == 0) {
         struct tracked *p = &t->parts[partition];
         int64_t hi = atomic_load_explicit(&p->hi, memory_order_relaxed);
         /* Close the open run and start another at this offset (a jump, a re-read after a

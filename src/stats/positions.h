@@ -19,10 +19,14 @@ int omb_ranges_add(struct omb_ranges *s, int64_t lo, int64_t hi);
 int64_t omb_ranges_count(const struct omb_ranges *s);
 void omb_ranges_free(struct omb_ranges *s); /* frees the ranges; the struct is reusable */
 
-/** Offset sets per partition (index = partition number). Zero-initialize before use. */
+/** Offset sets of the partitions seen, sorted by partition number (memory follows the
+ *  partitions present, not the highest number). Zero-initialize before use. */
 struct omb_positions {
-    struct omb_ranges *part;
-    size_t nparts;
+    struct omb_partition_ranges {
+        int32_t partition;
+        struct omb_ranges ranges;
+    } * part;
+    size_t nparts, cap;
 };
 
 /** Adds [@p lo, @p hi) of @p partition (0..OMB_POSITIONS_MAX_PARTITIONS-1). Returns 0, or

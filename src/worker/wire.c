@@ -463,13 +463,14 @@ static json_t *positions_json(const struct omb_positions *p)
 {
     json_t *o = json_object();
     for (size_t k = 0; o && k < p->nparts; k++) {
-        if (!p->part[k].n) continue;
+        const struct omb_ranges *r = &p->part[k].ranges;
+        if (!r->n) continue;
         json_t *a = json_array();
-        for (size_t i = 0; a && i < p->part[k].n; i++)
-            json_array_append_new(a, json_pack("[I,I]", (json_int_t)p->part[k].r[i][0],
-                                               (json_int_t)p->part[k].r[i][1]));
+        for (size_t i = 0; a && i < r->n; i++)
+            json_array_append_new(
+                a, json_pack("[I,I]", (json_int_t)r->r[i][0], (json_int_t)r->r[i][1]));
         char key[24];
-        snprintf(key, sizeof key, "%zu", k);
+        snprintf(key, sizeof key, "%d", (int)p->part[k].partition);
         json_object_set_new(o, key, a);
     }
     return o;

@@ -51,6 +51,12 @@ static void test_positions_per_partition(void **state)
     assert_int_equal(omb_positions_add(&p, 7, 0, 100), 0); /* same offsets, another partition */
     assert_int_equal(omb_positions_add(&p, 7, 50, 150), 0);
     assert_int_equal(omb_positions_count(&p), 100 + 150);
+    assert_int_equal(omb_positions_add(&p, 900000, 0, 1), 0); /* sparse: two entries */
+    assert_int_equal(p.nparts, 3);
+    assert_int_equal(p.part[2].partition, 900000);
+    assert_int_equal(omb_positions_add(&p, 3, 0, 1), 0); /* kept in partition order */
+    assert_int_equal(p.part[1].partition, 3);
+    assert_int_equal(omb_positions_count(&p), 100 + 150 + 1 + 1);
     assert_int_equal(omb_positions_add(&p, -1, 0, 1), -1);
     assert_int_equal(omb_positions_add(&p, OMB_POSITIONS_MAX_PARTITIONS, 0, 1), -1);
     omb_positions_free(&p);
@@ -138,7 +144,8 @@ static void test_tracker_read_while_written(void **state)
     /* Per partition 100,000 writes: 9 re-reads of 100, and a 10th cut short by the end
      * after one write: 901 fewer distinct than writes. */
     assert_int_equal(distinct, WRITES - 4 * 901);
-    assert_int_equal(want.part[0].n, 1 + 4); /* and 4 gaps per partition */
+    assert_int_equal(want.nparts, 4);
+    assert_int_equal(want.part[0].ranges.n, 1 + 4); /* and 4 gaps per partition */
     omb_positions_free(&want);
     omb_position_tracker_destroy(t);
 }
