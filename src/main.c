@@ -198,6 +198,20 @@ static int cmd_run(int argc, char **argv)
     char err[2048];
     int rc = 0;
 
+    double sender_threads = 0;
+    /* The options that take a number: name, smallest value, where it goes. */
+    const struct {
+        const char *name;
+        double min;
+        double *dst;
+    } numeric[] = {
+        {"--period", 0.1, &opt.period_seconds},
+        {"--probe-timeout", 1, &opt.probe_timeout_s},
+        {"--drain-timeout", 0, &opt.drain_timeout_s},
+        {"--backlog-stall-timeout", 1, &opt.backlog_stall_s},
+        {"--control-period", 0.1, &opt.control_period_s},
+        {"--sender-threads", 1, &sender_threads},
+    };
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -208,7 +222,15 @@ static int cmd_run(int argc, char **argv)
         goto out;                                                                                  \
     }                                                                                              \
     i++
-        if (!strcmp(a, "-d") || !strcmp(a, "--drivers")) {
+        size_t k = 0;
+        while (k < sizeof numeric / sizeof numeric[0] && strcmp(a, numeric[k].name)) k++;
+        if (k < sizeof numeric / sizeof numeric[0]) {
+            NEEDS_VALUE;
+            if (parse_double(a, next, numeric[k].min, numeric[k].dst)) {
+                rc = EXIT_USAGE;
+                goto out;
+            }
+        } else if (!strcmp(a, "-d") || !strcmp(a, "--drivers")) {
             NEEDS_VALUE;
             drivers_arg = next;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -224,44 +246,6 @@ static int cmd_run(int argc, char **argv)
             workers_arg = next;
         } else if (!strcmp(a, "-x") || !strcmp(a, "--extra")) {
             extra = true; /* only meaningful with workers */
-        } else if (!strcmp(a, "--period")) {
-            NEEDS_VALUE;
-            if (parse_double(a, next, 0.1, &opt.period_seconds)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-        } else if (!strcmp(a, "--probe-timeout")) {
-            NEEDS_VALUE;
-            if (parse_double(a, next, 1, &opt.probe_timeout_s)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-        } else if (!strcmp(a, "--drain-timeout")) {
-            NEEDS_VALUE;
-            if (parse_double(a, next, 0, &opt.drain_timeout_s)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-        } else if (!strcmp(a, "--backlog-stall-timeout")) {
-            NEEDS_VALUE;
-            if (parse_double(a, next, 1, &opt.backlog_stall_s)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-        } else if (!strcmp(a, "--control-period")) {
-            NEEDS_VALUE;
-            if (parse_double(a, next, 0.1, &opt.control_period_s)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-        } else if (!strcmp(a, "--sender-threads")) {
-            NEEDS_VALUE;
-            double v;
-            if (parse_double(a, next, 1, &v)) {
-                rc = EXIT_USAGE;
-                goto out;
-            }
-            wopt.sender_threads = (int)v;
         } else if (!strcmp(a, "--keep-topics")) {
             opt.keep_topics = true;
         } else if (!strcmp(a, "--rate-per-producer")) {
@@ -275,21 +259,18 @@ static int cmd_run(int argc, char **argv)
             goto out;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "omb: unknown option '%s' (omb --help lists them)\n", a);
-            {
-                rc = EXIT_USAGE;
-                goto out;
-            }
+            rc = EXIT_USAGE;
+            goto out;
         } else {
             wfiles[nw++] = argv[i];
         }
 #undef NEEDS_VALUE
     }
+    wopt.sender_threads = (int)sender_threads;
     if (workers && workers_file) {
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");
-        {
-            rc = EXIT_USAGE;
-            goto out;
-        }
+        rc = EXIT_USAGE;
+        goto out;
     }
     if (distributed) {
         if (workers_file) {

@@ -602,43 +602,22 @@ static void en_destroy(struct omb_worker *w)
     free(e);
 }
 
-static const struct omb_worker_ops ensemble_ops = {
-    .initialize_driver = en_initialize,
-    .create_topics = en_create_topics,
-    .create_producers = en_create_producers,
-    .create_consumers = en_create_consumers,
-    .probe_producers = en_probe,
-    .start_load = en_start_load,
-    .adjust_rate = en_adjust,
-    .pause_consumers = en_pause,
-    .resume_consumers = en_resume,
-    .period_stats = en_period,
-    .cumulative_latencies = en_cumulative,
-    .counters = en_counters,
-    .reset_stats = en_reset,
-    .stop_all = en_stop_all,
-    .destroy = en_destroy,
-};
+/* What every worker answers, OMB's Java workers included. */
+#define ENSEMBLE_OMB_API                                                                           \
+    .initialize_driver = en_initialize, .create_topics = en_create_topics,                         \
+    .create_producers = en_create_producers, .create_consumers = en_create_consumers,              \
+    .probe_producers = en_probe, .start_load = en_start_load, .adjust_rate = en_adjust,            \
+    .pause_consumers = en_pause, .resume_consumers = en_resume, .period_stats = en_period,         \
+    .cumulative_latencies = en_cumulative, .counters = en_counters, .reset_stats = en_reset,       \
+    .stop_all = en_stop_all, .destroy = en_destroy
+
+static const struct omb_worker_ops ensemble_ops = {ENSEMBLE_OMB_API};
 
 /* Every worker is an omb worker: the delivery check works across them. */
 static const struct omb_worker_ops ensemble_omb_ops = {
-    .initialize_driver = en_initialize,
-    .create_topics = en_create_topics,
-    .create_producers = en_create_producers,
-    .create_consumers = en_create_consumers,
-    .probe_producers = en_probe,
-    .start_load = en_start_load,
-    .adjust_rate = en_adjust,
-    .pause_consumers = en_pause,
-    .resume_consumers = en_resume,
-    .period_stats = en_period,
-    .cumulative_latencies = en_cumulative,
-    .counters = en_counters,
-    .reset_stats = en_reset,
+    ENSEMBLE_OMB_API,
     .stop_producers = en_stop_producers,
     .delivery = en_delivery,
-    .stop_all = en_stop_all,
-    .destroy = en_destroy,
 };
 
 char *omb_worker_url_normalize(const char *url, char *err, size_t errlen)
