@@ -224,26 +224,17 @@ static void block(struct bits *b, const unsigned char *in, size_t len, int final
         put(b, clcode[rle[i].sym], cllen[rle[i].sym]);
         put(b, rle[i].extra, cl_extra_bits[rle[i].sym]);
     }
-    /* The hot loop: a lookup and at most one 4-byte store per input byte, with the bit
-     * buffer in locals (byte stores through b->p could alias b's fields). */
+    /* The hot loop: a lookup and at most one 4-byte store per input byte, on a local copy
+     * of the bit writer (its address never escapes, so the compiler keeps it in registers;
+     * byte stores through b->p could alias b's own fields). */
     uint32_t table[256];
     for (int i = 0; i < 256; i++) table[i] = (uint32_t)lens[i] << 16 | code[i];
-    unsigned char *p = b->p;
-    uint64_t buf = b->buf;
-    int nbits = b->n;
+    struct bits local = *b;
     for (size_t i = 0; i < len; i++) {
         uint32_t t = table[in[i]];
-        buf |= (uint64_t)(t & 0xffff) << nbits;
-        nbits += (int)(t >> 16);
-        if (nbits >= 32) {
-            p = store32le(p, (uint32_t)buf);
-            buf >>= 32;
-            nbits -= 32;
-        }
+        put(&local, t & 0xffff, (int)(t >> 16));
     }
-    b->p = p;
-    b->buf = buf;
-    b->n = nbits;
+    *b = local;
     put(b, code[EOB], lens[EOB]);
 }
 
