@@ -188,7 +188,9 @@ static bool rdkafka_knows(rd_kafka_conf_t *g, rd_kafka_topic_conf_t *t, const ch
 
 /* The librdkafka property one edit away from @p name (a character left out, added, changed,
  * or two swapped), into @p out; false if there is none. An unknown property that is not a
- * typo is most likely a Java client property, and is only reported. */
+ * typo is most likely a Java client property, and is only reported. (Not
+ * omb_schema_closest(): librdkafka cannot list its names with their aliases, such as
+ * linger.ms, so the candidates are generated here and librdkafka is asked about each.) */
 static bool typo_of(const char *name, char *out, size_t outlen)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz._";
