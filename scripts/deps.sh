@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang llvm
   librdkafka-dev libjansson-dev libyaml-dev zlib1g-dev libcmocka-dev
   libmicrohttpd-dev libcurl4-openssl-dev
+  librabbitmq-dev libnats-dev libhiredis-dev libmosquitto-dev
   python3 kafkacat chromium
   openjdk-17-jdk-headless libhdrhistogram-java
 )

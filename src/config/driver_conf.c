@@ -343,3 +343,10 @@ int omb_properties_parse(const char *text,
     free(val.p);
     return rc;
 }
+
+bool omb_driver_conf_has_flag(const struct omb_driver_conf *c, const char *flag)
+{
+    for (const char *const *f = c->flags; f && *f; f++)
+        if (!strcmp(*f, flag)) return true;
+    return false;
+}

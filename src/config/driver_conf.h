@@ -3,6 +3,7 @@
 #ifndef OMB_CONFIG_DRIVER_CONF_H
 #define OMB_CONFIG_DRIVER_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/yamldoc.h"
@@ -14,7 +15,13 @@ struct omb_driver_conf {
     char *text;         /* the raw YAML text (sent as-is to remote workers) */
     size_t text_len;
     struct omb_yaml_doc *doc; /* parsed text; root is a map */
+    /* `omb run` flags owned by this file's driver ("--kafka-mock"), NULL-terminated, or
+     * NULL; not owned (they point into argv). Options as data, never the environment. */
+    const char *const *flags;
 };
+
+/** Whether @p flag was given for this driver file. */
+bool omb_driver_conf_has_flag(const struct omb_driver_conf *c, const char *flag);
 
 /** Loads a driver file: YAML must parse, root must be a map with non-empty string `name`
  *  and `driverClass`. Other keys are left to the driver. Returns 0 or -1 with @p err

@@ -240,36 +240,14 @@ static bool has_producers(const struct remote *r) { return r->has_producers; }
 
 /* ---- operations ---------------------------------------------------------------------- */
 
-/* A driver whose "cluster" lives inside each worker process (loopback, or Kafka on the
- * in-process mock) cannot connect producers on one worker with consumers on another: say
- * so now instead of timing out in the readiness probe. */
+/* Whether the driver can connect this many workers (one shared cluster): say so now
+ * instead of timing out in the readiness probe. */
 static int check_shared_cluster(const struct ensemble *e, const struct omb_driver_conf *conf,
                                 char *err, size_t errlen)
 {
     char lerr[256];
     const struct omb_driver_ops *ops = omb_driver_lookup(conf->driver_class, lerr, sizeof lerr);
-    if (e->n < 2 || !ops) return 0;
-    if (!strcmp(ops->name, "loopback")) {
-        snprintf(err, errlen,
-                 "%s: the loopback driver runs inside each worker; it cannot "
-                 "connect %zu workers (use one worker, or a real system)",
-                 conf->path, e->n);
-        return -1;
-    }
-    if (!strcmp(ops->name, "kafka") && conf->doc && conf->doc->root) {
-        const struct omb_yaml_node *common = omb_yaml_get(conf->doc->root, "commonConfig");
-        if (!common || common->kind != OMB_YAML_SCALAR ||
-            !strstr(common->scalar, "bootstrap.servers")) {
-            snprintf(err, errlen,
-                     "%s names no bootstrap.servers: each of the %zu workers would "
-                     "run its own in-process mock cluster; name a Kafka cluster, "
-                     "or start `omb kafka-mock` and use what it prints "
-                     "(docs/distributed.md)",
-                     conf->path, e->n);
-            return -1;
-        }
-    }
-    return 0;
+    return ops ? omb_drv_check_workers(ops, conf, e->n, err, errlen) : 0;
 }
 
 static int en_initialize(struct omb_worker *w, const struct omb_driver_conf *conf, char *err,

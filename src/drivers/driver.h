@@ -1,10 +1,15 @@
-/* driver.h - the contract between the worker and a messaging system: one const table of
- * operations per system (drivers/<system>/), looked up by name in drivers/registry.c. */
+/* driver.h - the whole contract between the layers above and a messaging system: one const
+ * table of operations per system (drivers/<system>/), what the system can do (capabilities),
+ * its own subcommands and `omb run` flags, looked up by name in drivers/registry.c. Nothing
+ * above src/drivers/ knows a system by name: it asks the table. Adding a driver:
+ * docs/design.md, "Adding a driver". */
 #ifndef OMB_DRIVERS_DRIVER_H
 #define OMB_DRIVERS_DRIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config/driver_conf.h"
 
@@ -24,6 +29,11 @@ enum {
 struct omb_msg_meta {
     int64_t intended_ns; /* when the schedule wanted this message sent (epoch ns, util/clock.h) */
     int64_t sent_ns;     /* when the worker called send() */
+    /* Who sent it: the producer's id (unique per topic across workers, 0..INT32_MAX-1) and
+     * its per-producer sequence number (0, 1, 2, ...). Systems without offsets deliver
+     * these as the message's position (drivers/envelope.h). */
+    int32_t producer;
+    int64_t seq;
 };
 
 /*
@@ -44,8 +54,9 @@ struct omb_delivered {
      * Kafka record timestamp in ms, and intended_ns is 0). */
     int64_t publish_ns, intended_ns;
     int64_t now_ns; /* omb_now_ns() read by the driver at receipt */
-    /* Where the message sits in its topic: partition and offset, unique per message, so the
-     * delivery check counts a redelivered message once. offset = -1: the system has none. */
+    /* The message's position, unique per message, so the delivery check counts a
+     * redelivered message once: (partition, offset) on systems that have offsets
+     * (OMB_CAP_OFFSETS), else (producer, sequence) from the envelope. offset = -1: none. */
     int32_t partition;
     int64_t offset;
 };
@@ -54,10 +65,43 @@ struct omb_delivered {
  * are never concurrent. */
 typedef void (*omb_recv_fn)(void *ctx, const struct omb_delivered *m);
 
+/* What a system can do. The worker, the coordinator and the ensemble ask these. */
+enum omb_driver_caps {
+    /* The "cluster" lives inside the process (the loopback): producers on one worker
+     * cannot reach consumers on another, so a run has one worker. */
+    OMB_CAP_IN_PROCESS = 1 << 0,
+    /* partitionsPerTopic > 1 means something; without it the coordinator refuses it. */
+    OMB_CAP_PARTITIONS = 1 << 1,
+    /* Deliveries carry the broker's (partition, offset); without it, (producer, sequence)
+     * from the envelope (or no position at all, offset -1). */
+    OMB_CAP_OFFSETS = 1 << 2,
+};
+
+/* A subcommand a driver owns (`omb kafka-mock`): main() dispatches it by name. */
+struct omb_driver_command {
+    const char *name;    /* "kafka-mock" */
+    const char *usage;   /* one line for `omb --help`: "omb kafka-mock [--brokers 3]" */
+    int (*main)(int argc, char **argv); /* argv[0] is the first argument after the name */
+};
+
+/* An `omb run` flag a driver owns (`--kafka-mock`): given on the command line, its name is
+ * added to the flags of every driver file of this driver (omb_driver_conf.flags). */
+struct omb_driver_flag {
+    const char *flag; /* "--kafka-mock" */
+    const char *help; /* for `omb --help` */
+};
+
 struct omb_driver_ops {
-    const char *name;               /* "kafka": result file names, -d lookup */
-    const char *const *class_names; /* OMB Java class names and aliases; NULL-terminated */
-    const char *topic_prefix;       /* topics are <prefix>-<7-digit index>-<random> */
+    const char *name;         /* "kafka": result file names, -d lookup, the registry's row */
+    const char *topic_prefix; /* topics are <prefix>-<7-digit index>-<random> */
+    unsigned caps;            /* enum omb_driver_caps */
+    const struct omb_driver_command *commands; /* optional; ends with a NULL name */
+    const struct omb_driver_flag *run_flags;   /* optional; ends with a NULL flag */
+
+    /** Optional. Whether the driver file can be used by @p nworkers (>= 2) workers at once
+     *  (for example: they must reach one shared cluster). */
+    int (*check_workers)(const struct omb_driver_conf *conf, size_t nworkers, char *err,
+                         size_t errlen);
 
     /** Optional. Validates the driver file's own keys without connecting anywhere, so every
      *  file of a run is checked before the first topic is created. */
@@ -117,11 +161,74 @@ struct omb_driver_ops {
     void (*destroy)(struct omb_driver *d);
 };
 
+/* ---- optional operations, wrapped once: callers never test for NULL ------------------ */
+
+static inline int omb_drv_check(const struct omb_driver_ops *o, const struct omb_driver_conf *c,
+                                char *err, size_t errlen)
+{
+    return o->check ? o->check(c, err, errlen) : 0;
+}
+
+static inline int omb_drv_check_workers(const struct omb_driver_ops *o,
+                                        const struct omb_driver_conf *c, size_t nworkers,
+                                        char *err, size_t errlen)
+{
+    if (nworkers < 2) return 0;
+    if (o->caps & OMB_CAP_IN_PROCESS) {
+        snprintf(err, errlen,
+                 "%s: the %s driver runs inside each worker; it cannot connect %zu workers "
+                 "(use one worker, or a real system)",
+                 c->path, o->name, nworkers);
+        return -1;
+    }
+    return o->check_workers ? o->check_workers(c, nworkers, err, errlen) : 0;
+}
+
+static inline int omb_drv_poll(const struct omb_driver_ops *o, struct omb_producer *p,
+                               int timeout_ms)
+{
+    return o->poll ? o->poll(p, timeout_ms) : 0;
+}
+
+/** Whether the worker must wait elsewhere than in poll() (the driver has none). */
+static inline bool omb_drv_has_poll(const struct omb_driver_ops *o) { return o->poll != NULL; }
+
+static inline bool omb_drv_can_pause(const struct omb_driver_ops *o)
+{
+    return o->pause_consumer && o->resume_consumer;
+}
+
+/** Pauses (@p pause) or resumes one consumer; -1 when the driver cannot. */
+static inline int omb_drv_pause(const struct omb_driver_ops *o, struct omb_consumer *c,
+                                bool pause)
+{
+    if (!omb_drv_can_pause(o)) return -1;
+    return pause ? o->pause_consumer(c) : o->resume_consumer(c);
+}
+
+static inline int omb_drv_delete_topics(const struct omb_driver_ops *o, struct omb_driver *d,
+                                        const char *const *topics, size_t n, char *err,
+                                        size_t errlen)
+{
+    return o->delete_topics ? o->delete_topics(d, topics, n, err, errlen) : 0;
+}
+
+/* ---- the registry (drivers/registry.c) ------------------------------------------------- */
+
 /** The driver table for a `driverClass` value (short name or Java class name), or NULL with
  *  a sentence in @p err (unknown name; or known but not built in). */
 const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err, size_t errlen);
 
-/** Names of all registered drivers, for help text. NULL-terminated. */
-const char *const *omb_driver_names(void);
+/** The built drivers' tables, in registry order; NULL-terminated. */
+const struct omb_driver_ops *const *omb_drivers_built(void);
+
+/** "kafka, loopback, ..." (the built drivers), for help text and messages. */
+const char *omb_driver_names(void);
+
+/** The driver subcommand called @p name, or NULL. */
+const struct omb_driver_command *omb_driver_command(const char *name);
+
+/** The driver that owns `omb run` flag @p flag ("--kafka-mock"), or NULL. */
+const struct omb_driver_ops *omb_driver_flag_owner(const char *flag);
 
 #endif

@@ -1,58 +1,138 @@
-/* registry.c - driverClass -> driver table. Systems OMB supports that omb does not (yet)
- * have a row that says so, instead of "unknown". */
+/* registry.c - driverClass -> driver table, from one table: each system OMB knows, its OMB
+ * Java class names, and its driver when built (CMake option OMB_WITH_<NAME>, which defines
+ * OMB_HAVE_<NAME>). A system OMB supports that omb does not build says so, instead of
+ * "unknown". Help text, omb_driver_names() and the error messages all read this table. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "drivers/driver.h"
 
-extern const struct omb_driver_ops omb_kafka_driver;
-extern const struct omb_driver_ops omb_loopback_driver;
+#define OMB_DRIVER(sym) extern const struct omb_driver_ops sym;
+OMB_DRIVER(omb_kafka_driver)
+OMB_DRIVER(omb_loopback_driver)
+OMB_DRIVER(omb_rabbitmq_driver)
+OMB_DRIVER(omb_nats_driver)
+OMB_DRIVER(omb_redis_driver)
+OMB_DRIVER(omb_mqtt_driver)
 
-static const struct omb_driver_ops *const builtin[] = {
-    &omb_kafka_driver,
-    &omb_loopback_driver,
-};
+#define PKG "io.openmessaging.benchmark.driver."
 
-/* OMB drivers omb does not have yet: name, Java class. */
-static const struct {
-    const char *name, *java_class;
-} not_built[] = {
-    {"rabbitmq", "io.openmessaging.benchmark.driver.rabbitmq.RabbitMqBenchmarkDriver"},
-    {"nats", "io.openmessaging.benchmark.driver.nats.NatsBenchmarkDriver"},
-    {"nats-jetstream", "io.openmessaging.benchmark.driver.natsJetStream.NatsBenchmarkDriver"},
-    {"redis", "io.openmessaging.benchmark.driver.redis.RedisBenchmarkDriver"},
-    {"mqtt", "io.openmessaging.benchmark.driver.mqtt5.Mqtt5BenchmarkDriver"},
-    {"pulsar", "io.openmessaging.benchmark.driver.pulsar.PulsarBenchmarkDriver"},
-    {"artemis", "io.openmessaging.benchmark.driver.artemis.ArtemisBenchmarkDriver"},
-    {"rocketmq", "io.openmessaging.benchmark.driver.rocketmq.RocketMQBenchmarkDriver"},
-    {"pravega", "io.openmessaging.benchmark.driver.pravega.PravegaBenchmarkDriver"},
-    {"nsq", "io.openmessaging.benchmark.driver.nsq.NsqBenchmarkDriver"},
-    {"bookkeeper", "io.openmessaging.benchmark.driver.bookkeeper.DlogBenchmarkDriver"},
+/* Drivers omb has, built or not: OMB_HAVE_<NAME> picks the table or NULL. */
+#define BUILT_IF(have, sym) (have ? &sym : NULL)
+#ifndef OMB_HAVE_KAFKA
+#define OMB_HAVE_KAFKA 0
+#endif
+#ifndef OMB_HAVE_RABBITMQ
+#define OMB_HAVE_RABBITMQ 0
+#endif
+#ifndef OMB_HAVE_NATS
+#define OMB_HAVE_NATS 0
+#endif
+#ifndef OMB_HAVE_REDIS
+#define OMB_HAVE_REDIS 0
+#endif
+#ifndef OMB_HAVE_MQTT
+#define OMB_HAVE_MQTT 0
+#endif
+
+static const struct row {
+    const char *name;
+    const char *classes[3];           /* OMB's Java class names; aliases */
+    const struct omb_driver_ops *ops; /* NULL: not built */
+    const char *build;                /* how to build it when not built; NULL: omb has none */
+} rows[] = {
+    {"kafka", {PKG "kafka.KafkaBenchmarkDriver"}, BUILT_IF(OMB_HAVE_KAFKA, omb_kafka_driver),
+     "OMB_WITH_KAFKA, librdkafka-dev"},
+    {"loopback", {0}, &omb_loopback_driver, ""},
+    {"rabbitmq", {PKG "rabbitmq.RabbitMqBenchmarkDriver"},
+     BUILT_IF(OMB_HAVE_RABBITMQ, omb_rabbitmq_driver), "OMB_WITH_RABBITMQ, librabbitmq-dev"},
+    {"nats", {PKG "natsJetStream.NatsBenchmarkDriver", PKG "nats.NatsBenchmarkDriver"},
+     BUILT_IF(OMB_HAVE_NATS, omb_nats_driver), "OMB_WITH_NATS, libnats-dev"},
+    {"redis", {PKG "redis.RedisBenchmarkDriver"}, BUILT_IF(OMB_HAVE_REDIS, omb_redis_driver),
+     "OMB_WITH_REDIS, libhiredis-dev"},
+    {"mqtt", {PKG "mqtt5.MqttBenchmarkDriver", "mqtt5"}, BUILT_IF(OMB_HAVE_MQTT, omb_mqtt_driver),
+     "OMB_WITH_MQTT, libmosquitto-dev"},
+    {"pulsar", {PKG "pulsar.PulsarBenchmarkDriver"}, NULL, NULL},
+    {"artemis", {PKG "artemis.ArtemisBenchmarkDriver"}, NULL, NULL},
+    {"rocketmq", {PKG "rocketmq.RocketMQBenchmarkDriver"}, NULL, NULL},
+    {"pravega", {PKG "pravega.PravegaBenchmarkDriver"}, NULL, NULL},
+    {"nsq", {PKG "nsq.NsqBenchmarkDriver"}, NULL, NULL},
+    {"bookkeeper", {PKG "bookkeeper.DlogBenchmarkDriver"}, NULL, NULL},
 };
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static bool row_matches(const struct row *r, const char *driver_class)
+{
+    if (!strcasecmp(driver_class, r->name)) return true;
+    for (size_t k = 0; k < sizeof r->classes / sizeof r->classes[0] && r->classes[k]; k++)
+        if (!strcmp(driver_class, r->classes[k]) || !strcasecmp(driver_class, r->classes[k]))
+            return true;
+    return false;
+}
+
+static const struct omb_driver_ops *built[NROWS + 1];
+static char names[256];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build_lists(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        if (rows[i].ops) {
+            built[n++] = rows[i].ops;
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     names[0] ? ", " : "", rows[i].name);
+        }
+}
+
+const char *omb_driver_names(void)
+{
+    pthread_once(&once, build_lists);
+    return names;
+}
 
 const struct omb_driver_ops *omb_driver_lookup(const char *driver_class, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
-        if (!strcasecmp(driver_class, builtin[i]->name)) return builtin[i];
-        for (const char *const *n = builtin[i]->class_names; n && *n; n++)
-            if (!strcmp(driver_class, *n)) return builtin[i];
-    }
-    for (size_t i = 0; i < sizeof not_built / sizeof not_built[0]; i++)
-        if (!strcasecmp(driver_class, not_built[i].name) ||
-            !strcmp(driver_class, not_built[i].java_class)) {
+    for (size_t i = 0; i < NROWS; i++) {
+        if (!row_matches(&rows[i], driver_class)) continue;
+        if (rows[i].ops) return rows[i].ops;
+        if (rows[i].build)
+            snprintf(err, errlen,
+                     "driverClass '%s' is the %s driver, which this omb was built without "
+                     "(CMake option %s; built in: %s)",
+                     driver_class, rows[i].name, rows[i].build, omb_driver_names());
+        else
             snprintf(err, errlen,
                      "driverClass '%s' is the %s driver, which omb does not have yet "
-                     "(built in: kafka, loopback)",
-                     driver_class, not_built[i].name);
-            return NULL;
-        }
-    snprintf(err, errlen, "unknown driverClass '%s' (built in: kafka, loopback)", driver_class);
+                     "(built in: %s)",
+                     driver_class, rows[i].name, omb_driver_names());
+        return NULL;
+    }
+    snprintf(err, errlen, "unknown driverClass '%s' (built in: %s)", driver_class,
+             omb_driver_names());
     return NULL;
 }
 
-const char *const *omb_driver_names(void)
+const struct omb_driver_ops *const *omb_drivers_built(void)
 {
-    static const char *const names[] = {"kafka", "loopback", NULL};
-    return names;
+    pthread_once(&once, build_lists);
+    return built;
+}
+
+const struct omb_driver_command *omb_driver_command(const char *name)
+{
+    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
+        for (const struct omb_driver_command *c = (*d)->commands; c && c->name; c++)
+            if (!strcmp(c->name, name)) return c;
+    return NULL;
+}
+
+const struct omb_driver_ops *omb_driver_flag_owner(const char *flag)
+{
+    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
+        for (const struct omb_driver_flag *f = (*d)->run_flags; f && f->flag; f++)
+            if (!strcmp(f->flag, flag)) return *d;
+    return NULL;
 }

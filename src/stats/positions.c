@@ -99,10 +99,12 @@ void omb_positions_free(struct omb_positions *p)
 
 /* ---- the tracker ----------------------------------------------------------------------- */
 
-/* Per partition: an open run [lo, hi) that the next offset extends without a lock, and the
- * closed runs before it. hi < 0: no open run yet. Only the writer changes lo, hi and the
- * closed set; lo and the closed set only under the lock. */
+/* Per stream (a partition, or a producer id on systems without offsets): an open run
+ * [lo, hi) that the next offset extends without a lock, and the closed runs before it.
+ * hi < 0: no open run yet. Only the writer changes lo, hi and the closed set; lo and the
+ * closed set only under the lock. */
 struct tracked {
+    int32_t stream;
     int64_t lo;
     _Atomic int64_t hi;
     struct omb_ranges closed;
@@ -110,24 +112,65 @@ struct tracked {
 
 struct omb_position_tracker {
     pthread_mutex_t lock;
-    struct tracked *parts; /* replaced (under the lock) only by the writer */
-    size_t nparts;
+    struct tracked *parts; /* in order of first sight; replaced (under the lock) by the writer */
+    size_t nparts, cap;
+    /* Writer only: stream -> index into parts + 1 (0: empty), open addressing, so stream
+     * numbers need not be dense (producer ids are random), and the last stream seen. */
+    uint32_t *slots;
+    size_t nslots;
+    size_t last_index; /* into parts: the stream seen last */
 };
 
-/* Makes room for @p partition in t->parts (partitions are numbered densely from 0, so an
- * array indexed by number). Caller holds t->lock. */
-static int grow_tracked(struct omb_position_tracker *t, int32_t partition)
+static size_t slot_of(int32_t stream, size_t nslots)
 {
-    if (partition < 0 || partition >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
-    if ((size_t)partition < t->nparts) return 0;
-    size_t cap = t->nparts ? t->nparts : 1;
-    while (cap <= (size_t)partition) cap *= 2;
-    struct tracked *v = realloc(t->parts, cap * sizeof *v);
-    if (!v) return -1;
-    memset(&v[t->nparts], 0, (cap - t->nparts) * sizeof *v);
-    for (size_t i = t->nparts; i < cap; i++) atomic_init(&v[i].hi, -1);
-    t->parts = v;
-    t->nparts = cap;
+    return (size_t)(((uint32_t)stream * 2654435761u) & (uint32_t)(nslots - 1));
+}
+
+/* The index of @p stream in t->parts, or (size_t)-1. Writer only, no lock. */
+static size_t find_tracked(struct omb_position_tracker *t, int32_t stream)
+{
+    if (t->nparts && t->parts[t->last_index].stream == stream) return t->last_index;
+    for (size_t i = t->nslots ? slot_of(stream, t->nslots) : 0; t->nslots && t->slots[i];
+         i = (i + 1) & (t->nslots - 1))
+        if (t->parts[t->slots[i] - 1].stream == stream) {
+            t->last_index = t->slots[i] - 1;
+            return t->last_index;
+        }
+    return (size_t)-1;
+}
+
+/* Adds @p stream to t->parts and the index. Caller holds t->lock. */
+static int add_tracked(struct omb_position_tracker *t, int32_t stream, size_t *index)
+{
+    if (stream < 0 || stream >= OMB_POSITIONS_MAX_PARTITIONS) return -1;
+    if (t->nparts == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4;
+        struct tracked *v = realloc(t->parts, cap * sizeof *v);
+        if (!v) return -1;
+        t->parts = v;
+        t->cap = cap;
+    }
+    if (2 * (t->nparts + 1) > t->nslots) { /* keep the index at most half full */
+        size_t n = t->nslots ? t->nslots * 2 : 16;
+        uint32_t *sl = calloc(n, sizeof *sl);
+        if (!sl) return -1;
+        for (size_t k = 0; k < t->nparts; k++) {
+            size_t i = slot_of(t->parts[k].stream, n);
+            while (sl[i]) i = (i + 1) & (n - 1);
+            sl[i] = (uint32_t)k + 1;
+        }
+        free(t->slots);
+        t->slots = sl;
+        t->nslots = n;
+    }
+    struct tracked *p = &t->parts[t->nparts];
+    memset(p, 0, sizeof *p);
+    p->stream = stream;
+    atomic_init(&p->hi, -1);
+    size_t i = slot_of(stream, t->nslots);
+    while (t->slots[i]) i = (i + 1) & (t->nslots - 1);
+    t->slots[i] = (uint32_t)t->nparts + 1;
+    *index = t->nparts++;
     return 0;
 }
 
@@ -146,15 +189,17 @@ void omb_position_tracker_destroy(struct omb_position_tracker *t)
     if (!t) return;
     for (size_t i = 0; i < t->nparts; i++) omb_ranges_free(&t->parts[i].closed);
     free(t->parts);
+    free(t->slots);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
 
-int omb_position_tracker_seen(struct omb_position_tracker *t, int32_t partition, int64_t offset)
+int omb_position_tracker_seen(struct omb_position_tracker *t, int32_t stream, int64_t offset)
 {
     if (offset < 0) return -1;
-    if (partition >= 0 && (size_t)partition < t->nparts) {
-        struct tracked *p = &t->parts[partition];
+    size_t k = find_tracked(t, stream);
+    if (k != (size_t)-1) {
+        struct tracked *p = &t->parts[k];
         if (atomic_load_explicit(&p->hi, memory_order_relaxed) == offset) {
             atomic_store_explicit(&p->hi, offset + 1, memory_order_relaxed);
             return 0;
@@ -162,11 +207,11 @@ int omb_position_tracker_seen(struct omb_position_tracker *t, int32_t partition,
     }
     pthread_mutex_lock(&t->lock);
     int rc = -1;
-    if (grow_tracked(t, partition) == 0) {
-        struct tracked *p = &t->parts[partition];
+    if (k != (size_t)-1 || add_tracked(t, stream, &k) == 0) {
+        struct tracked *p = &t->parts[k];
         int64_t hi = atomic_load_explicit(&p->hi, memory_order_relaxed);
         /* Close the open run and start another at this offset (a jump, a re-read after a
-         * rebalance, or the partition's first message). */
+         * rebalance, or the stream's first message). */
         if (hi < 0 || omb_ranges_add(&p->closed, p->lo, hi) == 0) {
             p->lo = offset;
             atomic_store_explicit(&p->hi, offset + 1, memory_order_relaxed);
@@ -184,9 +229,9 @@ int omb_position_tracker_read(struct omb_position_tracker *t, struct omb_positio
     for (size_t i = 0; i < t->nparts && rc == 0; i++) {
         struct tracked *p = &t->parts[i];
         for (size_t k = 0; k < p->closed.n && rc == 0; k++)
-            rc = omb_positions_add(into, (int32_t)i, p->closed.r[k][0], p->closed.r[k][1]);
+            rc = omb_positions_add(into, p->stream, p->closed.r[k][0], p->closed.r[k][1]);
         int64_t hi = atomic_load_explicit(&p->hi, memory_order_relaxed);
-        if (hi >= 0 && rc == 0) rc = omb_positions_add(into, (int32_t)i, p->lo, hi);
+        if (hi >= 0 && rc == 0) rc = omb_positions_add(into, p->stream, p->lo, hi);
     }
     pthread_mutex_unlock(&t->lock);
     return rc;

@@ -1,4 +1,5 @@
-/* positions.h - which messages a subscription received, by position (partition, offset), so
+/* positions.h - which messages a subscription received, by position (partition, offset), or
+ * (producer, sequence) on systems without offsets (drivers/envelope.h), so
  * that the delivery check counts distinct messages: a message delivered twice (a consumer
  * group rebalance re-reads what was not committed) must not hide one that was lost. */
 #ifndef OMB_STATS_POSITIONS_H
@@ -36,7 +37,9 @@ int omb_positions_add(struct omb_positions *p, int32_t partition, int64_t lo, in
 int64_t omb_positions_count(const struct omb_positions *p);
 void omb_positions_free(struct omb_positions *p);
 
-#define OMB_POSITIONS_MAX_PARTITIONS 1000000
+/* Streams are partitions, or producer ids (random, up to 2^31 - 2) on systems without
+ * offsets; sets are sparse, so the bound only keeps the number non-negative. */
+#define OMB_POSITIONS_MAX_PARTITIONS INT32_MAX
 
 /**
  * One consumer's live record of the positions it received. Written by the consumer's

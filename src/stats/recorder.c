@@ -193,6 +193,18 @@ void omb_stats_read_period(struct omb_stats *s, struct omb_stats_view *period)
     pthread_mutex_unlock(&s->lock);
 }
 
+void omb_stats_read_totals(struct omb_stats *s, int64_t totals[OMB_NCOUNTERS])
+{
+    memset(totals, 0, OMB_NCOUNTERS * sizeof *totals);
+    pthread_mutex_lock(&s->lock);
+    /* Recorder counters only grow (reads remember what they saw), so their sum is the
+     * total, whatever was read before. */
+    for (struct omb_recorder *r = s->recorders; r; r = r->next)
+        for (int c = 0; c < OMB_NCOUNTERS; c++)
+            totals[c] += atomic_load_explicit(&r->counters[c], memory_order_relaxed);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void omb_stats_read_cumulative(struct omb_stats *s, struct omb_stats_view *out)
 {
     omb_stats_view_clear(out);

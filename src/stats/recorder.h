@@ -117,6 +117,10 @@ void omb_stats_read_period(struct omb_stats *s, struct omb_stats_view *period);
  *  folding in anything not yet read. Copies into @p out (cleared first). */
 void omb_stats_read_cumulative(struct omb_stats *s, struct omb_stats_view *out);
 
+/** Totals since omb_stats_new (what period reads report as totals, plus what no read has
+ *  collected yet), without a period read: cheap, for liveness and progress checks. */
+void omb_stats_read_totals(struct omb_stats *s, int64_t totals[OMB_NCOUNTERS]);
+
 /** Discards everything recorded so far from period and cumulative views (totals stay). */
 void omb_stats_reset(struct omb_stats *s);
 

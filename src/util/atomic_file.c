@@ -54,10 +54,39 @@ int omb_write_file_temp(const char *path, const char *what, const char *data, si
     return 0;
 }
 
+/* The file a write of @p path lands in: a symlink is followed (the rename replaces what it
+ * names, never the link), anything but a regular file is refused (a rename over /dev/null
+ * as root would replace the device). Returns 0, or -1 with @p err. */
+static int resolve_target(const char *path, const char *what, char *out, size_t outlen,
+                          char *err, size_t errlen)
+{
+    struct stat st;
+    snprintf(out, outlen, "%s", path);
+    if (lstat(path, &st) != 0) return 0; /* a new file */
+    if (S_ISLNK(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (!real) {
+            fail(err, errlen, what, path, "a symlink to a file that does not exist");
+            return -1;
+        }
+        snprintf(out, outlen, "%s", real);
+        free(real);
+        if (stat(out, &st) != 0) return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(err, errlen, what, path,
+             S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file");
+        return -1;
+    }
+    return 0;
+}
+
 int omb_write_file_atomic(const char *path, const char *what, const char *data, size_t len,
                           char *err, size_t errlen)
 {
-    char tmp[4096];
+    char tmp[4096], target[4096];
+    if (resolve_target(path, what, target, sizeof target, err, errlen) != 0) return -1;
+    path = target;
     if (omb_write_file_temp(path, what, data, len, tmp, sizeof tmp, err, errlen) != 0) return -1;
     if (rename(tmp, path) != 0) {
         fail(err, errlen, what, path, strerror(errno));

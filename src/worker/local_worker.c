@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
+#include "drivers/envelope.h"
 #include "load/keys.h"
 #include "load/schedule.h"
 #include "util/clock.h"
@@ -21,15 +22,20 @@
 
 struct local_worker;
 
-/* Counters below are written by one thread at a time (the producer's sending or completing
+/* The statistics (sent, errors, received, bytes, latencies) live in the recorder, and
+ * nowhere else. The counters below are for the worker's own bookkeeping: how many sends
+ * are still in flight (flush) and what each topic's producers had acknowledged (the
+ * delivery check). Written by one thread at a time (the producer's sending or completing
  * thread, the consumer's delivering thread) and read by the coordinator's thread. */
 struct lw_producer {
     struct local_worker *w;
     struct omb_producer *p;
     const char *topic;
+    int32_t id;       /* envelope producer id: random, unique in this worker */
+    int64_t next_seq; /* envelope sequence of the next send (the sending thread's) */
     _Atomic int64_t submitted; /* sends accepted by the driver */
     _Atomic int64_t acked;
-    _Atomic int64_t failed;
+    _Atomic int64_t failed; /* accepted, then failed */
     struct omb_key_state keys;
 };
 
@@ -122,8 +128,8 @@ static void on_receive(void *ctx, const struct omb_delivered *m)
 
 static void serve_completions(struct lw_sender *s)
 {
-    if (!s->w->ops->poll) return;
-    for (size_t i = 0; i < s->nprods; i++) s->w->ops->poll(s->prods[i]->p, 0);
+    if (!omb_drv_has_poll(s->w->ops)) return;
+    for (size_t i = 0; i < s->nprods; i++) omb_drv_poll(s->w->ops, s->prods[i]->p, 0);
 }
 
 /* Ahead of schedule: serve completions while waiting, then sleep until the due time. */
@@ -131,10 +137,10 @@ static void wait_for(struct lw_sender *s, int64_t due, int64_t now)
 {
     const struct omb_driver_ops *ops = s->w->ops;
     int64_t gap = due - now;
-    if (gap > 2000000 && ops->poll && s->nprods == 1) {
+    if (gap > 2000000 && omb_drv_has_poll(ops) && s->nprods == 1) {
         /* One producer: block in the client's poll (wakes at once for a completion). */
         int64_t ms = gap / 1000000 - 1;
-        ops->poll(s->prods[0]->p, (int)(ms > 50 ? 50 : ms));
+        omb_drv_poll(ops, s->prods[0]->p, (int)(ms > 50 ? 50 : ms));
         return;
     }
     serve_completions(s);
@@ -183,14 +189,15 @@ static void *sender_main(void *arg)
             s->rng ^= s->rng << 17;
             payload = w->payloads[s->rng % w->npayloads];
         }
-        struct omb_msg_meta meta = {.intended_ns = due, .sent_ns = now};
+        struct omb_msg_meta meta = {
+            .intended_ns = due, .sent_ns = now, .producer = p->id, .seq = p->next_seq};
         int rc;
         while ((rc = ops->send(p->p, key, keylen, payload, w->payload_size, &meta)) ==
                OMB_DRV_QUEUE_FULL) {
             /* The client cannot take more: wait for completions. The time spent here is
              * schedule lag and shows up as publish delay. */
-            if (ops->poll)
-                ops->poll(p->p, 1);
+            if (omb_drv_has_poll(ops))
+                omb_drv_poll(ops, p->p, 1);
             else
                 omb_sleep_ns(100000);
             if (atomic_load_explicit(&w->stop, memory_order_relaxed)) break;
@@ -198,6 +205,7 @@ static void *sender_main(void *arg)
         }
         if (rc == OMB_DRV_OK) {
             omb_rec_add(&p->submitted, 1);
+            p->next_seq++;
         } else if (rc == OMB_DRV_ERR) {
             omb_rec_count(omb_stats_recorder(w->stats), OMB_C_SEND_ERRORS, 1);
         }
@@ -267,6 +275,20 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
     return 0;
 }
 
+/* A random envelope producer id, unique in this worker. Random, not counted, so that
+ * producers of one topic on different workers differ too (the delivery check counts
+ * (producer, sequence) pairs across workers; k producers of a topic collide with
+ * probability about k^2 / 2^32). */
+static int32_t new_producer_id(struct local_worker *w)
+{
+    for (;;) {
+        int32_t id = (int32_t)(omb_random_seed() % (uint64_t)(INT32_MAX - 1));
+        size_t i = 0;
+        while (i < w->nprods && w->prods[i]->id != id) i++;
+        if (i == w->nprods) return id;
+    }
+}
+
 static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n, char *err,
                                size_t errlen)
 {
@@ -286,6 +308,7 @@ static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_
         }
         p->w = w;
         p->topic = strdup(topics[i]);
+        p->id = new_producer_id(w);
         omb_key_state_init(&p->keys, OMB_KEYS_NO_KEY, omb_random_seed());
         if (w->ops->create_producer(w->drv, topics[i], on_send_done, p, &p->p, err, errlen)) {
             free((void *)p->topic);
@@ -348,7 +371,7 @@ static int flush_producers(struct local_worker *w, int timeout_ms)
         int64_t pending = 0;
         for (size_t i = 0; i < w->nprods; i++) {
             struct lw_producer *p = w->prods[i];
-            if (w->ops->poll) w->ops->poll(p->p, 0);
+            omb_drv_poll(w->ops, p->p, 0);
             pending +=
                 atomic_load(&p->submitted) - atomic_load(&p->acked) - atomic_load(&p->failed);
         }
@@ -362,20 +385,23 @@ static int lw_probe_producers(struct omb_worker *wk, char *err, size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
     if (need_driver(w, err, errlen)) return -1;
-    static const unsigned char probe[10];
+    /* Envelope-sized, so it travels as every message does (no header fallback). */
+    static const unsigned char probe[OMB_ENVELOPE_LEN];
     for (size_t i = 0; i < w->nprods; i++) {
         struct lw_producer *p = w->prods[i];
         int64_t now = omb_now_ns();
-        struct omb_msg_meta meta = {.intended_ns = now, .sent_ns = now};
+        struct omb_msg_meta meta = {
+            .intended_ns = now, .sent_ns = now, .producer = p->id, .seq = p->next_seq};
         int rc;
         while ((rc = w->ops->send(p->p, NULL, 0, probe, sizeof probe, &meta)) == OMB_DRV_QUEUE_FULL)
-            if (w->ops->poll) w->ops->poll(p->p, 10);
+            omb_drv_poll(w->ops, p->p, 10);
         if (rc != OMB_DRV_OK) {
             snprintf(err, errlen, "producer on topic '%s' could not send its probe message",
                      p->topic);
             return -1;
         }
         omb_rec_add(&p->submitted, 1);
+        p->next_seq++;
     }
     if (flush_producers(w, 30000) != 0) {
         snprintf(err, errlen, "probe messages were not acknowledged within 30 s");
@@ -469,14 +495,13 @@ static int lw_adjust_rate(struct omb_worker *wk, double rate, char *err, size_t 
 static int pause_resume(struct local_worker *w, bool pause, char *err, size_t errlen)
 {
     if (need_driver(w, err, errlen)) return -1;
-    int (*fn)(struct omb_consumer *) = pause ? w->ops->pause_consumer : w->ops->resume_consumer;
-    if (!fn) {
+    if (!omb_drv_can_pause(w->ops)) {
         snprintf(err, errlen, "the %s driver cannot %s consumers", w->ops->name,
                  pause ? "pause" : "resume");
         return -1;
     }
     for (size_t i = 0; i < w->ncons; i++)
-        if (fn(w->cons[i]->c) != 0) {
+        if (omb_drv_pause(w->ops, w->cons[i]->c, pause) != 0) {
             snprintf(err, errlen, "could not %s a consumer of subscription '%s'",
                      pause ? "pause" : "resume", w->subs[w->cons[i]->sub].subscription);
             return -1;
@@ -510,17 +535,8 @@ static int lw_cumulative(struct omb_worker *wk, struct omb_stats_view *out, char
 
 static int lw_counters(struct omb_worker *wk, struct omb_stats_view *out, char *err, size_t errlen)
 {
-    struct local_worker *w = lw_of(wk);
-    /* Totals straight from the per-producer/consumer counters: cheap, and no period read. */
-    memset(out->totals, 0, sizeof out->totals);
-    for (size_t i = 0; i < w->nprods; i++) {
-        out->totals[OMB_C_SENT] += atomic_load_explicit(&w->prods[i]->acked, memory_order_relaxed);
-        out->totals[OMB_C_SEND_ERRORS] +=
-            atomic_load_explicit(&w->prods[i]->failed, memory_order_relaxed);
-    }
-    for (size_t i = 0; i < w->ncons; i++)
-        out->totals[OMB_C_RECEIVED] +=
-            atomic_load_explicit(&w->cons[i]->received, memory_order_relaxed);
+    /* Totals from the recorders, where the period stats come from: one count per event. */
+    omb_stats_read_totals(lw_of(wk)->stats, out->totals);
     return 0;
 }
 
@@ -635,7 +651,7 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     w->nsubs = 0;
     free_load(w);
     if (w->ntopics && !keep_topics && w->ops->delete_topics) {
-        if (w->ops->delete_topics(w->drv, (const char *const *)w->topics, w->ntopics, err,
+        if (omb_drv_delete_topics(w->ops, w->drv, (const char *const *)w->topics, w->ntopics, err,
                                   errlen) != 0)
             rc = -1;
         else

@@ -92,6 +92,40 @@ static void test_tracker(void **state)
     omb_position_tracker_destroy(NULL);
 }
 
+/* Producer ids as streams: random, sparse, large; interleaved; a stream first seen after
+ * another must never be taken for it (every (stream, offset) pair counted once). */
+static void test_tracker_sparse_streams(void **state)
+{
+    (void)state;
+    struct omb_position_tracker *t = omb_position_tracker_new();
+    assert_non_null(t);
+    const int32_t ids[] = {3, 0, 2147483000, 77777, 12, 1 << 30, 5, 9999999};
+    enum { NIDS = sizeof ids / sizeof ids[0] };
+    int64_t seq[NIDS] = {0};
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t k = (size_t)(x % NIDS);
+        assert_int_equal(omb_position_tracker_seen(t, ids[k], seq[k]++), 0);
+    }
+    assert_int_equal(tracked(t), 200000);
+    /* Every pair again: nothing new. */
+    for (size_t k = 0; k < NIDS; k++)
+        for (int64_t o = 0; o < seq[k]; o++)
+            assert_int_equal(omb_position_tracker_seen(t, ids[k], o), 0);
+    assert_int_equal(tracked(t), 200000);
+    struct omb_positions p = {0};
+    assert_int_equal(omb_position_tracker_read(t, &p), 0);
+    assert_int_equal(p.nparts, NIDS);
+    omb_positions_free(&p);
+    /* Many streams: the index grows. */
+    for (int32_t id = 100; id < 5100; id++) assert_int_equal(omb_position_tracker_seen(t, id * 7919, 0), 0);
+    assert_int_equal(tracked(t), 205000);
+    omb_position_tracker_destroy(t);
+}
+
 #define WRITES 400000
 
 /* The writer's offsets: four partitions interleaved, each read in order, except that every
@@ -156,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_ranges_union),
         cmocka_unit_test(test_positions_per_partition),
         cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_tracker_sparse_streams),
         cmocka_unit_test(test_tracker_read_while_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,22 +14,25 @@
 
 #include "config/schema.h"
 #include "drivers/driver.h"
+#include "drivers/envelope.h"
 #include "drivers/kafka/mock_server.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 /*
- * The send and intended times travel inside each message: in the first 16 bytes of the
- * payload ("omb" 0x01, sent_ns as big-endian int64, sent - intended in us as big-endian
- * uint32, saturating), so records keep exactly messageSize bytes on the wire, as OMB's
- * Java driver sends them. A record header would add about 25 bytes per record (25% of a
- * 100-byte message) and halve librdkafka's throughput (three allocations per message).
- * Payloads under 16 bytes carry the same data in a record header "omb-ts" (sent_ns,
- * intended_ns). Messages with neither fall back to the record timestamp (ms).
+ * The harness's envelope (send and intended times, producer and sequence) travels in the
+ * payload's first bytes (drivers/envelope.h), so records keep exactly messageSize bytes on
+ * the wire, as OMB's Java driver sends them. A record header would add about 25 bytes per
+ * record (25% of a 100-byte message) and halve librdkafka's throughput (three allocations
+ * per message). Payloads shorter than the envelope carry it in a record header "omb-env".
+ * Messages with neither fall back to the record timestamp (ms). Positions are Kafka's own
+ * (partition, offset).
  */
-#define TS_PREFIX_LEN 16
-#define TS_HEADER     "omb-ts"
-static const unsigned char ts_magic[4] = {'o', 'm', 'b', 1};
+#define ENV_HEADER "omb-env"
+/* librdkafka's own switch to its mock cluster. Set in a client's configuration it gives
+ * every client a private mock cluster of its own, so producers and consumers would never
+ * meet: omb takes it off the clients and hosts one mock cluster for the whole run instead. */
+#define MOCK_PROP "test.mock.num.brokers"
 #define MOCK_BROKERS       3
 #define ADMIN_TIMEOUT_MS   30000
 #define CONNECT_TIMEOUT_MS 10000
@@ -52,6 +55,7 @@ struct omb_driver {
     char *bootstrap;   /* resolved bootstrap.servers */
     rd_kafka_t *admin; /* admin requests; also hosts the mock cluster */
     rd_kafka_mock_cluster_t *mock;
+    int mock_brokers;
     char *mock_admin; /* `mockAdmin`: an `omb kafka-mock` process's topic endpoint */
 };
 
@@ -238,6 +242,7 @@ static int apply_props(const char *file, const char *where, const struct kprops 
     for (size_t i = 0; i < props->n; i++) {
         const struct kprop *p = &props->v[i];
         const char *key = p->key;
+        if (!strcmp(key, MOCK_PROP)) continue; /* one mock cluster per run: kafka_init */
         for (size_t j = 0; j < sizeof java_renames / sizeof java_renames[0]; j++)
             if (!strcmp(key, java_renames[j].java)) {
                 if (!quiet)
@@ -295,10 +300,14 @@ static int apply_props(const char *file, const char *where, const struct kprops 
     return 0;
 }
 
-static bool force_mock(void)
+/* The broker count a driver file asks of the mock with test.mock.num.brokers, or 0. */
+static int mock_prop_brokers(const struct omb_driver *d)
 {
-    const char *e = getenv("OMB_KAFKA_MOCK");
-    return e && *e && strcmp(e, "0") != 0;
+    const struct kprops *blocks[] = {&d->common, &d->producer, &d->consumer};
+    const char *v = NULL;
+    for (size_t i = 0; i < 3; i++)
+        if (kprops_get(blocks[i], MOCK_PROP)) v = kprops_get(blocks[i], MOCK_PROP);
+    return v ? atoi(v) : 0;
 }
 
 /* Producer side: record the ack time where librdkafka learns it (its broker thread), so the
@@ -316,47 +325,16 @@ static rd_kafka_resp_err_t on_new(rd_kafka_t *rk, const rd_kafka_conf_t *conf, v
     return rd_kafka_interceptor_add_on_acknowledgement(rk, "omb-ack-time", on_ack, NULL);
 }
 
-static void put_be64(unsigned char *b, int64_t v)
+/* Reads the harness's envelope of a message (payload prefix, else header); zero when absent. */
+static void read_envelope(const rd_kafka_message_t *m, struct omb_msg_meta *meta)
 {
-    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8)) b[i] = (unsigned char)v;
-}
-
-static int64_t get_be64(const unsigned char *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = (v << 8) | b[i];
-    return (int64_t)v;
-}
-
-static void put_be32(unsigned char *b, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8) b[i] = (unsigned char)v;
-}
-
-static uint32_t get_be32(const unsigned char *b)
-{
-    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-}
-
-/* Reads the omb timestamps of a message; 0 when absent. */
-static void read_ts(const rd_kafka_message_t *m, int64_t *sent, int64_t *intended)
-{
-    *sent = *intended = 0;
-    const unsigned char *p = m->payload;
-    if (m->len >= TS_PREFIX_LEN && p && !memcmp(p, ts_magic, sizeof ts_magic)) {
-        *sent = get_be64(p + 4);
-        *intended = *sent - (int64_t)get_be32(p + 12) * 1000;
-        return;
-    }
+    if (omb_envelope_get(m->payload, m->len, meta)) return;
     rd_kafka_headers_t *h = NULL;
     const void *val;
     size_t size;
     if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(h, TS_HEADER, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        size == 16) {
-        *sent = get_be64(val);
-        *intended = get_be64((const unsigned char *)val + 8);
-    }
+        rd_kafka_header_get_last(h, ENV_HEADER, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        omb_envelope_get(val, size, meta);
 }
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -365,7 +343,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     int64_t ack = (int64_t)(intptr_t)m->_private;
     if (ack <= 0) ack = omb_now_ns();
     struct omb_msg_meta meta;
-    read_ts(m, &meta.sent_ns, &meta.intended_ns);
+    read_envelope(m, &meta);
     p->done(p->ctx, &meta, m->len, m->err ? (int)m->err : 0, ack);
 }
 
@@ -527,7 +505,9 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
     if (kafka_parse(conf, false, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     char e[512];
     const char *bootstrap = kprops_get(&d->common, "bootstrap.servers");
-    bool mock = (!bootstrap || force_mock()) && !d->mock_admin;
+    bool forced = omb_driver_conf_has_flag(conf, "--kafka-mock");
+    int mock_brokers = mock_prop_brokers(d);
+    bool mock = (!bootstrap || forced || mock_brokers > 0) && !d->mock_admin;
     if (d->mock_admin && !bootstrap) {
         snprintf(err, errlen,
                  "%s: mockAdmin needs commonConfig's bootstrap.servers (both as "
@@ -545,21 +525,27 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
         goto fail;
     }
     if (mock) {
-        d->mock = rd_kafka_mock_cluster_new(d->admin, MOCK_BROKERS);
+        d->mock_brokers = mock_brokers > 0 ? mock_brokers : MOCK_BROKERS;
+        d->mock = rd_kafka_mock_cluster_new(d->admin, d->mock_brokers);
         if (!d->mock) {
             snprintf(err, errlen, "could not start librdkafka's mock Kafka cluster");
             goto fail;
         }
         free(d->bootstrap);
         d->bootstrap = strdup(rd_kafka_mock_cluster_bootstraps(d->mock));
-        if (bootstrap)
-            omb_info("Kafka: OMB_KAFKA_MOCK is set: using librdkafka's in-process mock "
-                     "cluster instead of %s",
+        if (mock_brokers > 0)
+            omb_info("Kafka: %s sets %s=%d: every client of this run shares one in-process "
+                     "mock cluster of %d broker(s) (librdkafka would give each client a "
+                     "private one, and nothing would be delivered)",
+                     conf->path, MOCK_PROP, mock_brokers, d->mock_brokers);
+        else if (bootstrap)
+            omb_info("Kafka: --kafka-mock: using librdkafka's in-process mock cluster instead "
+                     "of %s",
                      bootstrap);
         omb_info("Kafka: running on librdkafka's in-process mock cluster (%d brokers at %s); "
                  "figures measure the client and the mock, not a real Kafka, and the mock "
                  "slows down as its partition logs grow (docs/design.md)",
-                 MOCK_BROKERS, d->bootstrap);
+                 d->mock_brokers, d->bootstrap);
         if (d->topic.n) omb_info("Kafka: topicConfig is not applied on the mock cluster");
     } else {
         /* Fail now, with the address, rather than at the readiness probe a minute later. */
@@ -613,7 +599,8 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
         return OMB_DRV_OK;
     }
     if (d->mock) {
-        int rf = (int)(d->replication_factor < MOCK_BROKERS ? d->replication_factor : MOCK_BROKERS);
+        int rf = (int)(d->replication_factor < d->mock_brokers ? d->replication_factor
+                                                                : d->mock_brokers);
         for (size_t i = 0; i < n; i++) {
             rd_kafka_resp_err_t r = rd_kafka_mock_topic_create(d->mock, topics[i], partitions, rf);
             if (r) {
@@ -725,32 +712,19 @@ static int kafka_send(struct omb_producer *p, const char *key, size_t keylen, co
                       size_t len, const struct omb_msg_meta *meta)
 {
     rd_kafka_resp_err_t r;
-    if (len >= TS_PREFIX_LEN) {
-        if (p->scratch_len < len) {
-            unsigned char *b = realloc(p->scratch, len);
-            if (!b) return OMB_DRV_ERR;
-            p->scratch = b;
-            p->scratch_len = len;
-        }
-        int64_t delay_us = (meta->sent_ns - meta->intended_ns) / 1000;
-        memcpy(p->scratch, ts_magic, sizeof ts_magic);
-        put_be64(p->scratch + 4, meta->sent_ns);
-        put_be32(p->scratch + 12, delay_us < 0            ? 0
-                                  : delay_us > UINT32_MAX ? UINT32_MAX
-                                                          : (uint32_t)delay_us);
-        memcpy(p->scratch + TS_PREFIX_LEN, (const unsigned char *)payload + TS_PREFIX_LEN,
-               len - TS_PREFIX_LEN);
-        r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE(p->scratch, len),
+    if (len >= OMB_ENVELOPE_LEN) {
+        const void *msg = omb_envelope_wrap(&p->scratch, &p->scratch_len, payload, len, meta);
+        if (!msg) return OMB_DRV_ERR;
+        r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE((void *)msg, len),
                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, keylen),
                               RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
     } else {
-        unsigned char ts[16];
-        put_be64(ts, meta->sent_ns);
-        put_be64(ts + 8, meta->intended_ns);
+        unsigned char env[OMB_ENVELOPE_LEN];
+        omb_envelope_put(env, meta);
         r = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_VALUE((void *)payload, len),
                               RD_KAFKA_V_KEY(key, keylen),
-                              RD_KAFKA_V_HEADER(TS_HEADER, ts, sizeof ts), RD_KAFKA_V_OPAQUE(NULL),
-                              RD_KAFKA_V_END);
+                              RD_KAFKA_V_HEADER(ENV_HEADER, env, sizeof env),
+                              RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
     }
     if (r == RD_KAFKA_RESP_ERR_NO_ERROR) return OMB_DRV_OK;
     return r == RD_KAFKA_RESP_ERR__QUEUE_FULL ? OMB_DRV_QUEUE_FULL : OMB_DRV_ERR;
@@ -823,8 +797,9 @@ static void *consumer_main(void *arg)
         int64_t now = omb_now_ns();
         if (m) {
             if (!m->err) {
-                int64_t sent, intended;
-                read_ts(m, &sent, &intended);
+                struct omb_msg_meta env;
+                read_envelope(m, &env);
+                int64_t sent = env.sent_ns, intended = env.intended_ns;
                 if (!sent) {
                     /* A message from another tool: fall back to its record timestamp (ms). */
                     rd_kafka_timestamp_type_t tt;
@@ -922,13 +897,44 @@ static void kafka_close_consumer(struct omb_consumer *c)
     free(c);
 }
 
-static const char *const kafka_names[] = {
-    "kafka", "io.openmessaging.benchmark.driver.kafka.KafkaBenchmarkDriver", NULL};
+/* Several workers must reach one cluster: a file that names none would give each worker an
+ * in-process mock cluster of its own, and no message would cross from one to another. */
+static int kafka_check_workers(const struct omb_driver_conf *conf, size_t nworkers, char *err,
+                               size_t errlen)
+{
+    struct omb_driver *d;
+    if (kafka_parse(conf, true, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    bool named = kprops_get(&d->common, "bootstrap.servers") != NULL;
+    int mock_brokers = mock_prop_brokers(d);
+    driver_free(d);
+    if (named && mock_brokers == 0) return OMB_DRV_OK;
+    snprintf(err, errlen,
+             "%s %s: each of the %zu workers would run its own in-process mock cluster; name "
+             "a Kafka cluster, or start `omb kafka-mock` and use what it prints "
+             "(docs/distributed.md)",
+             conf->path, named ? "sets " MOCK_PROP : "names no bootstrap.servers", nworkers);
+    return OMB_DRV_ERR;
+}
+
+static const struct omb_driver_command kafka_commands[] = {
+    {"kafka-mock", "omb kafka-mock [--brokers 3]   (librdkafka's mock cluster for several processes)",
+     omb_kafka_mock_command},
+    {NULL, NULL, NULL},
+};
+
+static const struct omb_driver_flag kafka_flags[] = {
+    {"--kafka-mock", "run Kafka driver files on the in-process mock cluster whatever their "
+                     "bootstrap.servers say"},
+    {NULL, NULL},
+};
 
 const struct omb_driver_ops omb_kafka_driver = {
     .name = "kafka",
-    .class_names = kafka_names,
     .topic_prefix = "test-topic",
+    .caps = OMB_CAP_PARTITIONS | OMB_CAP_OFFSETS,
+    .commands = kafka_commands,
+    .run_flags = kafka_flags,
+    .check_workers = kafka_check_workers,
     .check = kafka_check,
     .init = kafka_init,
     .create_topics = kafka_create_topics,

@@ -552,12 +552,10 @@ static void lb_destroy(struct omb_driver *d)
     free(d);
 }
 
-static const char *const lb_names[] = {"loopback", NULL};
-
 const struct omb_driver_ops omb_loopback_driver = {
     .name = "loopback",
-    .class_names = lb_names,
     .topic_prefix = "loopback",
+    .caps = OMB_CAP_IN_PROCESS | OMB_CAP_PARTITIONS | OMB_CAP_OFFSETS,
     .check = lb_check,
     .init = lb_init,
     .create_topics = lb_create_topics,
