@@ -1,0 +1,846 @@
+/* redis.c - the Redis Streams driver on hiredis, with OMB's Redis mapping: one stream per
+ * topic (the key is the topic's name), one consumer group per subscription, consumers
+ * named uniquely inside their group. Unlike OMB's Java driver, delivered messages are
+ * acknowledged (XACK) and streams are trimmed (XADD MAXLEN ~ N) by default, so a long run
+ * does not grow without bound. docs/drivers/redis.md has the keys and what they mean.
+ *
+ * Producers: one connection each, non-blocking after the handshake. send() appends
+ * `XADD topic [MAXLEN ~ N] * d <payload> [e <envelope>]` to the connection's output buffer
+ * and returns; poll() writes what is buffered and reads the replies that have arrived. The
+ * replies come back in command order, so the metadata of each send in flight waits in a
+ * FIFO ring; a reply is the ack (an error reply is a failed send). A full ring (`pipeline`
+ * sends in flight) is OMB_DRV_QUEUE_FULL.
+ *
+ * Consumers: one connection and one thread each, a loop of XREADGROUP ... BLOCK; the XACK
+ * of one batch goes out in the same write as the next XREADGROUP. Paused: no XREADGROUP. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
+
+#include "config/schema.h"
+#include "drivers/driver.h"
+#include "drivers/envelope.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+#define RECONNECT_EVERY_NS 1000000000LL
+#define WRITE_NOW_BYTES    (64 * 1024) /* send() writes at once past this much buffered */
+#define MAX_ACK_IDS        4096
+
+struct omb_driver {
+    char *file, *host, *user, *pass;
+    int port;
+    bool ack, trim;
+    long long max_len;
+    int read_batch, block_ms, pipeline;
+    char max_len_str[24];
+    char id[80]; /* host name and process id: consumer names are unique across workers */
+    _Atomic unsigned next_consumer;
+    pthread_mutex_t lock; /* admin */
+    redisContext *admin;
+};
+
+struct inflight {
+    struct omb_msg_meta meta;
+    size_t bytes;
+};
+
+struct omb_producer {
+    struct omb_driver *d;
+    redisContext *c; /* NULL: the connection was lost (reconnect attempts from send) */
+    char *topic;
+    omb_send_done_fn done;
+    void *ctx;
+    struct inflight *ring;
+    size_t cap, head, n;
+    unsigned char *scratch;
+    size_t scratch_len;
+    int64_t next_reconnect_ns;
+    int64_t errors_logged;
+};
+
+struct omb_consumer {
+    struct omb_driver *d;
+    redisContext *c;
+    char *topic, *group;
+    char name[128];
+    omb_recv_fn fn;
+    void *ctx;
+    pthread_t thread;
+    _Atomic bool stop, paused;
+    int acks_pending; /* XACK replies still to read */
+    int64_t next_reconnect_ns;
+};
+
+/* ---- the driver file ----------------------------------------------------------------- */
+
+struct redis_file {
+    const void *name, *cls;
+    char *host, *user, *pass;
+    int64_t port;
+    const struct omb_yaml_node *max_total, *max_idle;
+    bool ack, trim;
+    int64_t max_len, read_batch, block_ms, pipeline;
+};
+
+#define F(k, t, m) .key = k, .type = t, .offset = offsetof(struct redis_file, m)
+static const struct omb_field redis_fields[] = {
+    {F("name", OMB_FIELD_ANY, name)},
+    {F("driverClass", OMB_FIELD_ANY, cls)},
+    {F("redisHost", OMB_FIELD_STRING, host)},
+    {F("redisPort", OMB_FIELD_INT, port), .min = 1, .max = 65535},
+    {F("redisUser", OMB_FIELD_STRING, user)},
+    {F("redisPass", OMB_FIELD_STRING, pass)},
+    /* Jedis's pool sizes in OMB's Java driver; checked as integers by pool_size(). */
+    {F("jedisPoolMaxTotal", OMB_FIELD_ANY, max_total)},
+    {F("jedisPoolMaxIdle", OMB_FIELD_ANY, max_idle)},
+    /* omb's own. */
+    {F("ack", OMB_FIELD_BOOL, ack)},
+    {F("trim", OMB_FIELD_BOOL, trim)},
+    {F("maxLen", OMB_FIELD_INT, max_len), .min = 1, .max = 1e15},
+    {F("readBatch", OMB_FIELD_INT, read_batch), .min = 1, .max = 100000},
+    {F("blockMs", OMB_FIELD_INT, block_ms), .min = 1, .max = 10000},
+    {F("pipeline", OMB_FIELD_INT, pipeline), .min = 1, .max = 1000000},
+};
+#undef F
+#define NFIELDS (sizeof redis_fields / sizeof redis_fields[0])
+
+/* A Jedis pool size: an integer >= 0. OMB's own redis.yaml has been seen ending in
+ * `jedisPoolMaxIdle: 8#`, which YAML reads as the string "8#" (a comment needs a blank
+ * before '#'): digits followed by '#' are read as the number, with a warning; anything
+ * else that is not an integer is the usual error (file, line, key). */
+static int pool_size(const struct omb_driver_conf *conf, const char *key,
+                     const struct omb_yaml_node *v, bool quiet, char *err, size_t errlen)
+{
+    if (!v) return 0;
+    if (v->kind == OMB_YAML_SCALAR && v->plain) {
+        const char *s = v->scalar;
+        size_t digits = strspn(s, "0123456789");
+        if (digits > 0 && digits < 16 && s[digits] == '#') {
+            if (!quiet)
+                omb_warn("Redis: %s line %d: %s: '%s' read as %.*s (YAML takes it as a string: "
+                         "a comment needs a blank before '#')",
+                         conf->path, v->line, key, s, (int)digits, s);
+            return 0;
+        }
+    }
+    /* Everything else through the schema, for its messages. */
+    static const struct omb_yaml_node dummy_key = {.kind = OMB_YAML_SCALAR};
+    struct omb_yaml_node k = dummy_key;
+    k.scalar = (char *)key;
+    k.line = v->line;
+    struct omb_yaml_node *keys[1] = {&k};
+    struct omb_yaml_node *vals[1] = {(struct omb_yaml_node *)v};
+    struct omb_yaml_node map = {.kind = OMB_YAML_MAP, .line = v->line, .n = 1, .keys = keys,
+                                .values = vals};
+    struct omb_field f = {.key = key, .type = OMB_FIELD_INT, .offset = 0, .min = 0, .max = 1e9};
+    int64_t out;
+    return omb_schema_apply(conf->doc, &map, &f, 1, 0, &out, err, errlen) == 0 ? 0 : -1;
+}
+
+static void driver_free(struct omb_driver *d)
+{
+    if (!d) return;
+    if (d->admin) redisFree(d->admin);
+    pthread_mutex_destroy(&d->lock);
+    free(d->file);
+    free(d->host);
+    free(d->user);
+    free(d->pass);
+    free(d);
+}
+
+static int redis_parse(const struct omb_driver_conf *conf, bool quiet, struct omb_driver **out,
+                       char *err, size_t errlen)
+{
+    struct redis_file f = {.port = 6379,
+                           .ack = true,
+                           .trim = true,
+                           .max_len = 1000000,
+                           .read_batch = 100,
+                           .block_ms = 100,
+                           .pipeline = 1024};
+    int rc = omb_schema_apply(conf->doc, conf->doc->root, redis_fields, NFIELDS, 0, &f, err,
+                              errlen);
+    if (rc == 0 &&
+        (pool_size(conf, "jedisPoolMaxTotal", f.max_total, quiet, err, errlen) != 0 ||
+         pool_size(conf, "jedisPoolMaxIdle", f.max_idle, quiet, err, errlen) != 0))
+        rc = -1;
+    if (rc == 0 && f.user && !f.pass) {
+        const struct omb_yaml_node *k = omb_yaml_get_key(conf->doc->root, "redisUser");
+        snprintf(err, errlen, "%s line %d: 'redisUser' needs 'redisPass' (AUTH user password)",
+                 conf->path, k ? k->line : 0);
+        rc = -1;
+    }
+    struct omb_driver *d = rc == 0 ? calloc(1, sizeof *d) : NULL;
+    if (rc == 0 && !d) snprintf(err, errlen, "out of memory");
+    if (!d) {
+        free(f.host);
+        free(f.user);
+        free(f.pass);
+        return OMB_DRV_ERR;
+    }
+    pthread_mutex_init(&d->lock, NULL);
+    d->file = strdup(conf->path);
+    d->host = f.host ? f.host : strdup("127.0.0.1");
+    d->user = f.user;
+    d->pass = f.pass;
+    d->port = (int)f.port;
+    d->ack = f.ack;
+    d->trim = f.trim;
+    d->max_len = f.max_len;
+    d->read_batch = (int)f.read_batch;
+    d->block_ms = (int)f.block_ms;
+    d->pipeline = (int)f.pipeline;
+    snprintf(d->max_len_str, sizeof d->max_len_str, "%lld", d->max_len);
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(d->id, sizeof d->id, "%s-%ld", host[0] ? host : "omb", (long)getpid());
+    if (!quiet && (f.max_total || f.max_idle))
+        omb_info("Redis: %s: jedisPoolMaxTotal/jedisPoolMaxIdle size the Java client's "
+                 "connection pool; omb has no pool (one connection per producer and per "
+                 "consumer, one for topic admin) and does not use them",
+                 conf->path);
+    *out = d;
+    return OMB_DRV_OK;
+}
+
+static int redis_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
+{
+    struct omb_driver *d;
+    if (redis_parse(conf, true, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    driver_free(d);
+    return OMB_DRV_OK;
+}
+
+/* ---- connections --------------------------------------------------------------------- */
+
+/* A connected, authenticated, PINGed blocking connection, or NULL with one sentence. */
+static redisContext *rconnect(const struct omb_driver *d, char *err, size_t errlen)
+{
+    struct timeval tv = {CONNECT_TIMEOUT_MS / 1000, (CONNECT_TIMEOUT_MS % 1000) * 1000};
+    redisContext *c = redisConnectWithTimeout(d->host, d->port, tv);
+    if (!c || c->err) {
+        snprintf(err, errlen, "cannot reach Redis at '%s:%d' (redisHost/redisPort in %s): %s",
+                 d->host, d->port, d->file, c ? c->errstr : "out of memory");
+        if (c) redisFree(c);
+        return NULL;
+    }
+    redisReply *r;
+    if (d->pass) {
+        r = d->user ? redisCommand(c, "AUTH %s %s", d->user, d->pass)
+                    : redisCommand(c, "AUTH %s", d->pass);
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen,
+                     "Redis at '%s:%d' refused the login (redisUser/redisPass in %s): %s",
+                     d->host, d->port, d->file, r ? r->str : c->errstr);
+            if (r) freeReplyObject(r);
+            redisFree(c);
+            return NULL;
+        }
+        freeReplyObject(r);
+    }
+    r = redisCommand(c, "PING");
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        bool noauth = r && !strncmp(r->str, "NOAUTH", 6);
+        snprintf(err, errlen, "Redis at '%s:%d' %s (%s): %s", d->host, d->port,
+                 noauth ? "wants a password" : "does not answer PING",
+                 noauth ? "set redisPass in the driver file" : d->file, r ? r->str : c->errstr);
+        if (r) freeReplyObject(r);
+        redisFree(c);
+        return NULL;
+    }
+    freeReplyObject(r);
+    return c;
+}
+
+/* The admin connection, reconnected once if it was lost. Caller holds d->lock. */
+static redisReply *admin_cmd_argv(struct omb_driver *d, int argc, const char **argv,
+                                  const size_t *lens, char *err, size_t errlen)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!d->admin && !(d->admin = rconnect(d, err, errlen))) return NULL;
+        redisReply *r = redisCommandArgv(d->admin, argc, argv, lens);
+        if (r) return r;
+        snprintf(err, errlen, "Redis at '%s:%d': %s", d->host, d->port, d->admin->errstr);
+        redisFree(d->admin);
+        d->admin = NULL;
+    }
+    return NULL;
+}
+
+static int redis_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                      size_t errlen)
+{
+    struct omb_driver *d;
+    if (redis_parse(conf, false, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    d->admin = rconnect(d, err, errlen);
+    if (!d->admin) {
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
+    char version[32] = "?";
+    redisReply *r = redisCommand(d->admin, "INFO server");
+    if (r && r->type == REDIS_REPLY_STRING) {
+        const char *v = strstr(r->str, "redis_version:");
+        if (v) sscanf(v + 14, "%31[0-9.]", version);
+    }
+    if (r) freeReplyObject(r);
+    char trim[64] = "not trimmed";
+    if (d->trim) snprintf(trim, sizeof trim, "trimmed to about %lld entries", d->max_len);
+    omb_info("Redis: %s:%d (Redis %s): a stream per topic, a consumer group per "
+             "subscription; messages %s, streams %s",
+             d->host, d->port, version, d->ack ? "acknowledged (XACK)" : "not acknowledged",
+             trim);
+    *out = d;
+    return OMB_DRV_OK;
+}
+
+static void redis_destroy(struct omb_driver *d) { driver_free(d); }
+
+/* ---- topics -------------------------------------------------------------------------- */
+
+static int redis_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                               int partitions, char *err, size_t errlen)
+{
+    if (partitions > 1) {
+        snprintf(err, errlen,
+                 "Redis Streams have no partitions (omb maps a topic to one stream): "
+                 "partitionsPerTopic is %d; use 1, or more topics",
+                 partitions);
+        return OMB_DRV_ERR;
+    }
+    /* Streams come into being with their first consumer group (XGROUP CREATE ... MKSTREAM)
+     * or message (XADD); here: refuse a name that is taken. */
+    int rc = OMB_DRV_OK;
+    pthread_mutex_lock(&d->lock);
+    for (size_t i = 0; i < n && rc == OMB_DRV_OK; i++) {
+        const char *argv[] = {"EXISTS", topics[i]};
+        size_t lens[] = {6, strlen(topics[i])};
+        redisReply *r = admin_cmd_argv(d, 2, argv, lens, err, errlen);
+        if (!r) {
+            rc = OMB_DRV_ERR;
+        } else if (r->type != REDIS_REPLY_INTEGER || r->integer != 0) {
+            snprintf(err, errlen, "cannot create topic '%s': %s", topics[i],
+                     r->type == REDIS_REPLY_ERROR ? r->str : "a key of that name exists");
+            rc = OMB_DRV_ERR;
+        }
+        if (r) freeReplyObject(r);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+static int redis_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                               char *err, size_t errlen)
+{
+    /* DEL of a stream deletes its consumer groups with it. */
+    int rc = OMB_DRV_OK;
+    pthread_mutex_lock(&d->lock);
+    for (size_t i = 0; i < n && rc == OMB_DRV_OK; i++) {
+        const char *argv[] = {"DEL", topics[i]};
+        size_t lens[] = {3, strlen(topics[i])};
+        redisReply *r = admin_cmd_argv(d, 2, argv, lens, err, errlen);
+        if (!r) {
+            rc = OMB_DRV_ERR;
+        } else if (r->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen, "cannot delete stream '%s': %s", topics[i], r->str);
+            rc = OMB_DRV_ERR;
+        }
+        if (r) freeReplyObject(r);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+/* ---- producers ----------------------------------------------------------------------- */
+
+/* Blocking for the handshake, then non-blocking: send() and poll() never wait on it. */
+static redisContext *producer_connect(struct omb_driver *d, char *err, size_t errlen)
+{
+    redisContext *c = rconnect(d, err, errlen);
+    if (!c) return NULL;
+    int fl = fcntl(c->fd, F_GETFL);
+    if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        snprintf(err, errlen, "Redis: cannot make the connection non-blocking: %s",
+                 strerror(errno));
+        redisFree(c);
+        return NULL;
+    }
+    c->flags &= ~REDIS_BLOCK;
+    return c;
+}
+
+static int redis_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
+                                 void *ctx, struct omb_producer **out, char *err, size_t errlen)
+{
+    struct omb_producer *p = calloc(1, sizeof *p);
+    if (p) {
+        p->cap = (size_t)d->pipeline;
+        p->ring = malloc(p->cap * sizeof *p->ring);
+        p->topic = strdup(topic);
+    }
+    if (!p || !p->ring || !p->topic) {
+        snprintf(err, errlen, "out of memory");
+        if (p) {
+            free(p->ring);
+            free(p->topic);
+        }
+        free(p);
+        return OMB_DRV_ERR;
+    }
+    p->d = d;
+    p->done = done;
+    p->ctx = ctx;
+    p->c = producer_connect(d, err, errlen);
+    if (!p->c) {
+        free(p->ring);
+        free(p->topic);
+        free(p);
+        return OMB_DRV_ERR;
+    }
+    *out = p;
+    return OMB_DRV_OK;
+}
+
+/* The connection is gone: every send in flight fails, and send() tries to reconnect. */
+static void producer_lost(struct omb_producer *p, const char *why)
+{
+    omb_warn("Redis: the producer on '%s' lost its connection to %s:%d (%s); %zu send(s) in "
+             "flight fail",
+             p->topic, p->d->host, p->d->port, why, p->n);
+    redisFree(p->c);
+    p->c = NULL;
+    p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
+    int64_t now = omb_now_ns();
+    while (p->n > 0) {
+        struct inflight f = p->ring[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->n--;
+        p->done(p->ctx, &f.meta, f.bytes, -1, now);
+    }
+}
+
+static void producer_flush(struct omb_producer *p)
+{
+    if (!p->c || sdslen(p->c->obuf) == 0) return;
+    int done = 0;
+    if (redisBufferWrite(p->c, &done) != REDIS_OK) producer_lost(p, p->c->errstr);
+}
+
+/* Serves the replies already read. Returns how many. */
+static int producer_replies(struct omb_producer *p)
+{
+    int served = 0;
+    int64_t now = 0;
+    while (p->c) {
+        void *rv = NULL;
+        if (redisGetReplyFromReader(p->c, &rv) != REDIS_OK) {
+            producer_lost(p, p->c->errstr);
+            break;
+        }
+        if (!rv) break;
+        redisReply *r = rv;
+        if (!now) now = omb_now_ns();
+        if (p->n == 0) { /* not ours; cannot happen */
+            freeReplyObject(r);
+            continue;
+        }
+        struct inflight f = p->ring[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->n--;
+        int e = 0;
+        if (r->type == REDIS_REPLY_ERROR) {
+            e = -1;
+            if (p->errors_logged++ < 3)
+                omb_warn("Redis: XADD to '%s' failed: %s", p->topic, r->str);
+        }
+        freeReplyObject(r);
+        p->done(p->ctx, &f.meta, f.bytes, e, now);
+        served++;
+    }
+    return served;
+}
+
+/* One non-blocking read (if anything is expected) and the replies it completes. */
+static int producer_read(struct omb_producer *p)
+{
+    if (!p->c || p->n == 0) return 0;
+    if (redisBufferRead(p->c) != REDIS_OK) {
+        producer_lost(p, p->c->errstr);
+        return 0;
+    }
+    return producer_replies(p);
+}
+
+static int redis_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
+                      size_t len, const struct omb_msg_meta *meta)
+{
+    (void)key, (void)keylen; /* streams have no keys, and no partitions to pick */
+    struct omb_driver *d = p->d;
+    if (!p->c) {
+        if (omb_now_ns() < p->next_reconnect_ns) return OMB_DRV_ERR;
+        char err[256];
+        p->c = producer_connect(d, err, sizeof err);
+        p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
+        if (!p->c) return OMB_DRV_ERR;
+        omb_warn("Redis: the producer on '%s' reconnected to %s:%d", p->topic, d->host,
+                 d->port);
+    }
+    if (p->n == p->cap) return OMB_DRV_QUEUE_FULL;
+    const char *argv[10];
+    size_t lens[10];
+    int argc = 0;
+#define ARG(s, l) (argv[argc] = (s), lens[argc] = (l), argc++)
+    ARG("XADD", 4);
+    ARG(p->topic, strlen(p->topic));
+    if (d->trim) {
+        ARG("MAXLEN", 6);
+        ARG("~", 1);
+        ARG(d->max_len_str, strlen(d->max_len_str));
+    }
+    ARG("*", 1);
+    unsigned char env[OMB_ENVELOPE_LEN];
+    if (len >= OMB_ENVELOPE_LEN) {
+        const void *msg = omb_envelope_wrap(&p->scratch, &p->scratch_len, payload, len, meta);
+        if (!msg) return OMB_DRV_ERR;
+        ARG("d", 1);
+        ARG(msg, len);
+    } else {
+        /* Too short for the envelope: it travels in a second field. */
+        omb_envelope_put(env, meta);
+        ARG("d", 1);
+        ARG(payload, len);
+        ARG("e", 1);
+        ARG((const char *)env, sizeof env);
+    }
+#undef ARG
+    if (redisAppendCommandArgv(p->c, argc, argv, lens) != REDIS_OK) return OMB_DRV_ERR;
+    size_t tail = (p->head + p->n) % p->cap;
+    p->ring[tail].meta = *meta;
+    p->ring[tail].bytes = len;
+    p->n++;
+    /* Alone in flight, or a lot buffered: write now. Otherwise the command rides with the
+     * next write, made by poll() (the worker polls at least every 256 sends and whenever it
+     * waits), so a busy producer pipelines many commands per write. */
+    if (p->n == 1 || sdslen(p->c->obuf) >= WRITE_NOW_BYTES) producer_flush(p);
+    return OMB_DRV_OK;
+}
+
+static int redis_poll(struct omb_producer *p, int timeout_ms)
+{
+    producer_flush(p);
+    int served = producer_replies(p) + producer_read(p);
+    if (served == 0 && timeout_ms > 0) {
+        int64_t deadline = omb_now_ns() + (int64_t)timeout_ms * 1000000;
+        for (;;) {
+            int64_t left = (deadline - omb_now_ns()) / 1000000;
+            if (left <= 0) break;
+            if (!p->c) {
+                omb_sleep_ns(left * 1000000);
+                break;
+            }
+            struct pollfd pfd = {.fd = p->c->fd, .events = POLLIN};
+            if (sdslen(p->c->obuf) > 0) pfd.events |= POLLOUT;
+            int k = poll(&pfd, 1, (int)left);
+            if (k < 0 && errno != EINTR) break;
+            if (k <= 0) continue;
+            if (pfd.revents & POLLOUT) producer_flush(p);
+            if (p->c && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+                if (redisBufferRead(p->c) != REDIS_OK)
+                    producer_lost(p, p->c->errstr);
+                else
+                    served += producer_replies(p);
+            }
+            if (served > 0) break;
+        }
+    }
+    /* What send() buffered while the replies were on their way goes out now. */
+    if (served > 0) producer_flush(p);
+    return served;
+}
+
+static void redis_close_producer(struct omb_producer *p)
+{
+    if (!p) return;
+    /* Sends still in flight get no completion (driver.h). */
+    if (p->c) redisFree(p->c);
+    free(p->ring);
+    free(p->scratch);
+    free(p->topic);
+    free(p);
+}
+
+/* ---- consumers ----------------------------------------------------------------------- */
+
+/* XGROUP CREATE topic group 0 MKSTREAM: from id 0, so messages sent before a consumer
+ * reads (the readiness probes) are delivered. BUSYGROUP: another consumer of the same
+ * subscription created it first. */
+static int create_group(redisContext *c, const struct omb_consumer *k, char *err, size_t errlen)
+{
+    const char *argv[] = {"XGROUP", "CREATE", k->topic, k->group, "0", "MKSTREAM"};
+    size_t lens[] = {6, 6, strlen(k->topic), strlen(k->group), 1, 8};
+    redisReply *r = redisCommandArgv(c, 6, argv, lens);
+    if (!r) {
+        snprintf(err, errlen, "Redis: XGROUP CREATE '%s' '%s': %s", k->topic, k->group,
+                 c->errstr);
+        return -1;
+    }
+    int rc = 0;
+    if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
+        snprintf(err, errlen, "cannot create consumer group '%s' on stream '%s': %s", k->group,
+                 k->topic, r->str);
+        rc = -1;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+/* The consumer's connection: the read timeout must outlast XREADGROUP's BLOCK. */
+static redisContext *consumer_connect(struct omb_consumer *k, char *err, size_t errlen)
+{
+    redisContext *c = rconnect(k->d, err, errlen);
+    if (!c) return NULL;
+    int64_t ms = k->d->block_ms + 30000;
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    redisSetTimeout(c, tv);
+    if (create_group(c, k, err, errlen) != 0) {
+        redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void consumer_lost(struct omb_consumer *k, const char *why)
+{
+    if (!atomic_load(&k->stop))
+        omb_warn("Redis: consumer '%s' of '%s' lost its connection to %s:%d (%s); reconnecting",
+                 k->group, k->topic, k->d->host, k->d->port, why);
+    redisFree(k->c);
+    k->c = NULL;
+    k->acks_pending = 0;
+    k->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
+}
+
+/* Reads the replies of the XACKs sent. Returns -1 when the connection broke. */
+static int read_acks(struct omb_consumer *k)
+{
+    while (k->acks_pending > 0) {
+        void *rv = NULL;
+        if (redisGetReply(k->c, &rv) != REDIS_OK) {
+            consumer_lost(k, k->c->errstr);
+            return -1;
+        }
+        redisReply *r = rv;
+        k->acks_pending--;
+        if (r->type == REDIS_REPLY_ERROR) omb_warn("Redis: XACK on '%s': %s", k->topic, r->str);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+/* Hands one stream entry [id, [field, value, ...]] to the harness. */
+static void deliver(struct omb_consumer *k, const redisReply *e, int64_t now)
+{
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) return;
+    const redisReply *fv = e->element[1];
+    const char *data = NULL, *env = NULL;
+    size_t dlen = 0, elen = 0, total = 0;
+    if (fv->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i + 1 < fv->elements; i += 2) {
+            const redisReply *f = fv->element[i], *v = fv->element[i + 1];
+            if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
+            total += v->len;
+            if (f->len == 1 && f->str[0] == 'd') data = v->str, dlen = v->len;
+            if (f->len == 1 && f->str[0] == 'e') env = v->str, elen = v->len;
+        }
+    struct omb_msg_meta m;
+    if (!omb_envelope_get(data, dlen, &m)) omb_envelope_get(env, elen, &m);
+    struct omb_delivered dv = {.bytes = data ? dlen : total, .now_ns = now};
+    omb_envelope_position(&m, &dv);
+    k->fn(k->ctx, &dv);
+}
+
+static void *consumer_main(void *arg)
+{
+    struct omb_consumer *k = arg;
+    struct omb_driver *d = k->d;
+    char count[16], block[16];
+    snprintf(count, sizeof count, "%d", d->read_batch);
+    snprintf(block, sizeof block, "%d", d->block_ms);
+    const char **ids = malloc(((size_t)d->read_batch + 3) * sizeof *ids);
+    size_t *idlens = malloc(((size_t)d->read_batch + 3) * sizeof *idlens);
+    bool nogroup_logged = false;
+    while (!atomic_load_explicit(&k->stop, memory_order_relaxed)) {
+        if (!k->c) {
+            if (omb_now_ns() < k->next_reconnect_ns) {
+                omb_sleep_ns(10000000);
+                continue;
+            }
+            char err[256];
+            k->c = consumer_connect(k, err, sizeof err);
+            if (!k->c) {
+                k->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
+                continue;
+            }
+            omb_warn("Redis: consumer '%s' of '%s' reconnected", k->group, k->topic);
+        }
+        if (atomic_load_explicit(&k->paused, memory_order_relaxed)) {
+            if (read_acks(k) == 0) omb_sleep_ns(5000000);
+            continue;
+        }
+        const char *argv[] = {"XREADGROUP", "GROUP", k->group, k->name, "COUNT", count,
+                              "BLOCK",      block,   "STREAMS", k->topic, ">"};
+        size_t lens[11];
+        for (int i = 0; i < 11; i++) lens[i] = strlen(argv[i]);
+        redisAppendCommandArgv(k->c, 11, argv, lens);
+        if (read_acks(k) != 0) continue; /* writes the XACK and this XREADGROUP together */
+        void *rv = NULL;
+        if (redisGetReply(k->c, &rv) != REDIS_OK) {
+            consumer_lost(k, k->c->errstr);
+            continue;
+        }
+        redisReply *r = rv;
+        int64_t now = omb_now_ns();
+        if (r->type == REDIS_REPLY_ERROR) {
+            if (!strncmp(r->str, "NOGROUP", 7)) {
+                /* The stream went away (a broker restart without persistence, or a DEL):
+                 * recreate the group; what was lost shows in the delivery check. */
+                if (!nogroup_logged)
+                    omb_warn("Redis: consumer group '%s' of '%s' is gone (%s): the stream was "
+                             "lost; recreating it, and messages sent before are lost",
+                             k->group, k->topic, r->str);
+                nogroup_logged = true;
+                char err[256];
+                if (create_group(k->c, k, err, sizeof err) != 0) omb_warn("%s", err);
+            } else {
+                omb_warn("Redis: XREADGROUP on '%s': %s", k->topic, r->str);
+            }
+            freeReplyObject(r);
+            omb_sleep_ns(100000000);
+            continue;
+        }
+        size_t nids = 0;
+        if (r->type == REDIS_REPLY_ARRAY)
+            for (size_t s = 0; s < r->elements; s++) {
+                const redisReply *st = r->element[s]; /* [stream, [entries]] */
+                if (st->type != REDIS_REPLY_ARRAY || st->elements < 2) continue;
+                const redisReply *es = st->element[1];
+                for (size_t i = 0; es->type == REDIS_REPLY_ARRAY && i < es->elements; i++) {
+                    const redisReply *e = es->element[i];
+                    deliver(k, e, now);
+                    if (ids && nids < (size_t)d->read_batch && e->type == REDIS_REPLY_ARRAY &&
+                        e->elements > 0 && e->element[0]->type == REDIS_REPLY_STRING) {
+                        ids[3 + nids] = e->element[0]->str;
+                        idlens[3 + nids] = e->element[0]->len;
+                        nids++;
+                    }
+                }
+            }
+        if (d->ack && nids > 0 && ids) {
+            ids[0] = "XACK", idlens[0] = 4;
+            ids[1] = k->topic, idlens[1] = strlen(k->topic);
+            ids[2] = k->group, idlens[2] = strlen(k->group);
+            if (redisAppendCommandArgv(k->c, (int)nids + 3, ids, idlens) == REDIS_OK)
+                k->acks_pending++;
+        }
+        freeReplyObject(r);
+    }
+    if (k->c) read_acks(k);
+    free(ids);
+    free(idlens);
+    return NULL;
+}
+
+static void consumer_free(struct omb_consumer *k)
+{
+    if (k->c) redisFree(k->c);
+    free(k->topic);
+    free(k->group);
+    free(k);
+}
+
+static int redis_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
+                                 omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
+                                 size_t errlen)
+{
+    struct omb_consumer *k = calloc(1, sizeof *k);
+    if (k) {
+        k->topic = strdup(topic);
+        k->group = strdup(subscription);
+    }
+    if (!k || !k->topic || !k->group) {
+        if (k) consumer_free(k);
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    k->d = d;
+    k->fn = fn;
+    k->ctx = ctx;
+    snprintf(k->name, sizeof k->name, "%s-%u", d->id, atomic_fetch_add(&d->next_consumer, 1));
+    k->c = consumer_connect(k, err, errlen);
+    if (!k->c) {
+        consumer_free(k);
+        return OMB_DRV_ERR;
+    }
+    int prc = pthread_create(&k->thread, NULL, consumer_main, k);
+    if (prc) {
+        snprintf(err, errlen, "cannot start a consumer thread: %s", strerror(prc));
+        consumer_free(k);
+        return OMB_DRV_ERR;
+    }
+    *out = k;
+    return OMB_DRV_OK;
+}
+
+static int redis_pause(struct omb_consumer *k)
+{
+    atomic_store(&k->paused, true);
+    return OMB_DRV_OK;
+}
+
+static int redis_resume(struct omb_consumer *k)
+{
+    atomic_store(&k->paused, false);
+    return OMB_DRV_OK;
+}
+
+static void redis_close_consumer(struct omb_consumer *k)
+{
+    if (!k) return;
+    /* The thread ends after its current XREADGROUP (at most blockMs). */
+    atomic_store(&k->stop, true);
+    pthread_join(k->thread, NULL);
+    consumer_free(k);
+}
+
+const struct omb_driver_ops omb_redis_driver = {
+    .name = "redis",
+    .topic_prefix = "redis-openmessaging-benchmark",
+    .caps = 0,
+    .check = redis_check,
+    .init = redis_init,
+    .create_topics = redis_create_topics,
+    .create_producer = redis_create_producer,
+    .send = redis_send,
+    .poll = redis_poll,
+    .close_producer = redis_close_producer,
+    .create_consumer = redis_create_consumer,
+    .pause_consumer = redis_pause,
+    .resume_consumer = redis_resume,
+    .close_consumer = redis_close_consumer,
+    .delete_topics = redis_delete_topics,
+    .destroy = redis_destroy,
+};
