@@ -75,7 +75,7 @@ static int resolve_target(const char *path, const char *what, char *out, size_t 
     }
     if (!S_ISREG(st.st_mode)) {
         fail(err, errlen, what, path,
-             S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file");
+             S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file (a device, FIFO or socket)");
         return -1;
     }
     return 0;

@@ -43,8 +43,29 @@ printf 'name: K\ndriverClass: kafka\nproducerConfig: |\n  acks=all\n  lingr.ms=5
 expect_fail 2 "ktypo.yaml line 5: producerConfig: librdkafka has no property 'lingr.ms'; did you mean 'linger.ms'\?" -- "$OMB" run -d ktypo.yaml ok.yaml
 printf 'name: K\ndriverClass: kafka\ncommonConfig: |\n  ack=all\n' > ktypo2.yaml
 expect_fail 2 "ktypo2.yaml line 4: commonConfig: .*'ack'; did you mean 'acks'\?" -- "$OMB" run -d ktypo2.yaml ok.yaml
-printf 'name: R\ndriverClass: io.openmessaging.benchmark.driver.rabbitmq.RabbitMqBenchmarkDriver\n' > rabbit.yaml
-expect_fail 2 "rabbit.yaml: .*rabbitmq driver, which omb does not have yet" -- "$OMB" run -d rabbit.yaml ok.yaml
+printf 'name: P\ndriverClass: io.openmessaging.benchmark.driver.pulsar.PulsarBenchmarkDriver\n' > pulsar.yaml
+expect_fail 2 "pulsar.yaml: .*pulsar driver, which omb does not have yet" -- "$OMB" run -d pulsar.yaml ok.yaml
+# OMB's own mqtt5.yaml class name is MqttBenchmarkDriver (not Mqtt5...): never "unknown".
+printf 'name: M\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver\nbogus: 1\n' > mq.yaml
+set +e; "$OMB" run -d mq.yaml ok.yaml > mq.log 2>&1; set -e
+! grep -q "unknown driverClass" mq.log || { cat mq.log; fail "OMB's MQTT class name is unknown"; }
+# A mistyped subcommand is not taken for a workload file.
+expect_fail 2 "unknown command 'chart'; did you mean 'omb charts'" -- "$OMB" chart x.json
+# Numbers must be finite: NaN and infinity used to spin for ever.
+for v in nan inf 1e300 -1; do
+  expect_fail 2 "--period needs a number from 0.1 to 86400, got '$v'" -- "$OMB" run --period "$v" ok.yaml
+done
+expect_fail 2 "--probe-timeout needs a number" -- "$OMB" run --probe-timeout nan ok.yaml
+expect_fail 2 "unknown option '--perod'; did you mean '--period'" -- "$OMB" run --perod 1 ok.yaml
+# -o never replaces what is not a regular file.
+expect_fail 2 "cannot write result file '/dev/null': it is a character device" -- "$OMB" run -o /dev/null ok.yaml
+mkdir special && mkfifo special/fifo.json
+expect_fail 2 "cannot write result file 'special/fifo.json': it is a FIFO" -- "$OMB" run -o special/fifo.json ok.yaml
+[ -p special/fifo.json ] || fail "the FIFO was replaced"
+ln -s nowhere/x.json special/dangling.json
+expect_fail 2 "symlink to nothing" -- "$OMB" run -o special/dangling.json ok.yaml
+# Repeated -d accumulates, as OMB's parser does: a missing first file is reported.
+expect_fail 2 "cannot read driver file 'missing-first.yaml'" -- "$OMB" run -d missing-first.yaml -d loopback.yaml ok.yaml
 printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml
 expect_fail 2 "unknown driverClass 'foo.Bar'" -- "$OMB" run -d unknown.yaml ok.yaml
 printf 'name: L\ndriverClass: loopback\nspeed: 3\n' > lbkey.yaml

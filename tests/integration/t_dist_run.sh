@@ -60,8 +60,10 @@ expect_fail 2 "bad-workers.yaml.*workers" -- "$OMB" run -wf bad-workers.yaml dis
 expect_fail 1 "worker http://127.0.0.1:1 is unreachable" -- "$OMB" run -d kafka-dist.yaml -w "$URL_a,http://127.0.0.1:1" dist.yaml
 # Drivers whose cluster lives inside each worker cannot span workers: said at once.
 loopback_driver
-expect_fail 1 "loopback driver runs inside each worker" -- "$OMB" run -d loopback.yaml -w "$URL_a,$URL_b" dist.yaml
-expect_fail 1 "names no bootstrap.servers.*kafka-mock" -- "$OMB" run -w "$URL_a,$URL_b" dist.yaml
+# A driver file that cannot serve several workers is bad input: refused (exit 2) before
+# anything runs on them.
+expect_fail 2 "loopback driver runs inside each worker" -- "$OMB" run -d loopback.yaml -w "$URL_a,$URL_b" dist.yaml
+expect_fail 2 "names no bootstrap.servers.*kafka-mock" -- "$OMB" run -w "$URL_a,$URL_b" dist.yaml
 # A worker with a token refuses a coordinator without it (and names itself).
 start_worker tok --token t0k3n
 expect_fail 1 "worker $URL_tok: /counters-stats failed \(HTTP 401\)" -- "$OMB" run -d kafka-dist.yaml -w "$URL_tok" dist.yaml
