@@ -1,0 +1,765 @@
+/* nats.c - the NATS JetStream driver on nats.c (libnats): OMB's NATS driver file keys, one
+ * stream per topic, one durable pull consumer per subscription shared by its consumers,
+ * JetStream publish acks as the producer's ack. docs/drivers/nats.md says what and why.
+ *
+ * One natsConnection (and JetStream context) per producer and per consumer, as OMB's Java
+ * driver has one per producer and consumer, plus one for the driver's own stream requests.
+ * Publish completions run on the thread nats.c gives each connection's publish-ack
+ * subscription, so completions of one producer are never concurrent (driver.h). Each
+ * consumer has a thread of its own that fetches from the durable consumer, delivers and
+ * acks each message; pause stops its fetching, nothing more. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <nats/nats.h>
+
+#include "config/schema.h"
+#include "drivers/driver.h"
+#include "drivers/envelope.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* Payloads shorter than the envelope carry it, hex-encoded, in this NATS header. */
+#define ENV_HEADER "omb-env"
+#define CONNECT_TIMEOUT_MS 3000
+#define API_WAIT_MS        10000 /* JetStream API requests (stream and consumer create) */
+#define PUB_ACK_WAIT_MS    30000 /* a publish not acked by then completes with an error */
+#define FETCH_WAIT_MS      100   /* one long-poll fetch; also how soon a consumer stops */
+#define CLOSE_WAIT_MS      5000  /* close_producer: for acks still in flight */
+
+struct nats_file {
+    const void *name, *cls;
+    char *url;
+    int64_t replication_factor;
+    int storage;
+    int64_t max_bytes;
+    int64_t max_ack_pending, fetch_batch, publish_max_pending;
+};
+
+static const char *const storage_names[] = {"file", "memory", "File", "Memory", NULL};
+static const int storage_values[] = {js_FileStorage, js_MemoryStorage, js_FileStorage,
+                                     js_MemoryStorage};
+
+static const struct omb_field nats_fields[] = {
+    {.key = "name", .type = OMB_FIELD_ANY, .offset = offsetof(struct nats_file, name)},
+    {.key = "driverClass", .type = OMB_FIELD_ANY, .offset = offsetof(struct nats_file, cls)},
+    {.key = "natsHostUrl", .type = OMB_FIELD_STRING, .offset = offsetof(struct nats_file, url)},
+    /* JetStream streams have at most 5 replicas. */
+    {.key = "replicationFactor",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct nats_file, replication_factor),
+     .min = 1,
+     .max = 5},
+    {.key = "storageType",
+     .type = OMB_FIELD_ENUM,
+     .offset = offsetof(struct nats_file, storage),
+     .enum_names = storage_names,
+     .enum_values = storage_values},
+    {.key = "maxBytes",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct nats_file, max_bytes),
+     .min = -1,
+     .max = 9.2e18},
+    /* omb's own: how many unacknowledged messages one subscription may have out. */
+    {.key = "maxAckPending",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct nats_file, max_ack_pending),
+     .min = 1,
+     .max = 10000000},
+    /* omb's own: messages one fetch asks for. */
+    {.key = "fetchBatch",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct nats_file, fetch_batch),
+     .min = 1,
+     .max = 10000},
+    /* omb's own: publishes one producer may have waiting for their ack. */
+    {.key = "publishMaxPending",
+     .type = OMB_FIELD_INT,
+     .offset = offsetof(struct nats_file, publish_max_pending),
+     .min = 1,
+     .max = 1000000},
+};
+
+struct omb_driver {
+    char *file;
+    char *url;      /* natsHostUrl as written */
+    char **servers; /* nats://host:port each */
+    int nservers;
+    int64_t replication_factor, max_bytes, max_ack_pending, fetch_batch, publish_max_pending;
+    jsStorageType storage;
+    natsConnection *nc; /* stream create / delete, consumer create */
+    jsCtx *js;
+    pthread_mutex_t admin_lock; /* nc/js requests from several threads */
+};
+
+struct omb_producer {
+    natsConnection *nc;
+    jsCtx *js;
+    char *subject;
+    jsPubOptions po;
+    unsigned char *scratch; /* payload with its envelope; nats.c copies it */
+    size_t scratch_len;
+    omb_send_done_fn done;
+    void *ctx;
+    int64_t max_pending;
+    /* Publishes sent and not yet through on_ack. The ack handler's last touch of the
+     * producer is its decrement, so at 0 nothing in nats.c holds on to us any more. */
+    _Atomic int64_t inflight;
+    pthread_mutex_t mu; /* done() vs close; poll's wait */
+    pthread_cond_t cond;
+    int waiters;
+    int64_t served; /* completions, for poll's return */
+    bool closed;
+    _Atomic int errors_logged;
+};
+
+struct omb_consumer {
+    natsConnection *nc;
+    jsCtx *js;
+    natsSubscription *sub;
+    char *topic, *subscription;
+    int batch;
+    omb_recv_fn fn;
+    void *ctx;
+    pthread_t thread;
+    _Atomic int stop;
+    _Atomic int paused;
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static const char *last_error(natsStatus s)
+{
+    const char *t = nats_GetLastError(NULL);
+    return t && *t ? t : natsStatus_GetText(s);
+}
+
+static void hex_put(char *out, const unsigned char *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The envelope of a message: its payload's first bytes, else the omb-env header. */
+static void read_envelope(natsMsg *m, struct omb_msg_meta *meta)
+{
+    const char *data = natsMsg_GetData(m);
+    int len = natsMsg_GetDataLength(m);
+    if (data && omb_envelope_get(data, (size_t)len, meta)) return;
+    const char *v = NULL;
+    if (natsMsgHeader_Get(m, ENV_HEADER, &v) != NATS_OK || !v ||
+        strlen(v) != 2 * OMB_ENVELOPE_LEN)
+        return;
+    unsigned char env[OMB_ENVELOPE_LEN];
+    for (size_t i = 0; i < OMB_ENVELOPE_LEN; i++) {
+        int hi = hex_val(v[2 * i]), lo = hex_val(v[2 * i + 1]);
+        if (hi < 0 || lo < 0) return;
+        env[i] = (unsigned char)(hi << 4 | lo);
+    }
+    omb_envelope_get(env, sizeof env, meta);
+}
+
+static void free_servers(char **s, int n)
+{
+    for (int i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+/* natsHostUrl: "host:port", "nats://host:port", or a comma list of those. */
+static int parse_servers(const char *file, const char *url, char ***out, int *nout, char *err,
+                         size_t errlen)
+{
+    char **v = NULL;
+    int n = 0;
+    const char *p = url;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        if (!*p) break;
+        const char *e = p;
+        while (*e && *e != ',') e++;
+        const char *t = e;
+        while (t > p && (t[-1] == ' ' || t[-1] == '\t')) t--;
+        size_t len = (size_t)(t - p);
+        char **nv = realloc(v, (size_t)(n + 1) * sizeof *v);
+        char *s = malloc(len + 8);
+        if (!nv || !s) {
+            free(s);
+            free_servers(nv ? nv : v, n);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        v = nv;
+        bool scheme = false;
+        for (size_t i = 0; i + 2 < len; i++)
+            if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/') scheme = true;
+        snprintf(s, len + 8, "%s%.*s", scheme ? "" : "nats://", (int)len, p);
+        v[n++] = s;
+        p = e;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "%s: natsHostUrl '%s' names no server", file, url);
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *nout = n;
+    return 0;
+}
+
+static void driver_free(struct omb_driver *d)
+{
+    if (!d) return;
+    if (d->js) jsCtx_Destroy(d->js);
+    if (d->nc) natsConnection_Destroy(d->nc);
+    pthread_mutex_destroy(&d->admin_lock);
+    free_servers(d->servers, d->nservers);
+    free(d->url);
+    free(d->file);
+    free(d);
+}
+
+/* Reads and checks the driver file's keys. Connects nowhere. */
+static int nats_parse(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                      size_t errlen)
+{
+    struct nats_file f = {.replication_factor = 1,
+                          .storage = js_FileStorage,
+                          .max_bytes = -1,
+                          .max_ack_pending = 20000,
+                          .fetch_batch = 500,
+                          .publish_max_pending = 1000};
+    if (omb_schema_apply(conf->doc, conf->doc->root, nats_fields,
+                         sizeof nats_fields / sizeof nats_fields[0], 0, &f, err, errlen) != 0) {
+        free(f.url);
+        return OMB_DRV_ERR;
+    }
+    struct omb_driver *d = calloc(1, sizeof *d);
+    if (!d) {
+        free(f.url);
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    pthread_mutex_init(&d->admin_lock, NULL);
+    d->file = strdup(conf->path);
+    d->url = f.url ? f.url : strdup("localhost:4222");
+    d->replication_factor = f.replication_factor;
+    d->storage = (jsStorageType)f.storage;
+    d->max_bytes = f.max_bytes;
+    d->max_ack_pending = f.max_ack_pending;
+    d->fetch_batch = f.fetch_batch;
+    d->publish_max_pending = f.publish_max_pending;
+    if (f.max_bytes == 0) {
+        snprintf(err, errlen, "%s: maxBytes 0 would hold no message; use -1 for no limit",
+                 conf->path);
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
+    if (parse_servers(conf->path, d->url, &d->servers, &d->nservers, err, errlen) != 0) {
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
+    *out = d;
+    return OMB_DRV_OK;
+}
+
+static int nats_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
+{
+    struct omb_driver *d;
+    if (nats_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    driver_free(d);
+    return OMB_DRV_OK;
+}
+
+/* ---- connections ----------------------------------------------------------------------- */
+
+static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus s, void *closure)
+{
+    static _Atomic int64_t last_ns;
+    int64_t now = omb_now_ns(), last = atomic_load(&last_ns);
+    /* At most one line a second: a slow consumer would otherwise flood the log. */
+    if (now - last > 1000000000LL && atomic_compare_exchange_strong(&last_ns, &last, now))
+        omb_warn("NATS: asynchronous error on a connection: %s", natsStatus_GetText(s));
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    omb_warn("NATS: connection to %s lost; reconnecting", (const char *)closure);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    char url[256] = "";
+    natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    omb_info("NATS: reconnected (to %s)", url);
+}
+
+/* A connection and its JetStream context; @p ack: the publish-ack handler (producers). */
+static natsStatus connect_to(struct omb_driver *d, const char *name, jsPubAckHandler ack,
+                             void *ack_closure, natsConnection **nc, jsCtx **js)
+{
+    natsOptions *o = NULL;
+    natsStatus s = natsOptions_Create(&o);
+    if (s == NATS_OK) s = natsOptions_SetServers(o, (const char **)d->servers, d->nservers);
+    if (s == NATS_OK) s = natsOptions_SetName(o, name);
+    if (s == NATS_OK) s = natsOptions_SetTimeout(o, CONNECT_TIMEOUT_MS);
+    /* A node that goes away mid-run: keep trying the others for about a minute. */
+    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, 120);
+    if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, 500);
+    if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, on_async_error, NULL);
+    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, d->url);
+    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, NULL);
+    if (s == NATS_OK) s = natsConnection_Connect(nc, o);
+    natsOptions_Destroy(o);
+    if (s != NATS_OK) return s;
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = API_WAIT_MS;
+    jo.PublishAsync.AckHandler = ack;
+    jo.PublishAsync.AckHandlerClosure = ack_closure;
+    s = natsConnection_JetStream(js, *nc, &jo);
+    if (s != NATS_OK) {
+        natsConnection_Destroy(*nc);
+        *nc = NULL;
+    }
+    return s;
+}
+
+static int nats_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
+                     size_t errlen)
+{
+    struct omb_driver *d;
+    if (nats_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    natsStatus s = connect_to(d, "omb-admin", NULL, NULL, &d->nc, &d->js);
+    if (s != NATS_OK) {
+        snprintf(err, errlen, "cannot reach NATS at '%s' (natsHostUrl in %s): %s", d->url,
+                 conf->path, last_error(s));
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
+    /* JetStream must be on: a plain NATS server answers no stream request. */
+    jsAccountInfo *ai = NULL;
+    jsErrCode jerr = 0;
+    s = js_GetAccountInfo(&ai, d->js, NULL, &jerr);
+    if (s != NATS_OK) {
+        snprintf(err, errlen,
+                 "the NATS server at '%s' (natsHostUrl in %s) has no JetStream (%s); start "
+                 "nats-server with -js",
+                 d->url, conf->path, last_error(s));
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
+    jsAccountInfo_Destroy(ai);
+    *out = d;
+    return OMB_DRV_OK;
+}
+
+/* Servers in the cluster the admin connection is on: itself and those it was told of. */
+static int cluster_size(struct omb_driver *d)
+{
+    char **found = NULL;
+    int n = 0;
+    if (natsConnection_GetDiscoveredServers(d->nc, &found, &n) != NATS_OK) return 1;
+    for (int i = 0; i < n; i++) free(found[i]);
+    free(found);
+    return n + 1;
+}
+
+/* ---- topics = streams ------------------------------------------------------------------ */
+
+static int delete_streams(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                          size_t errlen)
+{
+    int rc = OMB_DRV_OK;
+    pthread_mutex_lock(&d->admin_lock);
+    for (size_t i = 0; i < n; i++) {
+        jsErrCode jerr = 0;
+        natsStatus s = js_DeleteStream(d->js, topics[i], NULL, &jerr);
+        if (s != NATS_OK && jerr != JSStreamNotFoundErr && rc == OMB_DRV_OK) {
+            snprintf(err, errlen, "cannot delete NATS stream '%s': %s", topics[i], last_error(s));
+            rc = OMB_DRV_ERR;
+        }
+    }
+    pthread_mutex_unlock(&d->admin_lock);
+    return rc;
+}
+
+static int nats_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                              int partitions, char *err, size_t errlen)
+{
+    if (partitions > 1) { /* the coordinator refuses it first; a worker may be asked directly */
+        snprintf(err, errlen,
+                 "NATS JetStream streams have no partitions: partitionsPerTopic must be 1, "
+                 "not %d",
+                 partitions);
+        return OMB_DRV_ERR;
+    }
+    for (size_t i = 0; i < n; i++) {
+        jsStreamConfig sc;
+        jsStreamConfig_Init(&sc);
+        const char *subjects[] = {topics[i]};
+        sc.Name = topics[i];
+        sc.Subjects = subjects;
+        sc.SubjectsLen = 1;
+        sc.Storage = d->storage;
+        sc.Replicas = d->replication_factor;
+        sc.MaxBytes = d->max_bytes;
+        sc.Retention = js_LimitsPolicy;
+        sc.Discard = js_DiscardOld;
+        jsStreamInfo *si = NULL;
+        jsErrCode jerr = 0;
+        pthread_mutex_lock(&d->admin_lock);
+        natsStatus s = js_AddStream(&si, d->js, &sc, NULL, &jerr);
+        pthread_mutex_unlock(&d->admin_lock);
+        if (s == NATS_OK) {
+            jsStreamInfo_Destroy(si);
+            continue;
+        }
+        if (d->replication_factor > 1 &&
+            (jerr == JSInsufficientResourcesErr || jerr == JSStreamReplicasNotSupportedErr ||
+             jerr == JSClusterNoPeersErr)) {
+            int nodes = cluster_size(d);
+            snprintf(err, errlen,
+                     "%s: replicationFactor %" PRId64 " needs a JetStream cluster of at least "
+                     "%" PRId64 " nodes, but the NATS server at '%s' has %d node%s (NATS says: "
+                     "%s); lower replicationFactor or start more nodes",
+                     d->file, d->replication_factor, d->replication_factor, d->url, nodes,
+                     nodes == 1 ? "" : "s", last_error(s));
+        } else {
+            snprintf(err, errlen, "cannot create NATS stream '%s': %s", topics[i],
+                     last_error(s));
+        }
+        char e2[64];
+        delete_streams(d, topics, i, e2, sizeof e2); /* leave nothing half made */
+        return OMB_DRV_ERR;
+    }
+    return OMB_DRV_OK;
+}
+
+static int nats_delete_topics(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                              size_t errlen)
+{
+    return delete_streams(d, topics, n, err, errlen);
+}
+
+/* ---- producers ------------------------------------------------------------------------- */
+
+static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+    struct omb_producer *p = closure;
+    int64_t now = omb_now_ns();
+    struct omb_msg_meta meta;
+    read_envelope(msg, &meta);
+    size_t bytes = (size_t)natsMsg_GetDataLength(msg);
+    int err = 0;
+    if (!pa) {
+        err = pae && pae->ErrCode ? (int)pae->ErrCode : pae && pae->Err ? (int)pae->Err : -1;
+        if (atomic_fetch_add(&p->errors_logged, 1) < 3)
+            omb_warn("NATS: a publish to '%s' failed: %s", p->subject,
+                     pae && pae->ErrText ? pae->ErrText
+                                         : natsStatus_GetText(pae ? pae->Err : NATS_ERR));
+    }
+    pthread_mutex_lock(&p->mu);
+    if (!p->closed) p->done(p->ctx, &meta, bytes, err, now);
+    p->served++;
+    if (p->waiters) pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+    natsMsg_Destroy(msg);
+    atomic_fetch_sub_explicit(&p->inflight, 1, memory_order_release); /* last touch */
+}
+
+static void producer_free(struct omb_producer *p)
+{
+    if (p->js) jsCtx_Destroy(p->js);
+    if (p->nc) natsConnection_Destroy(p->nc);
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->mu);
+    free(p->subject);
+    free(p->scratch);
+    free(p);
+}
+
+static int nats_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
+                                void *ctx, struct omb_producer **out, char *err, size_t errlen)
+{
+    struct omb_producer *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    p->done = done;
+    p->ctx = ctx;
+    p->subject = strdup(topic);
+    p->max_pending = d->publish_max_pending;
+    jsPubOptions_Init(&p->po);
+    p->po.MaxWait = PUB_ACK_WAIT_MS;
+    natsStatus s = connect_to(d, "omb-producer", on_ack, p, &p->nc, &p->js);
+    if (s != NATS_OK) {
+        snprintf(err, errlen, "cannot create a NATS producer on '%s' (%s): %s", topic, d->url,
+                 last_error(s));
+        producer_free(p);
+        return OMB_DRV_ERR;
+    }
+    *out = p;
+    return OMB_DRV_OK;
+}
+
+static int nats_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
+                     size_t len, const struct omb_msg_meta *meta)
+{
+    (void)key; /* NATS messages have no key; the subject is the topic */
+    (void)keylen;
+    if (atomic_load_explicit(&p->inflight, memory_order_relaxed) >= p->max_pending)
+        return OMB_DRV_QUEUE_FULL;
+    atomic_fetch_add_explicit(&p->inflight, 1, memory_order_relaxed);
+    natsStatus s;
+    if (len >= OMB_ENVELOPE_LEN) {
+        const void *msg = omb_envelope_wrap(&p->scratch, &p->scratch_len, payload, len, meta);
+        s = msg ? js_PublishAsync(p->js, p->subject, msg, (int)len, &p->po) : NATS_NO_MEMORY;
+    } else {
+        unsigned char env[OMB_ENVELOPE_LEN];
+        char hex[2 * OMB_ENVELOPE_LEN + 1];
+        omb_envelope_put(env, meta);
+        hex_put(hex, env, sizeof env);
+        natsMsg *m = NULL;
+        s = natsMsg_Create(&m, p->subject, NULL, payload, (int)len);
+        if (s == NATS_OK) s = natsMsgHeader_Set(m, ENV_HEADER, hex);
+        if (s == NATS_OK) s = js_PublishMsgAsync(p->js, &m, &p->po);
+        natsMsg_Destroy(m); /* NULL when nats.c took it */
+    }
+    if (s == NATS_OK) return OMB_DRV_OK;
+    atomic_fetch_sub_explicit(&p->inflight, 1, memory_order_relaxed);
+    if (atomic_fetch_add(&p->errors_logged, 1) < 3)
+        omb_warn("NATS: cannot publish to '%s': %s", p->subject, last_error(s));
+    return OMB_DRV_ERR;
+}
+
+/* Waits up to @p timeout_ms for a completion (they run on nats.c's thread). */
+static int nats_poll(struct omb_producer *p, int timeout_ms)
+{
+    pthread_mutex_lock(&p->mu);
+    int64_t before = p->served;
+    if (timeout_ms > 0 && atomic_load(&p->inflight) > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (int64_t)timeout_ms * 1000000;
+        ts.tv_sec += ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        p->waiters++;
+        while (p->served == before && atomic_load(&p->inflight) > 0 &&
+               pthread_cond_timedwait(&p->cond, &p->mu, &ts) == 0) {
+        }
+        p->waiters--;
+    }
+    int served = (int)(p->served - before);
+    pthread_mutex_unlock(&p->mu);
+    return served;
+}
+
+static void nats_close_producer(struct omb_producer *p)
+{
+    if (!p) return;
+    /* The worker has flushed; give acks still in flight a moment, then stop completions. */
+    int64_t deadline = omb_now_ns() + (int64_t)CLOSE_WAIT_MS * 1000000;
+    while (atomic_load_explicit(&p->inflight, memory_order_acquire) > 0 &&
+           omb_now_ns() < deadline)
+        omb_sleep_ns(1000000);
+    pthread_mutex_lock(&p->mu);
+    p->closed = true;
+    pthread_mutex_unlock(&p->mu);
+    if (atomic_load_explicit(&p->inflight, memory_order_acquire) > 0) {
+        /* nats.c may still call on_ack with this producer: keep it (a few hundred bytes)
+         * rather than free it under that thread. Only after a broker stopped answering. */
+        omb_debug("NATS: producer on '%s' closed with %" PRId64 " publishes unanswered",
+                  p->subject, atomic_load(&p->inflight));
+        natsConnection_Close(p->nc);
+        return;
+    }
+    producer_free(p);
+}
+
+/* ---- consumers ------------------------------------------------------------------------- */
+
+static void deliver(struct omb_consumer *c, natsMsgList *list)
+{
+    int64_t now = omb_now_ns();
+    for (int i = 0; i < list->Count; i++) {
+        natsMsg *m = list->Msgs[i];
+        struct omb_msg_meta env;
+        read_envelope(m, &env);
+        struct omb_delivered d = {.bytes = (size_t)natsMsg_GetDataLength(m), .now_ns = now};
+        omb_envelope_position(&env, &d);
+        c->fn(c->ctx, &d);
+        natsMsg_Ack(m, NULL);
+    }
+}
+
+static void *consumer_main(void *arg)
+{
+    struct omb_consumer *c = arg;
+    int64_t last_warn = 0;
+    bool wait = false;
+    while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+        if (atomic_load_explicit(&c->paused, memory_order_relaxed)) {
+            omb_sleep_ns(5000000);
+            continue;
+        }
+        /* What is there, up to a batch, at once; when there was nothing, a long poll for
+         * one message, which returns as soon as it arrives (a long poll for a whole batch
+         * would hold the first message until the batch fills). */
+        jsFetchRequest req;
+        jsFetchRequest_Init(&req);
+        req.Expires = (int64_t)FETCH_WAIT_MS * 1000000;
+        if (wait) {
+            req.Batch = 1;
+        } else {
+            req.Batch = c->batch;
+            req.NoWait = true;
+        }
+        natsMsgList list = {0};
+        natsStatus s = natsSubscription_FetchRequest(&list, c->sub, &req);
+        if (s == NATS_OK && list.Count > 0) {
+            deliver(c, &list);
+            natsMsgList_Destroy(&list);
+            wait = false;
+            continue;
+        }
+        natsMsgList_Destroy(&list);
+        if (s == NATS_OK || s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
+            wait = true;
+            continue;
+        }
+        int64_t now = omb_now_ns();
+        if (now - last_warn > 5000000000LL) {
+            omb_warn("NATS: consumer '%s' of '%s': fetch failed: %s", c->subscription, c->topic,
+                     last_error(s));
+            last_warn = now;
+        }
+        omb_sleep_ns(100000000);
+    }
+    return NULL;
+}
+
+static void consumer_free(struct omb_consumer *c)
+{
+    if (c->sub) natsSubscription_Destroy(c->sub);
+    if (c->js) jsCtx_Destroy(c->js);
+    if (c->nc) natsConnection_Destroy(c->nc);
+    free(c->topic);
+    free(c->subscription);
+    free(c);
+}
+
+static int nats_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
+                                omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
+                                size_t errlen)
+{
+    struct omb_consumer *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return OMB_DRV_ERR;
+    }
+    c->fn = fn;
+    c->ctx = ctx;
+    c->topic = strdup(topic);
+    c->subscription = strdup(subscription);
+    c->batch = (int)d->fetch_batch;
+    natsStatus s = connect_to(d, "omb-consumer", NULL, NULL, &c->nc, &c->js);
+    if (s != NATS_OK) {
+        snprintf(err, errlen, "cannot create a NATS consumer on '%s' (%s): %s", topic, d->url,
+                 last_error(s));
+        consumer_free(c);
+        return OMB_DRV_ERR;
+    }
+    /* The subscription's durable consumer, made once and shared: the same request from
+     * each of its consumers (and workers) is answered with the same consumer. */
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = subscription;
+    cc.DeliverPolicy = js_DeliverAll;
+    cc.AckPolicy = js_AckExplicit;
+    cc.MaxAckPending = d->max_ack_pending;
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    s = js_AddConsumer(&ci, c->js, topic, &cc, NULL, &jerr);
+    if (s == NATS_OK) jsConsumerInfo_Destroy(ci);
+    if (s != NATS_OK && jerr != JSConsumerNameExistErr) {
+        snprintf(err, errlen, "cannot create NATS consumer '%s' on stream '%s': %s", subscription,
+                 topic, last_error(s));
+        consumer_free(c);
+        return OMB_DRV_ERR;
+    }
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = topic;
+    so.Consumer = subscription;
+    s = js_PullSubscribe(&c->sub, c->js, topic, subscription, NULL, &so, &jerr);
+    int prc = s == NATS_OK ? pthread_create(&c->thread, NULL, consumer_main, c) : 0;
+    if (s != NATS_OK || prc) {
+        snprintf(err, errlen, "cannot subscribe to NATS consumer '%s' of '%s': %s", subscription,
+                 topic, s != NATS_OK ? last_error(s) : strerror(prc));
+        consumer_free(c);
+        return OMB_DRV_ERR;
+    }
+    *out = c;
+    return OMB_DRV_OK;
+}
+
+static int nats_pause(struct omb_consumer *c)
+{
+    atomic_store(&c->paused, 1);
+    return OMB_DRV_OK;
+}
+
+static int nats_resume(struct omb_consumer *c)
+{
+    atomic_store(&c->paused, 0);
+    return OMB_DRV_OK;
+}
+
+static void nats_close_consumer(struct omb_consumer *c)
+{
+    if (!c) return;
+    atomic_store(&c->stop, 1);
+    pthread_join(c->thread, NULL);
+    /* The durable consumer stays until its stream is deleted: other consumers share it. */
+    consumer_free(c);
+}
+
+const struct omb_driver_ops omb_nats_driver = {
+    .name = "nats",
+    .topic_prefix = "Nats-benchmark",
+    .caps = 0,
+    .check = nats_check,
+    .init = nats_init,
+    .create_topics = nats_create_topics,
+    .create_producer = nats_create_producer,
+    .send = nats_send,
+    .poll = nats_poll,
+    .close_producer = nats_close_producer,
+    .create_consumer = nats_create_consumer,
+    .pause_consumer = nats_pause,
+    .resume_consumer = nats_resume,
+    .close_consumer = nats_close_consumer,
+    .delete_topics = nats_delete_topics,
+    .destroy = driver_free,
+};
