@@ -48,8 +48,14 @@ struct omb_driver {
     char max_len_str[24];
     char id[80]; /* host name and process id: consumer names are unique across workers */
     _Atomic unsigned next_consumer;
-    pthread_mutex_t lock; /* admin */
+    pthread_mutex_t lock; /* admin, trimmed */
     redisContext *admin;
+    struct trimmed *trimmed; /* subscriptions reported to have lost messages to trimming */
+};
+
+struct trimmed {
+    char *what; /* "topic\ngroup" */
+    struct trimmed *next;
 };
 
 struct inflight {
@@ -81,7 +87,8 @@ struct omb_consumer {
     pthread_t thread;
     _Atomic bool stop, paused;
     int acks_pending; /* XACK replies still to read */
-    int64_t next_reconnect_ns;
+    int64_t next_reconnect_ns, next_trim_check_ns;
+    _Atomic long long client_id; /* CLIENT ID of the connection (close unblocks it), or 0 */
 };
 
 /* ---- the driver file ----------------------------------------------------------------- */
@@ -154,6 +161,12 @@ static void driver_free(struct omb_driver *d)
 {
     if (!d) return;
     if (d->admin) redisFree(d->admin);
+    while (d->trimmed) {
+        struct trimmed *t = d->trimmed;
+        d->trimmed = t->next;
+        free(t->what);
+        free(t);
+    }
     pthread_mutex_destroy(&d->lock);
     free(d->file);
     free(d->host);
@@ -620,6 +633,9 @@ static redisContext *consumer_connect(struct omb_consumer *k, char *err, size_t 
         redisFree(c);
         return NULL;
     }
+    redisReply *r = redisCommand(c, "CLIENT ID");
+    atomic_store(&k->client_id, r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0);
+    if (r) freeReplyObject(r);
     return c;
 }
 
@@ -673,6 +689,74 @@ static void deliver(struct omb_consumer *k, const redisReply *e, int64_t now)
     k->fn(k->ctx, &dv);
 }
 
+/* The integer after @p key in a flat [key, value, ...] reply; @p nil: it was a nil. */
+static bool field_int(const redisReply *r, const char *key, long long *out, bool *nil)
+{
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i], *v = r->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING && k->type != REDIS_REPLY_STATUS) continue;
+        if (strcmp(k->str, key) != 0) continue;
+        *nil = v->type == REDIS_REPLY_NIL;
+        *out = v->type == REDIS_REPLY_INTEGER ? v->integer : 0;
+        return v->type == REDIS_REPLY_INTEGER || v->type == REDIS_REPLY_NIL;
+    }
+    return false;
+}
+
+/*
+ * Trimming (XADD MAXLEN ~) drops the oldest entries whether a group has read them or not.
+ * Redis 7 keeps each group's lag (entries added and not yet read by the group): a lag
+ * larger than the stream's length means at least lag - length entries went unread. Said
+ * once per subscription; the delivery check then counts them as missing. Checked about
+ * once a second by each consumer, paused or not.
+ */
+static void check_trimmed(struct omb_consumer *k)
+{
+    redisReply *g = redisCommand(k->c, "XINFO GROUPS %s", k->topic);
+    redisReply *s = g ? redisCommand(k->c, "XINFO STREAM %s", k->topic) : NULL;
+    if (!g || !s) {
+        if (g) freeReplyObject(g);
+        consumer_lost(k, k->c->errstr);
+        return;
+    }
+    long long lag = 0, length = 0;
+    bool lag_nil = true, len_nil = true, found = false;
+    for (size_t i = 0; g->type == REDIS_REPLY_ARRAY && i < g->elements && !found; i++) {
+        const redisReply *e = g->element[i];
+        for (size_t j = 0; e->type == REDIS_REPLY_ARRAY && j + 1 < e->elements; j += 2)
+            if (e->element[j]->type == REDIS_REPLY_STRING && !strcmp(e->element[j]->str, "name") &&
+                e->element[j + 1]->type == REDIS_REPLY_STRING &&
+                !strcmp(e->element[j + 1]->str, k->group))
+                found = field_int(e, "lag", &lag, &lag_nil);
+    }
+    bool have_len = field_int(s, "length", &length, &len_nil);
+    freeReplyObject(g);
+    freeReplyObject(s);
+    if (!found || lag_nil || !have_len || len_nil || lag <= length) return;
+    struct omb_driver *d = k->d;
+    size_t n = strlen(k->topic) + strlen(k->group) + 2;
+    char *what = malloc(n);
+    if (!what) return;
+    snprintf(what, n, "%s\n%s", k->topic, k->group);
+    pthread_mutex_lock(&d->lock);
+    bool said = false;
+    for (struct trimmed *t = d->trimmed; t && !said; t = t->next) said = !strcmp(t->what, what);
+    struct trimmed *t = said ? NULL : malloc(sizeof *t);
+    if (t) {
+        t->what = what;
+        t->next = d->trimmed;
+        d->trimmed = t;
+        what = NULL;
+    }
+    pthread_mutex_unlock(&d->lock);
+    free(what);
+    if (!said)
+        omb_warn("Redis: stream '%s' was trimmed (trim: true, maxLen: %lld) past messages "
+                 "subscription '%s' had not read: at least %lld lost; raise maxLen above the "
+                 "backlog in messages, or set trim: false",
+                 k->topic, d->max_len, k->group, lag - length);
+}
+
 static void *consumer_main(void *arg)
 {
     struct omb_consumer *k = arg;
@@ -696,6 +780,12 @@ static void *consumer_main(void *arg)
                 continue;
             }
             omb_warn("Redis: consumer '%s' of '%s' reconnected", k->group, k->topic);
+        }
+        if (d->trim && omb_now_ns() >= k->next_trim_check_ns) {
+            k->next_trim_check_ns = omb_now_ns() + 1000000000LL;
+            if (read_acks(k) != 0) continue;
+            check_trimmed(k);
+            if (!k->c) continue;
         }
         if (atomic_load_explicit(&k->paused, memory_order_relaxed)) {
             if (read_acks(k) == 0) omb_sleep_ns(5000000);
@@ -820,8 +910,20 @@ static int redis_resume(struct omb_consumer *k)
 static void redis_close_consumer(struct omb_consumer *k)
 {
     if (!k) return;
-    /* The thread ends after its current XREADGROUP (at most blockMs). */
+    /* The thread ends after its current XREADGROUP, which CLIENT UNBLOCK ends at once (as
+     * if its BLOCK had run out) rather than after up to blockMs. */
     atomic_store(&k->stop, true);
+    long long id = atomic_load(&k->client_id);
+    if (id > 0) {
+        char err[256], ids[24];
+        snprintf(ids, sizeof ids, "%lld", id);
+        const char *argv[] = {"CLIENT", "UNBLOCK", ids};
+        size_t lens[] = {6, 7, strlen(ids)};
+        pthread_mutex_lock(&k->d->lock);
+        redisReply *r = admin_cmd_argv(k->d, 3, argv, lens, err, sizeof err);
+        pthread_mutex_unlock(&k->d->lock);
+        if (r) freeReplyObject(r);
+    }
     pthread_join(k->thread, NULL);
     consumer_free(k);
 }
