@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -163,6 +166,21 @@ static void driver_free(struct omb_driver *d)
     free(d);
 }
 
+/* @p uri for messages: a password in it shows as "***". */
+static char *masked_uri(const char *uri)
+{
+    const char *start = strstr(uri, "://");
+    start = start ? start + 3 : uri;
+    size_t hostpart = strcspn(start, "/?#");
+    const char *at = memchr(start, '@', hostpart);
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    if (!colon) return strdup(uri);
+    size_t head = (size_t)(colon + 1 - uri), n = head + 3 + strlen(at) + 1;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%.*s***%s", (int)head, uri, at);
+    return out;
+}
+
 /* One amqpUris entry into @p u; an error names the file and line. */
 static int parse_uri(const char *file, const struct omb_yaml_node *v, struct rmq_uri *u, char *err,
                      size_t errlen)
@@ -181,7 +199,7 @@ static int parse_uri(const char *file, const struct omb_yaml_node *v, struct rmq
                  file, v->line, q);
         return -1;
     }
-    u->text = strdup(v->scalar);
+    u->text = masked_uri(v->scalar);
     u->buf = strdup(v->scalar);
     if (!u->text || !u->buf) {
         snprintf(err, errlen, "out of memory");
@@ -310,6 +328,43 @@ static void conn_close(amqp_connection_state_t conn, bool graceful)
     amqp_destroy_connection(conn);
 }
 
+/* Why a TCP connection to @p host:@p port fails (rabbitmq-c only says "a socket error
+ * occurred"), into @p buf; -1 when it does not fail or the reason is unknown. */
+static int tcp_reason(const char *host, int port, char *buf, size_t len)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    char svc[16];
+    snprintf(svc, sizeof svc, "%d", port);
+    int g = getaddrinfo(host, svc, &hints, &res);
+    if (g != 0) {
+        snprintf(buf, len, "cannot resolve '%s': %s", host, gai_strerror(g));
+        return 0;
+    }
+    int e = 0;
+    for (struct addrinfo *a = res; a; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0) continue;
+        e = 0;
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            e = errno;
+            if (e == EINPROGRESS) {
+                struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+                socklen_t sl = sizeof e;
+                if (poll(&pfd, 1, CONNECT_TIMEOUT_S * 1000) == 1)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl);
+                else
+                    e = ETIMEDOUT;
+            }
+        }
+        close(fd);
+        if (e == 0) break;
+    }
+    freeaddrinfo(res);
+    if (!e) return -1;
+    snprintf(buf, len, "%s", strerror(e));
+    return 0;
+}
+
 /* A logged-in connection with channel CHANNEL open, or NULL with one sentence in @p err. */
 static amqp_connection_state_t rmq_connect(const struct omb_driver *d, const struct rmq_uri *u,
                                            char *err, size_t errlen)
@@ -324,8 +379,11 @@ static amqp_connection_state_t rmq_connect(const struct omb_driver *d, const str
     struct timeval tv = {CONNECT_TIMEOUT_S, 0}, rpc = {RPC_TIMEOUT_S, 0};
     int rc = amqp_socket_open_noblock(sock, u->ci.host, u->ci.port, &tv);
     if (rc != AMQP_STATUS_OK) {
+        char why[128];
+        if (rc != AMQP_STATUS_SOCKET_ERROR || tcp_reason(u->ci.host, u->ci.port, why, sizeof why))
+            snprintf(why, sizeof why, "%s", amqp_error_string2(rc));
         snprintf(err, errlen, "cannot reach RabbitMQ at '%s' (amqpUris in %s): %s", u->text,
-                 d->file, amqp_error_string2(rc));
+                 d->file, why);
         amqp_destroy_connection(conn);
         return NULL;
     }
