@@ -137,7 +137,10 @@ struct omb_consumer {
 static const char *last_error(natsStatus s)
 {
     const char *t = nats_GetLastError(NULL);
-    return t && *t ? t : natsStatus_GetText(s);
+    if (!t || !*t) return natsStatus_GetText(s);
+    /* nats.c puts where it noticed first: "(conn.c:2088): No server available ..." */
+    const char *e = t[0] == '(' ? strstr(t, "): ") : NULL;
+    return e ? e + 3 : t;
 }
 
 static void hex_put(char *out, const unsigned char *in, size_t n)
@@ -301,6 +304,7 @@ static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
+    if (natsConnection_IsClosed(nc)) return; /* closed by omb, not lost */
     omb_warn("NATS: connection to %s lost; reconnecting", (const char *)closure);
 }
 
