@@ -238,17 +238,20 @@ static int mq_parse(const struct omb_driver_conf *conf, bool quiet, struct mq_co
     size_t plen = strlen(pre);
     c->prefix = malloc(plen + 2);
     if (c->prefix) snprintf(c->prefix, plen + 2, "%s%s", pre, plen ? "/" : "");
+    bool bad_prefix = strpbrk(pre, "+#") || (plen && pre[plen - 1] == '/');
+    char prefix_q[80];
+    omb_yaml_quote(prefix_q, sizeof prefix_q, pre);
     free(cf.topic_prefix);
     if (rc != 0) goto fail;
     const struct omb_yaml_node *un = f.client ? omb_yaml_get(f.client, "serverUri") : NULL;
     c->uri_line = un ? un->line : root->line;
     if (parse_uri(conf, c, err, errlen) != 0) goto fail;
-    if (strpbrk(pre, "+#") || (plen && pre[plen - 1] == '/')) {
+    if (bad_prefix) {
         const struct omb_yaml_node *pn = f.client ? omb_yaml_get(f.client, "topicPrefix") : NULL;
         snprintf(err, errlen,
-                 "%s line %d: client.topicPrefix '%s' must not contain the wildcards '+' or '#' "
+                 "%s line %d: client.topicPrefix %s must not contain the wildcards '+' or '#' "
                  "nor end with '/' (topics are <topicPrefix>/<topic>)",
-                 conf->path, pn ? pn->line : root->line, pre);
+                 conf->path, pn ? pn->line : root->line, prefix_q);
         goto fail;
     }
     if (sf.expiry_seconds && !quiet) {
@@ -378,6 +381,13 @@ static int start_connect(const struct mq_conf *c, struct mosquitto *m, uint32_t 
     if (expiry) mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, expiry);
     int rc = mosquitto_connect_bind_v5(m, c->host, c->port, KEEPALIVE_S, NULL, props);
     mosquitto_property_free_all(&props);
+    if (rc == MOSQ_ERR_EAI) {
+        snprintf(err, errlen,
+                 "cannot reach the MQTT broker at '%s' (client.serverUri in %s): cannot resolve "
+                 "host '%s'",
+                 c->uri, c->file, c->host);
+        return -1;
+    }
     if (rc != MOSQ_ERR_SUCCESS) {
         snprintf(err, errlen, "cannot reach the MQTT broker at '%s' (client.serverUri in %s): %s",
                  c->uri, c->file, mosq_err(rc));
