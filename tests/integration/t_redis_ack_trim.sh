@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Redis: what `ack` and `trim` do, checked with Redis's own view (XLEN, XINFO GROUPS) of
+# streams kept after the run (--keep-topics): ack: false leaves every delivered entry
+# pending, trim: false keeps every entry; the defaults (with a small maxLen) leave nothing
+# pending and the length near maxLen. Then the streams are deleted by hand.
+source "$(dirname "$0")/lib.sh"
+"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
+BROKER="$OMB_SOURCE/scripts/broker.sh"
+started=0
+if ! "$BROKER" status redis >/dev/null 2>&1; then
+  "$BROKER" start redis >/dev/null || fail "cannot start redis with scripts/broker.sh"
+  started=1
+fi
+trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
+PREFIX=redis-openmessaging-benchmark
+before=$(redis-cli --scan --pattern "$PREFIX-*" | sort)
+
+cat > w.yaml <<'Y'
+name: redis ack trim
+topics: 1
+messageSize: 100
+subscriptionsPerTopic: 2
+consumerPerSubscription: 1
+producersPerTopic: 1
+producerRate: 3000
+testDurationMinutes: 0.05
+warmupDurationMinutes: 0
+Y
+printf 'name: RedisNoAck\ndriverClass: redis\nack: false\ntrim: false\nmaxLen: 1000\n' > noack.yaml
+printf 'name: RedisDefaults\ndriverClass: redis\nmaxLen: 1000\n' > defaults.yaml
+
+# run FILE: one run keeping its stream; prints "XLEN PENDING1 PENDING2 ACKED" and deletes it.
+run() {
+  "$OMB" run -d "$1.yaml" --keep-topics --period 1 -o "$1.json" w.yaml > "$1.log" 2>&1 || { cat "$1.log"; fail "$1 run failed"; }
+  $CHECK "$1.json" --rate 3000 --subs 2 >&2 || { cat "$1.log"; fail "$1 result"; }
+  local k
+  k=$(comm -13 <(echo "$before") <(redis-cli --scan --pattern "$PREFIX-*" | sort))
+  [ "$(echo "$k" | wc -w)" = 1 ] || fail "expected one kept stream, got: $k"
+  local len pend acked
+  len=$(redis-cli XLEN "$k")
+  pend=$(redis-cli XINFO GROUPS "$k" | awk 'p {print; p=0} $0=="pending" {p=1}' | tr '\n' ' ')
+  acked=$(python3 -c "import json; print(json.load(open('$1.json'))['omb']['delivery'][0]['acknowledged'])")
+  redis-cli DEL "$k" >/dev/null
+  echo "$len $pend $acked"
+}
+
+read -r len p1 p2 acked <<<"$(run noack)"
+echo "ack: false, trim: false: XLEN $len, pending $p1 and $p2, acknowledged sends $acked"
+[ "$len" = "$acked" ] || fail "trim: false: XLEN $len, expected every acknowledged send ($acked)"
+[ "$len" -gt 1000 ] || fail "trim: false: XLEN $len is not above maxLen"
+[ "$p1" = "$len" ] && [ "$p2" = "$len" ] || fail "ack: false: pending $p1/$p2, expected $len each"
+
+read -r len p1 p2 acked <<<"$(run defaults)"
+echo "defaults (maxLen 1000): XLEN $len, pending $p1 and $p2, acknowledged sends $acked"
+[ "$acked" -gt 5000 ] || fail "too few messages to show trimming: $acked"
+# MAXLEN ~ trims whole stream nodes (100 entries each by default): near maxLen, not exact.
+[ "$len" -ge 1000 ] && [ "$len" -le 1200 ] || fail "trim: true: XLEN $len, expected 1000..1200"
+[ "$p1" = 0 ] && [ "$p2" = 0 ] || fail "ack: true: pending $p1/$p2, expected 0"
+[ "$(redis-cli --scan --pattern "$PREFIX-*" | sort)" = "$before" ] || fail "streams left behind"
+echo "ok: redis ack and trim"
