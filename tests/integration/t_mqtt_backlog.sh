@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# MQTT backlog test on a real Mosquitto: consumers with persistent sessions (cleanSession
+# false, sessionExpiryInterval > 0, QoS 1) pause by disconnecting, the broker queues the
+# subscriptions' messages for their sessions, they reconnect and drain it; every
+# subscription gets every message, and the sessions are ended at close (the broker's $SYS
+# counters show no session left). With OMB's own file (cleanSession: true) the driver
+# cannot pause: one clear sentence and exit 1.
+source "$(dirname "$0")/lib.sh"
+"$OMB" --help 2>&1 | grep -q "drivers built in:.*mqtt" || { echo "skip: omb built without the mqtt driver"; exit 77; }
+BROKER="$OMB_SOURCE/scripts/broker.sh"
+STARTED=0
+cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto >/dev/null; fi; }
+trap cleanup EXIT
+if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
+
+cat > persist.yaml <<'Y'
+name: MQTT-persistent
+driverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver
+client:
+  serverUri: tcp://localhost:1883
+  qos: 1
+  topicPrefix: omb-backlog
+consumer:
+  cleanSession: false
+  sessionExpiryInterval: 600
+  receiveMaximum: 256
+Y
+cat > bl.yaml <<'Y'
+name: mqtt backlog
+topics: 1
+messageSize: 1024
+subscriptionsPerTopic: 2
+producersPerTopic: 1
+consumerPerSubscription: 2
+producerRate: 2000
+consumerBacklogSizeGB: 0.005
+testDurationMinutes: 0.05
+warmupDurationMinutes: 0
+Y
+"$OMB" run -d persist.yaml --period 1 -o bl.json bl.yaml > bl.log 2>&1 || { cat bl.log; fail "backlog run failed"; }
+grep -q -- "--- Completed backlog draining in" bl.log || { cat bl.log; fail "no drain line"; }
+grep -q "Delivery check: every subscription received every acknowledged message" bl.log || { cat bl.log; fail "incomplete delivery"; }
+$CHECK bl.json --subs 2 --min-periods 2
+python3 -c "
+import json; b = json.load(open('bl.json'))['omb']['backlog']; assert b['drained'], b
+print('ok: mqtt backlog built in %.1f s, drained in %.1f s' % (b['buildSeconds'], b['drainSeconds']))"
+
+# The sessions are gone: $SYS/broker/clients/total counts connected clients and stored
+# sessions; after the run only this mosquitto_sub remains. The first message is the
+# retained value (up to sys_interval old), the second one is fresh.
+sys_value() { timeout 15 mosquitto_sub -h 127.0.0.1 -p 1883 -t "$1" -C 2 -W 14 2>/dev/null | tail -n 1; }
+total=$(sys_value '$SYS/broker/clients/total')
+[ "$total" = 1 ] || fail "the broker holds $total client(s)/session(s) after the run, expected 1 (this check)"
+
+# OMB's own file has clean sessions: a paused consumer would lose its subscription, so the
+# driver refuses to pause, with one sentence naming what to change.
+expect_fail 1 "needs consumer.cleanSession: false, consumer.sessionExpiryInterval > 0 and client.qos 1 or 2 in .*mqtt5.yaml" -- \
+  "$OMB" run -d "$OMB_SHARED/omb-reference/driver-mqtt5/mqtt5.yaml" --period 1 -o refused.json bl.yaml
+echo "ok: mqtt backlog"
