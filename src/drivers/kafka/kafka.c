@@ -386,9 +386,11 @@ static rd_kafka_conf_t *consumer_conf(struct omb_driver *d, const char *group, b
 {
     rd_kafka_conf_t *c = base_conf(d);
     char e[256];
-    /* OMB's files set auto.offset.reset=earliest; without it a consumer would miss what is
-     * sent before its partitions are assigned, which the readiness probe covers anyway. */
     rd_kafka_conf_set(c, "group.id", group, e, sizeof e);
+    /* OMB's files set auto.offset.reset=earliest. With Kafka's default (latest) a consumer
+     * misses what is sent before its partitions are assigned, the readiness probe among
+     * it, and the run would fail after the probe timeout: earliest unless the file says. */
+    rd_kafka_conf_set(c, "auto.offset.reset", "earliest", e, sizeof e);
     /* Two quirks of librdkafka 2.0.2's mock broker, corrected on the mock only (the file
      * can still set these): it holds every fetch for the full fetch.wait.max.ms (500 ms by
      * default) where a real broker answers as soon as data arrives, which would show up as
@@ -587,6 +589,25 @@ static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const cha
     return 0;
 }
 
+static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                               size_t errlen);
+
+/* replicationFactor above the broker count: one sentence with the file, the factor and
+ * the cluster's size. */
+static void replication_error(struct omb_driver *d, char *err, size_t errlen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    int brokers = -1;
+    if (rd_kafka_metadata(d->admin, 0, NULL, &md, CONNECT_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        brokers = md->broker_cnt;
+    if (md) rd_kafka_metadata_destroy(md);
+    snprintf(err, errlen,
+             "%s: replicationFactor %lld needs at least %lld brokers, and the cluster at %s has "
+             "%d",
+             d->file, (long long)d->replication_factor, (long long)d->replication_factor,
+             d->bootstrap, brokers);
+}
+
 static int kafka_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
                                int partitions, char *err, size_t errlen)
 {
@@ -639,14 +660,27 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
         const rd_kafka_topic_result_t **res =
             rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
         rc = OMB_DRV_OK;
-        for (size_t i = 0; i < cnt; i++)
-            if (rd_kafka_topic_result_error(res[i])) {
-                snprintf(err, errlen, "cannot create topic '%s': %s",
-                         rd_kafka_topic_result_name(res[i]),
-                         rd_kafka_topic_result_error_string(res[i]));
+        const char **made = calloc(cnt ? cnt : 1, sizeof *made);
+        size_t nmade = 0;
+        for (size_t i = 0; i < cnt; i++) {
+            rd_kafka_resp_err_t te = rd_kafka_topic_result_error(res[i]);
+            if (!te) {
+                if (made) made[nmade++] = rd_kafka_topic_result_name(res[i]);
+            } else if (rc == OMB_DRV_OK) {
                 rc = OMB_DRV_ERR;
-                break;
+                if (te == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR)
+                    replication_error(d, err, errlen);
+                else
+                    snprintf(err, errlen, "cannot create topic '%s': %s",
+                             rd_kafka_topic_result_name(res[i]),
+                             rd_kafka_topic_result_error_string(res[i]));
             }
+        }
+        /* Nothing half-done: the topics that were created go again. */
+        char derr[256];
+        if (rc != OMB_DRV_OK && nmade)
+            kafka_delete_topics(d, made, nmade, derr, sizeof derr);
+        free(made);
         rd_kafka_event_destroy(ev);
     }
     rd_kafka_AdminOptions_destroy(o);
