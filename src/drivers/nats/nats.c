@@ -8,7 +8,10 @@
  * subscription, so completions of one producer are never concurrent (driver.h). Each
  * consumer has a thread of its own that fetches from the durable consumer, delivers and
  * acks each message; pause stops its fetching, nothing more. */
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -29,7 +32,7 @@
 #define ENV_HEADER "omb-env"
 #define CONNECT_TIMEOUT_MS 3000
 #define API_WAIT_MS        10000 /* JetStream API requests (stream and consumer create) */
-#define PUB_ACK_WAIT_MS    30000 /* a publish not acked by then completes with an error */
+#define PUB_ACK_WAIT_MS    10000 /* a publish not acked by then completes with an error */
 #define FETCH_WAIT_MS      100   /* one long-poll fetch; also how soon a consumer stops */
 #define CLOSE_WAIT_MS      5000  /* close_producer: for acks still in flight */
 
@@ -375,15 +378,49 @@ static int nats_init(const struct omb_driver_conf *conf, struct omb_driver **out
     return OMB_DRV_OK;
 }
 
-/* Servers in the cluster the admin connection is on: itself and those it was told of. */
+/* "host:port" of a nats:// URL with the host resolved to its address, so the same server
+ * named two ways ("localhost:4222", "127.0.0.1:4222") counts once. */
+static void canonical_server(const char *url, char *out, size_t outlen)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    const char *at = strrchr(h, '@');
+    if (at) h = at + 1;
+    const char *colon = strrchr(h, ':');
+    char host[256];
+    snprintf(host, sizeof host, "%.*s", (int)(colon ? colon - h : (long)strlen(h)), h);
+    const char *port = colon ? colon + 1 : "4222";
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    char addr[INET_ADDRSTRLEN] = "";
+    if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, addr, sizeof addr);
+        freeaddrinfo(ai);
+    }
+    snprintf(out, outlen, "%s:%s", *addr ? addr : host, port);
+}
+
+/* Servers in the cluster the admin connection is on: the one it is connected to and those
+ * the server told it of (a cluster's members; none for a server on its own). */
 static int cluster_size(struct omb_driver *d)
 {
     char **found = NULL;
     int n = 0;
-    if (natsConnection_GetDiscoveredServers(d->nc, &found, &n) != NATS_OK) return 1;
+    if (natsConnection_GetDiscoveredServers(d->nc, &found, &n) != NATS_OK) n = 0;
+    char (*seen)[300] = calloc((size_t)n + 1, sizeof *seen);
+    int count = 0;
+    char url[256] = "";
+    natsConnection_GetConnectedUrl(d->nc, url, sizeof url);
+    for (int i = -1; i < n && seen; i++) {
+        char key[300];
+        canonical_server(i < 0 ? url : found[i], key, sizeof key);
+        bool dup = false;
+        for (int k = 0; k < count; k++) dup = dup || !strcmp(seen[k], key);
+        if (!dup) snprintf(seen[count++], sizeof seen[0], "%s", key);
+    }
     for (int i = 0; i < n; i++) free(found[i]);
     free(found);
-    return n + 1;
+    free(seen);
+    return count > 0 ? count : 1;
 }
 
 /* ---- topics = streams ------------------------------------------------------------------ */
@@ -442,10 +479,11 @@ static int nats_create_topics(struct omb_driver *d, const char *const *topics, s
             int nodes = cluster_size(d);
             snprintf(err, errlen,
                      "%s: replicationFactor %" PRId64 " needs a JetStream cluster of at least "
-                     "%" PRId64 " nodes, but the NATS server at '%s' has %d node%s (NATS says: "
-                     "%s); lower replicationFactor or start more nodes",
-                     d->file, d->replication_factor, d->replication_factor, d->url, nodes,
-                     nodes == 1 ? "" : "s", last_error(s));
+                     "%" PRId64 " nodes, but the NATS %s at '%s' has %d node%s (NATS says: %s); "
+                     "lower replicationFactor or start more nodes",
+                     d->file, d->replication_factor, d->replication_factor,
+                     nodes == 1 ? "server" : "cluster", d->url, nodes, nodes == 1 ? "" : "s",
+                     last_error(s));
         } else {
             snprintf(err, errlen, "cannot create NATS stream '%s': %s", topics[i],
                      last_error(s));
