@@ -116,7 +116,7 @@ static const struct omb_field redis_fields[] = {
     /* omb's own. */
     {F("ack", OMB_FIELD_BOOL, ack)},
     {F("trim", OMB_FIELD_BOOL, trim)},
-    {F("maxLen", OMB_FIELD_INT, max_len), .min = 1, .max = 1e15},
+    {F("maxLen", OMB_FIELD_INT, max_len), .min = 1, .max = 9.2e18},
     {F("readBatch", OMB_FIELD_INT, read_batch), .min = 1, .max = 100000},
     {F("blockMs", OMB_FIELD_INT, block_ms), .min = 1, .max = 10000},
     {F("pipeline", OMB_FIELD_INT, pipeline), .min = 1, .max = 1000000},
