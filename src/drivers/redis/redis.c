@@ -88,6 +88,7 @@ struct omb_consumer {
     _Atomic bool stop, paused;
     int acks_pending; /* XACK replies still to read */
     int64_t next_reconnect_ns, next_trim_check_ns;
+    bool connected_once;
     _Atomic long long client_id; /* CLIENT ID of the connection (close unblocks it), or 0 */
 };
 
@@ -600,7 +601,8 @@ static void redis_close_producer(struct omb_producer *p)
 
 /* XGROUP CREATE topic group 0 MKSTREAM: from id 0, so messages sent before a consumer
  * reads (the readiness probes) are delivered. BUSYGROUP: another consumer of the same
- * subscription created it first. */
+ * subscription created it first. Returns 1 when this call created the group, 0 when it
+ * existed, -1 on error. */
 static int create_group(redisContext *c, const struct omb_consumer *k, char *err, size_t errlen)
 {
     const char *argv[] = {"XGROUP", "CREATE", k->topic, k->group, "0", "MKSTREAM"};
@@ -611,7 +613,7 @@ static int create_group(redisContext *c, const struct omb_consumer *k, char *err
                  c->errstr);
         return -1;
     }
-    int rc = 0;
+    int rc = r->type == REDIS_REPLY_ERROR ? 0 : 1;
     if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
         snprintf(err, errlen, "cannot create consumer group '%s' on stream '%s': %s", k->group,
                  k->topic, r->str);
@@ -629,10 +631,17 @@ static redisContext *consumer_connect(struct omb_consumer *k, char *err, size_t 
     int64_t ms = k->d->block_ms + 30000;
     struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
     redisSetTimeout(c, tv);
-    if (create_group(c, k, err, errlen) != 0) {
+    int created = create_group(c, k, err, errlen);
+    if (created < 0) {
         redisFree(c);
         return NULL;
     }
+    if (created && k->connected_once)
+        omb_warn("Redis: consumer group '%s' of '%s' was gone when its consumer reconnected: "
+                 "the broker lost the stream (a restart without persistence?); recreated, and "
+                 "messages it held that were not yet delivered are lost",
+                 k->group, k->topic);
+    k->connected_once = true;
     redisReply *r = redisCommand(c, "CLIENT ID");
     atomic_store(&k->client_id, r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0);
     if (r) freeReplyObject(r);
@@ -814,7 +823,7 @@ static void *consumer_main(void *arg)
                              k->group, k->topic, r->str);
                 nogroup_logged = true;
                 char err[256];
-                if (create_group(k->c, k, err, sizeof err) != 0) omb_warn("%s", err);
+                if (create_group(k->c, k, err, sizeof err) < 0) omb_warn("%s", err);
             } else {
                 omb_warn("Redis: XREADGROUP on '%s': %s", k->topic, r->str);
             }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Redis restarted mid-run (scripts/broker.sh restart redis; the broker runs without
+# persistence, so the stream and its group are lost). While a backlog builds, the messages
+# Redis acknowledged and lost must not pass silently: the clients say they lost the
+# connection and the group, and the run fails (the backlog never drains).
+source "$(dirname "$0")/lib.sh"
+"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
+BROKER="$OMB_SOURCE/scripts/broker.sh"
+started=0
+if ! "$BROKER" status redis >/dev/null 2>&1; then
+  "$BROKER" start redis >/dev/null || fail "cannot start redis with scripts/broker.sh"
+  started=1
+fi
+trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
+# 20,000 messages of backlog at 2,000 msg/s: about 10 s of building, the restart at 4 s.
+cat > w.yaml <<'Y'
+name: redis restart
+topics: 1
+messageSize: 100
+subscriptionsPerTopic: 1
+producersPerTopic: 1
+producerRate: 2000
+consumerBacklogSizeGB: 0.002
+testDurationMinutes: 0.05
+warmupDurationMinutes: 0
+Y
+set +e
+"$OMB" run -d "$OMB_SHARED/omb-reference/driver-redis/redis.yaml" --period 1 --backlog-stall-timeout 4 -o r.json w.yaml > run.log 2>&1 &
+pid=$!
+sleep 4
+"$BROKER" restart redis > restart.log 2>&1 || { cat restart.log; fail "broker restart failed"; }
+wait $pid
+rc=$?
+set -e
+[ "$rc" = 1 ] || { cat run.log; fail "expected exit 1 after the broker lost the stream, got $rc"; }
+grep -q "lost its connection to 127.0.0.1:6379" run.log || { cat run.log; fail "no lost-connection warning"; }
+grep -q "was gone when its consumer reconnected: the broker lost the stream" run.log || { cat run.log; fail "no lost-group warning"; }
+grep -Eq "draining the backlog made no progress|building the backlog made no progress|missing" run.log || { cat run.log; fail "the failure does not say what is missing"; }
+grep -q "Delivery check: every subscription received every acknowledged message" run.log && fail "the delivery check passed"
+[ "$(redis-cli --scan --pattern 'redis-openmessaging-benchmark-*' | wc -l)" = 0 ] || fail "streams left behind"
+echo "ok: redis restart mid-run is reported, not passed"
