@@ -595,20 +595,21 @@ static int nats_send(struct omb_producer *p, const char *key, size_t keylen, con
     return OMB_DRV_ERR;
 }
 
-/* Waits up to @p timeout_ms for a completion (they run on nats.c's thread). */
+/* Waits up to @p timeout_ms for a completion (they run on nats.c's thread), as a client's
+ * poll does: with nothing in flight it sleeps the whole time (the worker relies on that to
+ * wait for its next due time). */
 static int nats_poll(struct omb_producer *p, int timeout_ms)
 {
     pthread_mutex_lock(&p->mu);
     int64_t before = p->served;
-    if (timeout_ms > 0 && atomic_load(&p->inflight) > 0) {
+    if (timeout_ms > 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t ns = ts.tv_nsec + (int64_t)timeout_ms * 1000000;
         ts.tv_sec += ns / 1000000000;
         ts.tv_nsec = ns % 1000000000;
         p->waiters++;
-        while (p->served == before && atomic_load(&p->inflight) > 0 &&
-               pthread_cond_timedwait(&p->cond, &p->mu, &ts) == 0) {
+        while (p->served == before && pthread_cond_timedwait(&p->cond, &p->mu, &ts) == 0) {
         }
         p->waiters--;
     }
