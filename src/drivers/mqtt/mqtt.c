@@ -714,7 +714,8 @@ static int mq_send(struct omb_producer *p, const char *key, size_t keylen, const
     s->producer = meta->producer;
     s->seq = meta->seq;
     s->bytes = (uint32_t)len;
-    if (s->state == SLOT_EARLY)
+    /* An early ack comes after the worker's send time; an older one would be stale. */
+    if (s->state == SLOT_EARLY && s->ack_ns >= meta->sent_ns)
         complete(p, s, s->ack_ns, s->reason);
     else
         s->state = SLOT_PENDING;
