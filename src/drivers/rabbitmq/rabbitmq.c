@@ -124,9 +124,11 @@ struct rmq_file {
     int64_t prod_delay_ms, prod_batch, cons_delay_ms, cons_batch, prefetch, max_unconfirmed;
 };
 
-#define RMQ_INT(k, member, lo, hi)                                                             \
-    {.key = k, .type = OMB_FIELD_INT, .offset = offsetof(struct rmq_file, member), .min = lo, \
-     .max = hi}
+#define RMQ_INT(k, member, lo, hi)                                                                 \
+    {                                                                                              \
+        .key = k, .type = OMB_FIELD_INT, .offset = offsetof(struct rmq_file, member), .min = lo,   \
+        .max = hi                                                                                  \
+    }
 static const struct omb_field rmq_fields[] = {
     {.key = "name", .type = OMB_FIELD_ANY, .offset = offsetof(struct rmq_file, name)},
     {.key = "driverClass", .type = OMB_FIELD_ANY, .offset = offsetof(struct rmq_file, cls)},
@@ -253,7 +255,8 @@ static int rmq_parse(const struct omb_driver_conf *conf, struct omb_driver **out
     if (!list || omb_yaml_is_null(list)) list = &fallback_list;
     const struct omb_yaml_node *key = omb_yaml_get_key(conf->doc->root, "amqpUris");
     if (list->kind != OMB_YAML_SEQ || list->n == 0) {
-        snprintf(err, errlen, "%s line %d: amqpUris must be a list of amqp:// URIs, e.g. "
+        snprintf(err, errlen,
+                 "%s line %d: amqpUris must be a list of amqp:// URIs, e.g. "
                  "[amqp://localhost]",
                  conf->path, key ? key->line : list->line);
         goto fail;
@@ -416,8 +419,8 @@ static amqp_connection_state_t rmq_connect(const struct omb_driver *d, const str
 static int declare_exchange(amqp_connection_state_t conn, const char *name, char *err,
                             size_t errlen)
 {
-    amqp_exchange_declare(conn, CHANNEL, amqp_cstring_bytes(name), amqp_cstring_bytes("fanout"),
-                          0, 1, 0, 0, amqp_empty_table);
+    amqp_exchange_declare(conn, CHANNEL, amqp_cstring_bytes(name), amqp_cstring_bytes("fanout"), 0,
+                          1, 0, 0, amqp_empty_table);
     char what[320];
     snprintf(what, sizeof what, "cannot declare exchange '%s'", name);
     return rpc_failed(conn, what, err, errlen) ? -1 : 0;
@@ -465,9 +468,8 @@ static int rmq_init(const struct omb_driver_conf *conf, struct omb_driver **out,
     }
     omb_info("RabbitMQ: %zu URI(s), %s queues, %s messages, prefetch %lld, up to %lld "
              "unconfirmed per producer",
-             d->nuris, queue_type_names[d->queue_type],
-             d->persistent ? "persistent" : "transient", (long long)d->prefetch,
-             (long long)d->max_unconfirmed);
+             d->nuris, queue_type_names[d->queue_type], d->persistent ? "persistent" : "transient",
+             (long long)d->prefetch, (long long)d->max_unconfirmed);
     *out = d;
     return OMB_DRV_OK;
 }
@@ -821,10 +823,10 @@ static int consumer_open(struct omb_consumer *c, char *err, size_t errlen)
     c->conn = conn;
     char what[600];
     if (declare_exchange(conn, c->topic, err, errlen) != 0) goto fail;
-    amqp_table_entry_t qt = {.key = amqp_cstring_bytes("x-queue-type"),
-                             .value = {.kind = AMQP_FIELD_KIND_UTF8,
-                                       .value.bytes = amqp_cstring_bytes(
-                                           queue_type_args[d->queue_type])}};
+    amqp_table_entry_t qt = {
+        .key = amqp_cstring_bytes("x-queue-type"),
+        .value = {.kind = AMQP_FIELD_KIND_UTF8,
+                  .value.bytes = amqp_cstring_bytes(queue_type_args[d->queue_type])}};
     amqp_table_t qargs = {.num_entries = 1, .entries = &qt};
     amqp_queue_declare(conn, CHANNEL, amqp_cstring_bytes(c->queue), 0, 1, 0, 0, qargs);
     snprintf(what, sizeof what, "cannot declare queue '%s'", c->queue);
@@ -879,9 +881,12 @@ static void read_delivery(struct omb_consumer *c, const amqp_message_t *m, struc
         else if (c->d->queue_type == RMQ_STREAM && e->key.len == 15 &&
                  !memcmp(e->key.bytes, "x-stream-offset", 15)) {
             int64_t off = -1;
-            if (e->value.kind == AMQP_FIELD_KIND_I64) off = e->value.value.i64;
-            else if (e->value.kind == AMQP_FIELD_KIND_U64) off = (int64_t)e->value.value.u64;
-            else if (e->value.kind == AMQP_FIELD_KIND_I32) off = e->value.value.i32;
+            if (e->value.kind == AMQP_FIELD_KIND_I64)
+                off = e->value.value.i64;
+            else if (e->value.kind == AMQP_FIELD_KIND_U64)
+                off = (int64_t)e->value.value.u64;
+            else if (e->value.kind == AMQP_FIELD_KIND_I32)
+                off = e->value.value.i32;
             if (off >= c->stream_next) c->stream_next = off + 1;
         }
     }
