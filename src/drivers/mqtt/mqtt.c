@@ -651,10 +651,11 @@ static int mq_create_producer(struct omb_driver *d, const char *topic, omb_send_
     mosquitto_connect_v5_callback_set(p->m, prod_on_connect);
     mosquitto_disconnect_v5_callback_set(p->m, prod_on_disconnect);
     mosquitto_publish_v5_callback_set(p->m, prod_on_publish);
-    int lr;
+    int lr = MOSQ_ERR_SUCCESS;
     if (start_connect(&d->c, p->m, 0, err, errlen) != 0 ||
         (lr = mosquitto_loop_start(p->m)) != MOSQ_ERR_SUCCESS) {
-        if (!err[0]) snprintf(err, errlen, "cannot start an MQTT client thread");
+        if (lr != MOSQ_ERR_SUCCESS)
+            snprintf(err, errlen, "cannot start an MQTT client thread: %s", mosq_err(lr));
         mosquitto_destroy(p->m);
         p->m = NULL;
         mq_close_producer(p);
@@ -734,7 +735,7 @@ struct omb_consumer {
     struct waiter w;
     _Atomic bool closing, paused;
     _Atomic bool lost;
-    bool subscribed_once;
+    _Atomic bool subscribed_once;
 };
 
 static int unhex(unsigned char *out, const char *in, size_t n)
@@ -799,7 +800,7 @@ static void cons_on_subscribe(struct mosquitto *m, void *obj, int mid, int n, co
 {
     struct omb_consumer *c = obj;
     waiter_set(&c->w, &c->w.subacked, &c->w.suback_rc, n > 0 ? granted[0] : 0x80);
-    if (n > 0 && granted[0] >= 0x80 && c->subscribed_once)
+    if (n > 0 && granted[0] >= 0x80 && atomic_load(&c->subscribed_once))
         omb_error("MQTT: the broker refused the subscription '%s' again: %s", c->filter,
                   mosquitto_reason_string(granted[0]));
 }
@@ -866,7 +867,7 @@ static int cons_connect(struct omb_consumer *c, char *err, size_t errlen)
                  cf->uri, c->filter, mosquitto_reason_string(c->w.suback_rc));
         return -1;
     }
-    c->subscribed_once = true;
+    atomic_store(&c->subscribed_once, true);
     return 0;
 }
 
