@@ -70,7 +70,8 @@ struct omb_producer {
     omb_send_done_fn done;
     void *ctx;
     struct inflight *ring;
-    size_t cap, head, n;
+    size_t cap, head, n; /* n: sends in flight (appended, no reply yet) */
+    size_t unwritten;    /* of which not yet written out in full */
     unsigned char *scratch;
     size_t scratch_len;
     int64_t next_reconnect_ns;
@@ -439,6 +440,7 @@ static void producer_lost(struct omb_producer *p, const char *why)
     p->c = NULL;
     p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
     int64_t now = omb_now_ns();
+    p->unwritten = 0;
     while (p->n > 0) {
         struct inflight f = p->ring[p->head];
         p->head = (p->head + 1) % p->cap;
@@ -451,7 +453,25 @@ static void producer_flush(struct omb_producer *p)
 {
     if (!p->c || sdslen(p->c->obuf) == 0) return;
     int done = 0;
-    if (redisBufferWrite(p->c, &done) != REDIS_OK) producer_lost(p, p->c->errstr);
+    if (redisBufferWrite(p->c, &done) != REDIS_OK)
+        producer_lost(p, p->c->errstr);
+    else if (done)
+        p->unwritten = 0;
+}
+
+/*
+ * When buffered commands go out. Not under pressure (fewer than half the ring in flight):
+ * at once, one write per send, for the lowest latency. Under pressure: in batches, when
+ * nothing else is on the wire or half a ring has gathered, so a producer at its maximum
+ * rate makes one write (and about one read) per batch rather than per message, as
+ * redis-benchmark -P does.
+ */
+static bool should_write(const struct omb_producer *p)
+{
+    size_t half = p->cap / 2 ? p->cap / 2 : 1;
+    return p->c && p->unwritten > 0 &&
+           (p->n < half || p->n == p->unwritten || p->unwritten >= half ||
+            sdslen(p->c->obuf) >= WRITE_NOW_BYTES);
 }
 
 /* Serves the replies already read. Returns how many. */
@@ -546,16 +566,16 @@ static int redis_send(struct omb_producer *p, const char *key, size_t keylen, co
     p->ring[tail].meta = *meta;
     p->ring[tail].bytes = len;
     p->n++;
-    /* Alone in flight, or a lot buffered: write now. Otherwise the command rides with the
-     * next write, made by poll() (the worker polls at least every 256 sends and whenever it
-     * waits), so a busy producer pipelines many commands per write. */
-    if (p->n == 1 || sdslen(p->c->obuf) >= WRITE_NOW_BYTES) producer_flush(p);
+    p->unwritten++;
+    /* Otherwise the command goes out with the next write, made by poll() when replies
+     * arrive (the worker polls whenever the ring is full and while it waits). */
+    if (should_write(p)) producer_flush(p);
     return OMB_DRV_OK;
 }
 
 static int redis_poll(struct omb_producer *p, int timeout_ms)
 {
-    producer_flush(p);
+    if (should_write(p)) producer_flush(p);
     int served = producer_replies(p) + producer_read(p);
     if (served == 0 && timeout_ms > 0) {
         int64_t deadline = omb_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -567,7 +587,7 @@ static int redis_poll(struct omb_producer *p, int timeout_ms)
                 break;
             }
             struct pollfd pfd = {.fd = p->c->fd, .events = POLLIN};
-            if (sdslen(p->c->obuf) > 0) pfd.events |= POLLOUT;
+            if (should_write(p)) pfd.events |= POLLOUT;
             int k = poll(&pfd, 1, (int)left);
             if (k < 0 && errno != EINTR) break;
             if (k <= 0) continue;
@@ -582,7 +602,7 @@ static int redis_poll(struct omb_producer *p, int timeout_ms)
         }
     }
     /* What send() buffered while the replies were on their way goes out now. */
-    if (served > 0) producer_flush(p);
+    if (should_write(p)) producer_flush(p);
     return served;
 }
 
