@@ -1,6 +1,7 @@
 /* main.c - the `omb` command: run | worker | csv | charts | generate, and the drivers' own
  * subcommands (SPEC section 2). `omb run` is three steps: parse the command line, load and
  * check every input file (nothing runs if one is wrong), run the matrix. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,9 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
     char err[2048];
     qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
     omb_install_signal_handlers();
+    /* `omb run ... | head`: a closed stdout must not kill the run before its result is
+     * written; writes to it just fail. */
+    signal(SIGPIPE, SIG_IGN);
     struct omb_worker *worker;
     if (in->nwurls) {
         struct omb_ensemble_options eopt = {.extra_consumers = a->extra};
@@ -260,7 +264,7 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
                 omb_run_workload(worker, &in->wl[i], &in->dc[j], &a->opt, path);
             if (st != OMB_RUN_OK) {
                 failed++;
-                if (st == OMB_RUN_INTERRUPTED) rc = OMB_RUN_INTERRUPTED;
+                if (st == OMB_RUN_INTERRUPTED) rc = 128 + (omb_interrupted ? omb_interrupted : 2);
                 omb_error("Workload '%s' on driver '%s' did not complete", in->wl[i].name,
                           in->dc[j].name);
             }

@@ -311,6 +311,11 @@ void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view 
                         json_integer(cum->totals[OMB_C_SEND_ERRORS]));
 }
 
+void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why)
+{
+    json_object_set_new(json_object_get(r->root, "omb"), "deliveryNotChecked", json_string(why));
+}
+
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n)
 {
     json_t *a = json_array();

@@ -62,6 +62,8 @@ void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, doubl
 void omb_result_set_rate_search(struct omb_result *r, double start_rate, double ceiling);
 void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum);
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n);
+/** The delivery check was not made: `omb.deliveryNotChecked` says why ("interrupted"). */
+void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why);
 /** Marks the result as cut short, with the reason ("interrupted", an error sentence). */
 void omb_result_set_incomplete(struct omb_result *r, const char *reason);
 size_t omb_result_periods(const struct omb_result *r);

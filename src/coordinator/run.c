@@ -26,7 +26,7 @@ static void on_signal(int sig)
         raise(sig);
         return;
     }
-    omb_interrupted = 1;
+    omb_interrupted = sig; /* the exit code is 128 + sig, as a shell expects */
     static const char msg[] = "\nStopping: finishing the current period, cleaning up and "
                               "writing the result (signal again to quit at once)\n";
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -298,7 +298,14 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
             received += d[i].received;
             missing += omb_delivery_missing(&d[i]);
         }
-        if (missing == 0 || omb_interrupted) break;
+        if (missing == 0) break;
+        if (omb_interrupted) {
+            /* Judging now would report as lost what is still on its way. */
+            omb_warn("Delivery check: not checked (interrupted before consumers caught up)");
+            if (res) omb_result_set_delivery_unchecked(res, "interrupted");
+            omb_delivery_free(d, n);
+            return 0;
+        }
         if (received != last_received) {
             last_received = received;
             last_progress = omb_now_ns();
@@ -339,6 +346,18 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
     if (res) omb_result_set_delivery(res, d, n);
     omb_delivery_free(d, n);
     return missing;
+}
+
+/* The run's histograms and its totals. Totals come from /counters-stats: OMB's
+ * /cumulative-latencies carries histograms only, so a distributed result would otherwise
+ * say 0 messages were sent. */
+static int read_cumulative(struct run *r, struct omb_stats_view *cum, char *err, size_t errlen)
+{
+    struct omb_worker *wk = r->worker;
+    if (wk->ops->cumulative_latencies(wk, cum, err, errlen) != 0) return -1;
+    if (wk->ops->counters(wk, &r->view, err, errlen) != 0) return -1;
+    memcpy(cum->totals, r->view.totals, sizeof cum->totals);
+    return 0;
 }
 
 static void free_strings(char **v, size_t n)
@@ -483,7 +502,7 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
         omb_info("----- Starting benchmark traffic (%g min) ------", w->test_duration_minutes);
         if (run_phase(&r, w->test_duration_minutes * 60, res, "test", NULL) != 0) goto fail;
     }
-    if (ops->cumulative_latencies(worker, &cum, r.err, sizeof r.err) != 0) goto fail;
+    if (read_cumulative(&r, &cum, r.err, sizeof r.err) != 0) goto fail;
     if (r.searching) omb_result_set_rate_search(res, OMB_RATE_SEARCH_START, r.rc.ceiling);
     char line[1024];
     omb_aggregate_line(&cum, line, sizeof line);
@@ -517,8 +536,7 @@ fail:
         /* Keep what was measured: the aggregates of the periods so far, if the worker
          * can still say. */
         char err[1024];
-        if (ops->cumulative_latencies(worker, &cum, err, sizeof err) == 0)
-            omb_result_set_aggregate(res, &cum);
+        if (read_cumulative(&r, &cum, err, sizeof err) == 0) omb_result_set_aggregate(res, &cum);
         omb_result_set_incomplete(res, r.err);
     }
 out:

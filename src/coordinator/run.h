@@ -23,14 +23,15 @@ struct omb_run_options {
 
 void omb_run_options_default(struct omb_run_options *o);
 
-/* Set by the SIGINT/SIGTERM handler; the run stops at the next check and still reports. */
+/* Set to the signal's number by the SIGINT/SIGTERM handler; the run stops at the next check
+ * and still reports; omb exits with 128 + that number. */
 extern _Atomic int omb_interrupted; /* lock-free: safe in a handler, seen by every thread */
 void omb_install_signal_handlers(void);
 
 enum omb_run_status {
     OMB_RUN_OK = 0,
     OMB_RUN_FAILED = 1, /* an error; a result was written if anything was measured */
-    OMB_RUN_INTERRUPTED = 130,
+    OMB_RUN_INTERRUPTED = 130, /* by a signal: the exit code is 128 + omb_interrupted */
 };
 
 /**

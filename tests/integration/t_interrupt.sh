@@ -16,3 +16,21 @@ set +e; wait $pid; rc=$?; set -e
 $CHECK r.json --incomplete --min-periods 2
 grep -q '"incompleteReason": "interrupted by a signal"' r.json || fail "reason not recorded"
 echo "ok: interrupt"
+
+# SIGTERM exits 128+15; an interrupt before consumers caught up is "not checked", never a
+# loss that did not happen.
+printf 'name: long2\ntopics: 1\nmessageSize: 100\nsubscriptionsPerTopic: 1\nproducerRate: 1000\ntestDurationMinutes: 10\nwarmupDurationMinutes: 0\n' > long2.yaml
+"$OMB" run -d loopback.yaml --period 1 -o t.json long2.yaml > term.log 2>&1 &
+pid=$!
+for _ in $(seq 300); do [ "$(grep -c "Pub rate" term.log 2>/dev/null)" -ge 2 ] && break; sleep 0.1; done
+kill -TERM $pid
+set +e; wait $pid; rc=$?; set -e
+[ "$rc" -eq 143 ] || { cat term.log; fail "SIGTERM: exit code $rc, expected 143"; }
+[ -f t.json ] || { cat term.log; fail "no result written after SIGTERM"; }
+! grep -q "never arrived" term.log || { cat term.log; fail "an interrupted run reported a loss"; }
+
+# `omb run | head`: a closed stdout does not kill the run: the result is still written.
+printf 'name: short\ntopics: 1\nmessageSize: 100\nproducerRate: 1000\ntestDurationMinutes: 0.05\nwarmupDurationMinutes: 0\n' > short.yaml
+set +e; "$OMB" run -d loopback.yaml --period 0.5 -o p.json short.yaml 2>&1 | head -1 > /dev/null; set -e
+[ -f p.json ] || fail "SIGPIPE: no result written when stdout was closed"
+echo "ok: SIGTERM, SIGPIPE"

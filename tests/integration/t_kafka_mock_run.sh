@@ -22,7 +22,7 @@ Y
 grep -q "in-process mock cluster" run.log || fail "the log does not say it runs on the mock"
 f=$(ls mock-run-Kafka-*.json)
 $CHECK "$f" --rate 3000 --subs 2 --min-periods 3 --workload "kafka mock run" --driver Kafka
-# Payloads under 16 bytes carry the send time in a record header instead of a payload
+# Payloads under 28 bytes carry the envelope in a record header instead of a payload
 # prefix: end-to-end latency must still be measured.
 cat > tiny.yaml <<'Y'
 name: tiny messages
@@ -41,3 +41,16 @@ python3 -c "
 import json; r = json.load(open('tiny.json'))
 assert 0 < r['aggregatedEndToEndLatency50pct'] < 1000, r['aggregatedEndToEndLatency50pct']
 assert r['aggregatedEndToEndLatencyCorrectedCount'] > 0"
+# librdkafka's own mock switch in a driver file: one mock cluster shared by the run's
+# clients (librdkafka alone would give each client a private one, and deliver nothing).
+cat > tmock.yaml <<'Y'
+name: tmock
+driverClass: kafka
+commonConfig: |
+  test.mock.num.brokers=1
+consumerConfig: |
+  auto.offset.reset=earliest
+Y
+"$OMB" -d tmock.yaml tiny.yaml --period 1 -o tmock.json --probe-timeout 20 > tmock.log 2>&1 || { cat tmock.log; fail "test.mock.num.brokers run failed"; }
+grep -q "shares one in-process mock cluster of 1 broker" tmock.log || { cat tmock.log; fail "not said"; }
+$CHECK tmock.json --rate 1000 --subs 1
