@@ -4,7 +4,7 @@
 # a fixed rate, for 100 B and 1 KiB messages, printed side by side with the ratio.
 # Both sides: 1 producer and 1 consumer on one classic queue behind one exchange, publisher
 # confirms with up to 10,000 unconfirmed, prefetch 1000, consumer acks with multiple=true
-# (omb acks at most every 256 messages or 10 ms; PerfTest -A 250), transient messages.
+# (omb acks every 250 messages or 10 ms; PerfTest -A 250), transient messages.
 # omb's max rate is a fixed rate far above what one producer can send (10 M msg/s), as
 # OMB's max-rate workloads; PerfTest's is its unthrottled default.
 #
