@@ -23,7 +23,9 @@ warmupDurationMinutes: 0
 Y
 "$OMB" -d k.yaml w.yaml --period 2 -o r.json > run.log 2>&1 || { cat run.log; fail "run on Kafka 4 failed"; }
 grep -q "Delivery check: every subscription received every acknowledged message" run.log || { cat run.log; fail "no exact delivery check on Kafka 4"; }
-$CHECK r.json --rate 2000 --tolerance 0.25 --subs 2
+# A broker on the same two cores as the test: the rate is checked loosely (tightly on the
+# loopback); the delivery check is exact.
+$CHECK r.json --rate 2000 --tolerance 0.5 --subs 2
 [ -z "$(kafka_topics)" ] || fail "topics left on Kafka 4: $(kafka_topics)"
 cat > c.yaml <<'Y'
 name: compressible
