@@ -125,9 +125,15 @@ struct omb_producer {
 struct omb_consumer {
     natsConnection *nc;
     jsCtx *js;
-    natsSubscription *sub;
+    natsSubscription *sub; /* on <inbox>.*: the answers to our pull requests */
     char *topic, *subscription;
+    char inbox[128], next_subject[512];
     int batch;
+    /* The pull request out (the consumer's thread only). */
+    uint64_t req_id;
+    int req_left; /* messages still to come on the latest */
+    int64_t req_sent;
+    bool req_live;
     omb_recv_fn fn;
     void *ctx;
     pthread_t thread;
@@ -642,59 +648,77 @@ static void nats_close_producer(struct omb_producer *p)
 
 /* ---- consumers ------------------------------------------------------------------------- */
 
-static void deliver(struct omb_consumer *c, natsMsgList *list)
+/* Sends a pull request: up to a batch, each message sent as soon as it is there, for at
+ * most FETCH_WAIT_MS; its status answers (408 when it expires) come to our inbox's subject
+ * ".<request id>" (the messages themselves come with their own subject). */
+static void send_pull(struct omb_consumer *c, int64_t now)
 {
-    int64_t now = omb_now_ns();
-    for (int i = 0; i < list->Count; i++) {
-        natsMsg *m = list->Msgs[i];
-        struct omb_msg_meta env;
-        read_envelope(m, &env);
-        struct omb_delivered d = {.bytes = (size_t)natsMsg_GetDataLength(m), .now_ns = now};
-        omb_envelope_position(&env, &d);
-        c->fn(c->ctx, &d);
-        natsMsg_Ack(m, NULL);
+    char reply[160], body[96];
+    c->req_id++;
+    snprintf(reply, sizeof reply, "%s.%" PRIu64, c->inbox, c->req_id);
+    snprintf(body, sizeof body, "{\"batch\":%d,\"expires\":%" PRId64 "}", c->batch,
+             (int64_t)FETCH_WAIT_MS * 1000000);
+    c->req_sent = now;
+    if (natsConnection_PublishRequestString(c->nc, c->next_subject, reply, body) != NATS_OK) {
+        c->req_live = false; /* again on the next turn (reconnecting, say) */
+        return;
     }
+    c->req_live = true;
+    c->req_left = c->batch;
 }
 
+static uint64_t request_of(natsMsg *m)
+{
+    const char *subj = natsMsg_GetSubject(m);
+    const char *dot = subj ? strrchr(subj, '.') : NULL;
+    return dot ? strtoull(dot + 1, NULL, 10) : 0;
+}
+
+/*
+ * The consumer's thread, with pull requests of its own rather than nats.c's fetch, which
+ * returns when its batch is full or it expires (holding the first messages of a batch back
+ * for as long) and which, in nats.c 3.4.1, wrote past its message array under load. Each
+ * message is delivered and acked as it arrives. The next request goes out before the
+ * current one runs dry: when half its batch has come, or 80% of its time has passed (the
+ * server's 408 at expiry is not always sent), so the server always has one to answer.
+ * Paused: no new request; the one out delivers at most what is left of its batch.
+ */
 static void *consumer_main(void *arg)
 {
     struct omb_consumer *c = arg;
     int64_t last_warn = 0;
-    bool wait = false;
+    const int64_t renew_ns = (int64_t)FETCH_WAIT_MS * 800000;
     while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-        if (atomic_load_explicit(&c->paused, memory_order_relaxed)) {
-            omb_sleep_ns(5000000);
-            continue;
-        }
-        /* What is there, up to a batch, at once; when there was nothing, a long poll for
-         * one message, which returns as soon as it arrives (a long poll for a whole batch
-         * would hold the first message until the batch fills). */
-        jsFetchRequest req;
-        jsFetchRequest_Init(&req);
-        req.Expires = (int64_t)FETCH_WAIT_MS * 1000000;
-        if (wait) {
-            req.Batch = 1;
-        } else {
-            req.Batch = c->batch;
-            req.NoWait = true;
-        }
-        natsMsgList list = {0};
-        natsStatus s = natsSubscription_FetchRequest(&list, c->sub, &req);
-        if (s == NATS_OK && list.Count > 0) {
-            deliver(c, &list);
-            natsMsgList_Destroy(&list);
-            wait = false;
-            continue;
-        }
-        natsMsgList_Destroy(&list);
-        if (s == NATS_OK || s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
-            wait = true;
-            continue;
-        }
         int64_t now = omb_now_ns();
+        if (!atomic_load_explicit(&c->paused, memory_order_relaxed) &&
+            (!c->req_live || c->req_left <= c->batch / 2 || now - c->req_sent >= renew_ns))
+            send_pull(c, now);
+        natsMsg *m = NULL;
+        natsStatus s = natsSubscription_NextMsg(&m, c->sub, 20);
+        if (s == NATS_OK) {
+            const char *status = NULL;
+            if (natsMsg_GetDataLength(m) == 0 &&
+                natsMsgHeader_Get(m, "Status", &status) == NATS_OK && status) {
+                /* 408 expired, 409 limits or consumer deleted, 404 none: the end of it. */
+                if (request_of(m) == c->req_id) c->req_live = false;
+                natsMsg_Destroy(m);
+                continue;
+            }
+            now = omb_now_ns();
+            struct omb_msg_meta env;
+            read_envelope(m, &env);
+            struct omb_delivered d = {.bytes = (size_t)natsMsg_GetDataLength(m), .now_ns = now};
+            omb_envelope_position(&env, &d);
+            c->fn(c->ctx, &d);
+            const char *ack = natsMsg_GetReply(m);
+            if (ack) natsConnection_PublishString(c->nc, ack, "+ACK");
+            natsMsg_Destroy(m);
+            c->req_left--;
+            continue;
+        }
+        if (s == NATS_TIMEOUT) continue;
         if (now - last_warn > 5000000000LL) {
-            omb_warn("NATS: consumer '%s' of '%s': fetch failed: %s", c->subscription, c->topic,
-                     last_error(s));
+            omb_warn("NATS: consumer '%s' of '%s': %s", c->subscription, c->topic, last_error(s));
             last_warn = now;
         }
         omb_sleep_ns(100000000);
@@ -751,11 +775,17 @@ static int nats_create_consumer(struct omb_driver *d, const char *topic, const c
         consumer_free(c);
         return OMB_DRV_ERR;
     }
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = topic;
-    so.Consumer = subscription;
-    s = js_PullSubscribe(&c->sub, c->js, topic, subscription, NULL, &so, &jerr);
+    natsInbox *inbox = NULL;
+    s = natsInbox_Create(&inbox);
+    if (s == NATS_OK) {
+        snprintf(c->inbox, sizeof c->inbox, "%s", (const char *)inbox);
+        natsInbox_Destroy(inbox);
+        snprintf(c->next_subject, sizeof c->next_subject, "$JS.API.CONSUMER.MSG.NEXT.%s.%s",
+                 topic, subscription);
+        char wild[160];
+        snprintf(wild, sizeof wild, "%s.*", c->inbox);
+        s = natsConnection_SubscribeSync(&c->sub, c->nc, wild);
+    }
     int prc = s == NATS_OK ? pthread_create(&c->thread, NULL, consumer_main, c) : 0;
     if (s != NATS_OK || prc) {
         snprintf(err, errlen, "cannot subscribe to NATS consumer '%s' of '%s': %s", subscription,
