@@ -430,7 +430,8 @@ static int redis_create_producer(struct omb_driver *d, const char *topic, omb_se
     return OMB_DRV_OK;
 }
 
-/* The connection is gone: every send in flight fails, and send() tries to reconnect. */
+/* The connection is gone: the sends in flight fail (at the next poll: completions come
+ * from poll(), never from inside send()), and send() tries to reconnect. */
 static void producer_lost(struct omb_producer *p, const char *why)
 {
     omb_warn("Redis: the producer on '%s' lost its connection to %s:%d (%s); %zu send(s) in "
@@ -438,15 +439,23 @@ static void producer_lost(struct omb_producer *p, const char *why)
              p->topic, p->d->host, p->d->port, why, p->n);
     redisFree(p->c);
     p->c = NULL;
-    p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
-    int64_t now = omb_now_ns();
     p->unwritten = 0;
+    p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
+}
+
+/* After a lost connection: fails what was in flight. Returns how many. */
+static int producer_fail_all(struct omb_producer *p)
+{
+    int served = 0;
+    int64_t now = omb_now_ns();
     while (p->n > 0) {
         struct inflight f = p->ring[p->head];
         p->head = (p->head + 1) % p->cap;
         p->n--;
         p->done(p->ctx, &f.meta, f.bytes, -1, now);
+        served++;
     }
+    return served;
 }
 
 static void producer_flush(struct omb_producer *p)
@@ -525,6 +534,7 @@ static int redis_send(struct omb_producer *p, const char *key, size_t keylen, co
     (void)key, (void)keylen; /* streams have no keys, and no partitions to pick */
     struct omb_driver *d = p->d;
     if (!p->c) {
+        if (p->n > 0) return OMB_DRV_QUEUE_FULL; /* poll() fails those first */
         if (omb_now_ns() < p->next_reconnect_ns) return OMB_DRV_ERR;
         char err[256];
         p->c = producer_connect(d, err, sizeof err);
@@ -575,17 +585,18 @@ static int redis_send(struct omb_producer *p, const char *key, size_t keylen, co
 
 static int redis_poll(struct omb_producer *p, int timeout_ms)
 {
+    if (!p->c) { /* lost: fail what was in flight; nothing else will come */
+        int served = producer_fail_all(p);
+        if (served == 0 && timeout_ms > 0) omb_sleep_ns((int64_t)timeout_ms * 1000000);
+        return served;
+    }
     if (should_write(p)) producer_flush(p);
     int served = producer_replies(p) + producer_read(p);
     if (served == 0 && timeout_ms > 0) {
         int64_t deadline = omb_now_ns() + (int64_t)timeout_ms * 1000000;
         for (;;) {
-            int64_t left = (deadline - omb_now_ns()) / 1000000;
-            if (left <= 0) break;
-            if (!p->c) {
-                omb_sleep_ns(left * 1000000);
-                break;
-            }
+            int64_t left = (deadline - omb_now_ns() + 999999) / 1000000; /* ms, rounded up */
+            if (left <= 0 || !p->c) break;
             struct pollfd pfd = {.fd = p->c->fd, .events = POLLIN};
             if (should_write(p)) pfd.events |= POLLOUT;
             int k = poll(&pfd, 1, (int)left);
@@ -603,6 +614,7 @@ static int redis_poll(struct omb_producer *p, int timeout_ms)
     }
     /* What send() buffered while the replies were on their way goes out now. */
     if (should_write(p)) producer_flush(p);
+    if (!p->c) served += producer_fail_all(p);
     return served;
 }
 
