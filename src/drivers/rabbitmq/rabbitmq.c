@@ -558,12 +558,12 @@ static int confirm(struct omb_producer *p, uint64_t tag, bool multiple, int err,
     return served;
 }
 
-/* The connection is gone (or its channel closed): every unconfirmed message fails, and
- * the next send tries to connect again. */
-static int producer_down(struct omb_producer *p, const char *why)
+/* Fails every unconfirmed message (their confirms can no longer come). Called from poll(),
+ * so completions stay on the thread and in the call that driver.h names. */
+static int fail_pending(struct omb_producer *p)
 {
     int64_t now = omb_now_ns();
-    uint64_t lost = 0;
+    int lost = 0;
     for (uint64_t t = p->low_tag; t < p->next_tag; t++) {
         struct rmq_pending *s = &p->ring[t & p->mask];
         if (s->pending) {
@@ -572,15 +572,23 @@ static int producer_down(struct omb_producer *p, const char *why)
         }
     }
     p->low_tag = p->next_tag;
+    return lost;
+}
+
+/* The connection is gone (or its channel closed): its unconfirmed messages fail at the
+ * next poll, and the next send after that tries to connect again (once a second). */
+static void producer_down(struct omb_producer *p, const char *why)
+{
+    uint64_t unconfirmed = 0;
+    for (uint64_t t = p->low_tag; t < p->next_tag; t++) unconfirmed += p->ring[t & p->mask].pending;
     if (!p->down_logged)
         omb_warn("RabbitMQ producer on '%s' (%s): %s; %llu unconfirmed message(s) failed, "
                  "reconnecting every second",
-                 p->exchange, p->uri->text, why, (unsigned long long)lost);
+                 p->exchange, p->uri->text, why, (unsigned long long)unconfirmed);
     p->down_logged = true;
     conn_close(p->conn, false);
     p->conn = NULL;
-    p->retry_at = now + RECONNECT_EVERY_NS;
-    return (int)lost;
+    p->retry_at = omb_now_ns() + RECONNECT_EVERY_NS;
 }
 
 /* Connects, declares the exchange (as OMB's producer does) and selects confirms. */
@@ -649,7 +657,8 @@ static int rmq_send(struct omb_producer *p, const char *key, size_t keylen, cons
     (void)keylen; /* a fanout exchange ignores routing keys, as OMB's producer does */
     if (!p->conn) {
         int64_t now = omb_now_ns();
-        if (now < p->retry_at) return OMB_DRV_ERR;
+        /* Reconnect once poll() has failed what the lost connection left unconfirmed. */
+        if (now < p->retry_at || p->low_tag != p->next_tag) return OMB_DRV_ERR;
         char e[512];
         if (producer_open(p, e, sizeof e) != 0) {
             p->retry_at = now + RECONNECT_EVERY_NS;
@@ -738,8 +747,9 @@ static int producer_frame(struct omb_producer *p, const amqp_frame_t *f, int64_t
 static int rmq_poll(struct omb_producer *p, int timeout_ms)
 {
     if (!p->conn) {
-        if (timeout_ms > 0) omb_sleep_ns((int64_t)timeout_ms * 1000000);
-        return 0;
+        int lost = fail_pending(p);
+        if (!lost && timeout_ms > 0) omb_sleep_ns((int64_t)timeout_ms * 1000000);
+        return lost;
     }
     int served = 0;
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
@@ -757,7 +767,10 @@ static int rmq_poll(struct omb_producer *p, int timeout_ms)
         tv.tv_sec = tv.tv_usec = 0; /* what has arrived, without waiting again */
         if (served >= 65536) break;
     }
-    if (p->conn) amqp_maybe_release_buffers(p->conn);
+    if (p->conn)
+        amqp_maybe_release_buffers(p->conn);
+    else
+        served += fail_pending(p);
     return served;
 }
 
