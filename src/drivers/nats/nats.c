@@ -651,7 +651,7 @@ static void nats_close_producer(struct omb_producer *p)
 /* Sends a pull request: up to a batch, each message sent as soon as it is there, for at
  * most FETCH_WAIT_MS; its status answers (408 when it expires) come to our inbox's subject
  * ".<request id>" (the messages themselves come with their own subject). */
-static void send_pull(struct omb_consumer *c, int64_t now)
+static void send_pull(struct omb_consumer *c, int64_t now, bool add)
 {
     char reply[160], body[96];
     c->req_id++;
@@ -663,8 +663,11 @@ static void send_pull(struct omb_consumer *c, int64_t now)
         c->req_live = false; /* again on the next turn (reconnecting, say) */
         return;
     }
+    /* What the server may still send: the new batch, plus what is left of the request
+     * before when that one is still on (a batch half delivered), so at most 1.5 batches
+     * are ever asked for and not yet delivered. */
+    c->req_left = add && c->req_live ? c->req_left + c->batch : c->batch;
     c->req_live = true;
-    c->req_left = c->batch;
 }
 
 static uint64_t request_of(natsMsg *m)
@@ -681,7 +684,7 @@ static uint64_t request_of(natsMsg *m)
  * message is delivered and acked as it arrives. The next request goes out before the
  * current one runs dry: when half its batch has come, or 80% of its time has passed (the
  * server's 408 at expiry is not always sent), so the server always has one to answer.
- * Paused: no new request; the one out delivers at most what is left of its batch.
+ * Paused: no new request; those out deliver at most what is left of them (1.5 batches).
  */
 static void *consumer_main(void *arg)
 {
@@ -690,9 +693,12 @@ static void *consumer_main(void *arg)
     const int64_t renew_ns = (int64_t)FETCH_WAIT_MS * 800000;
     while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
         int64_t now = omb_now_ns();
-        if (!atomic_load_explicit(&c->paused, memory_order_relaxed) &&
-            (!c->req_live || c->req_left <= c->batch / 2 || now - c->req_sent >= renew_ns))
-            send_pull(c, now);
+        if (!atomic_load_explicit(&c->paused, memory_order_relaxed)) {
+            if (!c->req_live || now - c->req_sent >= renew_ns)
+                send_pull(c, now, false); /* none, or the one out is about to expire */
+            else if (c->req_left <= c->batch / 2)
+                send_pull(c, now, true);
+        }
         natsMsg *m = NULL;
         natsStatus s = natsSubscription_NextMsg(&m, c->sub, 20);
         if (s == NATS_OK) {
@@ -785,6 +791,10 @@ static int nats_create_consumer(struct omb_driver *d, const char *topic, const c
         char wild[160];
         snprintf(wild, sizeof wild, "%s.*", c->inbox);
         s = natsConnection_SubscribeSync(&c->sub, c->nc, wild);
+        /* No client-side limit (past it nats.c drops messages as a slow consumer): what
+         * is delivered and not yet acked is bounded by the pull requests and
+         * maxAckPending already. */
+        if (s == NATS_OK) s = natsSubscription_SetPendingLimits(c->sub, -1, -1);
     }
     int prc = s == NATS_OK ? pthread_create(&c->thread, NULL, consumer_main, c) : 0;
     if (s != NATS_OK || prc) {
