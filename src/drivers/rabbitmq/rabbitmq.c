@@ -88,7 +88,6 @@ struct omb_producer {
     uint64_t next_tag, low_tag; /* tags [low_tag, next_tag) may be pending; tags start at 1 */
     unsigned char *scratch;
     size_t scratch_len;
-    bool in_return; /* skipping the header and body frames of a basic.return */
     int64_t retry_at;
     bool down_logged;
 };
@@ -607,7 +606,6 @@ static int producer_open(struct omb_producer *p, char *err, size_t errlen)
     }
     p->conn = conn;
     p->next_tag = p->low_tag = 1; /* confirm.select numbers this channel's messages from 1 */
-    p->in_return = false;
     return 0;
 }
 
@@ -654,7 +652,7 @@ static int rmq_send(struct omb_producer *p, const char *key, size_t keylen, cons
                     size_t len, const struct omb_msg_meta *meta)
 {
     (void)key;
-    (void)keylen; /* a fanout exchange ignores routing keys, as OMB's producer does */
+    (void)keylen; /* a fanout exchange ignores routing keys */
     if (!p->conn) {
         int64_t now = omb_now_ns();
         /* Reconnect once poll() has failed what the lost connection left unconfirmed. */
