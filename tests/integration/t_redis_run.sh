@@ -13,9 +13,18 @@ if ! "$BROKER" status redis >/dev/null 2>&1; then
   started=1
 fi
 trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
-PREFIX=redis-openmessaging-benchmark
-leftovers() { redis-cli -p 6379 --scan --pattern "$PREFIX-*" | wc -l; }
-before=$(leftovers)
+# streams RESULT...: the topics a result names (its delivery check), one a line
+streams() { python3 -c "import json, sys; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in json.load(open(f))['omb'].get('delivery', [])})))" "$@"; }
+# left_behind RESULT...: fails unless the result names streams and none is still on Redis
+# (by name: other runs may share the broker)
+left_behind() {
+  local t n=0
+  for t in $(streams "$@"); do
+    n=$((n + 1))
+    [ "$(redis-cli EXISTS "$t")" = 0 ] || fail "stream $t left behind on Redis"
+  done
+  [ $n -gt 0 ] || fail "no streams named in $*"
+}
 REDIS_YAML="$OMB_SHARED/omb-reference/driver-redis/redis.yaml"
 [ -f "$REDIS_YAML" ] || fail "no $REDIS_YAML"
 
@@ -50,7 +59,8 @@ print("ok: pub p50 %.2f ms p99 %.2f ms, e2e p50 %.2f ms p99 %.2f ms" % (
     r["aggregatedPublishLatency50pct"], r["aggregatedPublishLatency99pct"],
     r["aggregatedEndToEndLatency50pct"], r["aggregatedEndToEndLatency99pct"]))
 P
-[ "$(leftovers)" = "$before" ] || { redis-cli --scan --pattern "$PREFIX-*"; fail "streams left behind on Redis"; }
+left_behind r.json
+[ "$(streams r.json | wc -l)" = 2 ] || fail "expected 2 streams: $(streams r.json)"
 
 # The same file with `8#` (YAML: the string "8#"), and 10-byte messages.
 sed 's/^jedisPoolMaxIdle: 8.*/jedisPoolMaxIdle: 8#/' "$REDIS_YAML" > hash.yaml
@@ -74,5 +84,5 @@ assert r['aggregatedEndToEndLatencyCount'] > 0 and r['aggregatedEndToEndLatency5
 # Any other non-integer pool size is an error naming file and line.
 sed 's/^jedisPoolMaxIdle: 8.*/jedisPoolMaxIdle: eight/' "$REDIS_YAML" > eight.yaml
 expect_fail 2 "eight.yaml line $line: 'jedisPoolMaxIdle' must be an integer, got 'eight'" -- "$OMB" run -d eight.yaml tiny.yaml
-[ "$(leftovers)" = "$before" ] || fail "streams left behind on Redis"
+left_behind tiny.json
 echo "ok: redis run"
