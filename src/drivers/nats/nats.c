@@ -29,7 +29,7 @@
 #include "util/log.h"
 
 /* Payloads shorter than the envelope carry it, hex-encoded, in this NATS header. */
-#define ENV_HEADER "omb-env"
+#define ENV_HEADER         "omb-env"
 #define CONNECT_TIMEOUT_MS 3000
 #define API_WAIT_MS        10000 /* JetStream API requests (stream and consumer create) */
 #define PUB_ACK_WAIT_MS    10000 /* a publish not acked by then completes with an error */
@@ -177,8 +177,7 @@ static void read_envelope(natsMsg *m, struct omb_msg_meta *meta)
     int len = natsMsg_GetDataLength(m);
     if (data && omb_envelope_get(data, (size_t)len, meta)) return;
     const char *v = NULL;
-    if (natsMsgHeader_Get(m, ENV_HEADER, &v) != NATS_OK || !v ||
-        strlen(v) != 2 * OMB_ENVELOPE_LEN)
+    if (natsMsgHeader_Get(m, ENV_HEADER, &v) != NATS_OK || !v || strlen(v) != 2 * OMB_ENVELOPE_LEN)
         return;
     unsigned char env[OMB_ENVELOPE_LEN];
     for (size_t i = 0; i < OMB_ENVELOPE_LEN; i++) {
@@ -412,7 +411,7 @@ static int cluster_size(struct omb_driver *d)
     char **found = NULL;
     int n = 0;
     if (natsConnection_GetDiscoveredServers(d->nc, &found, &n) != NATS_OK) n = 0;
-    char (*seen)[300] = calloc((size_t)n + 1, sizeof *seen);
+    char(*seen)[300] = calloc((size_t)n + 1, sizeof *seen);
     int count = 0;
     char url[256] = "";
     natsConnection_GetConnectedUrl(d->nc, url, sizeof url);
@@ -491,8 +490,7 @@ static int nats_create_topics(struct omb_driver *d, const char *const *topics, s
                      nodes == 1 ? "server" : "cluster", d->url, nodes, nodes == 1 ? "" : "s",
                      last_error(s));
         } else {
-            snprintf(err, errlen, "cannot create NATS stream '%s': %s", topics[i],
-                     last_error(s));
+            snprintf(err, errlen, "cannot create NATS stream '%s': %s", topics[i], last_error(s));
         }
         char e2[64];
         delete_streams(d, topics, i, e2, sizeof e2); /* leave nothing half made */
@@ -629,8 +627,7 @@ static void nats_close_producer(struct omb_producer *p)
     if (!p) return;
     /* The worker has flushed; give acks still in flight a moment, then stop completions. */
     int64_t deadline = omb_now_ns() + (int64_t)CLOSE_WAIT_MS * 1000000;
-    while (atomic_load_explicit(&p->inflight, memory_order_acquire) > 0 &&
-           omb_now_ns() < deadline)
+    while (atomic_load_explicit(&p->inflight, memory_order_acquire) > 0 && omb_now_ns() < deadline)
         omb_sleep_ns(1000000);
     pthread_mutex_lock(&p->mu);
     p->closed = true;
@@ -638,8 +635,8 @@ static void nats_close_producer(struct omb_producer *p)
     if (atomic_load_explicit(&p->inflight, memory_order_acquire) > 0) {
         /* nats.c may still call on_ack with this producer: keep it (a few hundred bytes)
          * rather than free it under that thread. Only after a broker stopped answering. */
-        omb_debug("NATS: producer on '%s' closed with %" PRId64 " publishes unanswered",
-                  p->subject, atomic_load(&p->inflight));
+        omb_debug("NATS: producer on '%s' closed with %" PRId64 " publishes unanswered", p->subject,
+                  atomic_load(&p->inflight));
         natsConnection_Close(p->nc);
         return;
     }
@@ -786,8 +783,8 @@ static int nats_create_consumer(struct omb_driver *d, const char *topic, const c
     if (s == NATS_OK) {
         snprintf(c->inbox, sizeof c->inbox, "%s", (const char *)inbox);
         natsInbox_Destroy(inbox);
-        snprintf(c->next_subject, sizeof c->next_subject, "$JS.API.CONSUMER.MSG.NEXT.%s.%s",
-                 topic, subscription);
+        snprintf(c->next_subject, sizeof c->next_subject, "$JS.API.CONSUMER.MSG.NEXT.%s.%s", topic,
+                 subscription);
         char wild[160];
         snprintf(wild, sizeof wild, "%s.*", c->inbox);
         s = natsConnection_SubscribeSync(&c->sub, c->nc, wild);
