@@ -51,14 +51,14 @@ messageSize: 1024
 subscriptionsPerTopic: 2
 consumerPerSubscription: 2
 producersPerTopic: 2
-producerRate: 2000
+producerRate: 1000
 testDurationMinutes: 0.1
 warmupDurationMinutes: 0.02
 Y
 "$OMB" run -d "$DRV" --period 2 -o run.json w.yaml > run.log 2>&1 || { cat run.log; fail "OMB's nats.yaml run failed"; }
 grep -q "Delivery check: every subscription received every acknowledged message" run.log ||
   { cat run.log; fail "no complete delivery check"; }
-$CHECK run.json --rate 2000 --subs 2 --min-periods 3 --workload "nats run" --driver NATS
+$CHECK run.json --rate 1000 --subs 2 --min-periods 3 --workload "nats run" --driver NATS
 nothing_left "after OMB's nats.yaml run"
 grep "Aggregated" run.log
 
