@@ -2,7 +2,8 @@
 # Bad NATS driver files: one sentence naming the file (and line), exit 2, nothing run. An
 # unreachable server: one sentence naming the URL, exit 1, within seconds. More replicas
 # than the server has nodes: one sentence with the file, the factor and the node count,
-# and no stream left behind. partitionsPerTopic > 1: one sentence (streams have none).
+# and no stream left behind. partitionsPerTopic > 1: one sentence (streams have none). A
+# server without JetStream: one sentence.
 source "$(dirname "$0")/lib.sh"
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 "$OMB" --help 2>&1 | grep -q "drivers built in:.*nats" || { echo "skip: omb built without nats"; exit 77; }
@@ -36,6 +37,18 @@ expect_fail 1 "cannot reach NATS at '127.0.0.1:1' \(natsHostUrl in down.yaml\)" 
 # With a server: one node when this test starts it; else the one running.
 command -v nats-server >/dev/null || { echo "skip (the rest): no nats-server"; exit 0; }
 if ! "$BROKER" status nats >/dev/null 2>&1; then
+  # First a plain NATS server (no -js) for a moment, on a port of its own.
+  nats-server -a 127.0.0.1 -p 14222 -m 0 > plain.log 2>&1 &
+  plain=$!
+  for _ in $(seq 50); do grep -q "Server is ready" plain.log && break; sleep 0.1; done
+  printf 'name: NATS\ndriverClass: nats\nnatsHostUrl: 127.0.0.1:14222\n' > plain.yaml
+  set +e
+  "$OMB" run -d plain.yaml w.yaml > out.log 2>&1
+  rc=$?
+  set -e
+  kill "$plain"; wait "$plain" 2>/dev/null || true
+  [ "$rc" = 1 ] && grep -q "the NATS server at '127.0.0.1:14222' (natsHostUrl in plain.yaml) has no JetStream" out.log ||
+    { cat out.log plain.log; fail "a server without JetStream: expected one sentence and exit 1, got $rc"; }
   "$BROKER" start nats >broker.log 2>&1 || { cat broker.log; fail "cannot start NATS"; }
   trap 'cd /; "$BROKER" stop nats >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 fi
