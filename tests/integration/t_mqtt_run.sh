@@ -59,7 +59,7 @@ producerRate: 1000
 testDurationMinutes: 0.05
 warmupDurationMinutes: 0
 Y
-printf 'name: MQTT-q2\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver\nclient:\n  qos: 2\n' > q2.yaml
+printf 'name: MQTT-q2\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver\nclient:\n  qos: 2\nconsumer:\n  receiveMaximum: 65535\n' > q2.yaml
 "$OMB" run -d q2.yaml --period 1 -o q2.json tiny.yaml > q2.log 2>&1 || { cat q2.log; fail "QoS 2 run failed"; }
 $CHECK q2.json --rate 1000 --subs 1 --min-periods 2
 python3 -c "

@@ -33,6 +33,7 @@
 /* Sends accepted and not yet acknowledged, per producer. Below MQTT's 65535 message ids,
  * so an id is never reused while a message that had it is still in flight. */
 #define MAX_PENDING 32768
+#define LOGGED_DROPS 3
 #define NSLOTS      65536
 
 /* ---- the driver file ------------------------------------------------------------------ */
@@ -51,8 +52,28 @@ struct mq_conf {
     int64_t receive_max;
 };
 
+/* A producer's or consumer's connection, watched by the driver's monitor thread.
+ * libmosquitto reconnects by itself after network errors, but its network thread gives up
+ * after a "fatal" one (a protocol error, for instance: Mosquitto 2.0 can exceed a QoS 2
+ * consumer's Receive Maximum under load, and libmosquitto then drops the connection). The
+ * callback marks the client dead and the monitor connects it again. */
+struct mq_client {
+    struct mq_client *next;  /* the driver's list, under its lock */
+    _Atomic bool dead;       /* its network thread has exited on a fatal error */
+    int64_t next_try_ns;     /* monitor only */
+    bool warned;             /* monitor only: a failed attempt was logged */
+    _Atomic int drops;       /* connection losses; the first LOGGED_DROPS are logged */
+    int (*revive)(struct mq_client *cl, char *err, size_t errlen);
+    char what[160]; /* "consumer of '...'", for the log */
+};
+
 struct omb_driver {
     struct mq_conf c;
+    pthread_mutex_t lock; /* clients */
+    struct mq_client *clients;
+    pthread_t monitor;
+    bool monitor_started;
+    _Atomic bool stop;
 };
 
 struct mq_file {
@@ -373,6 +394,98 @@ static const char *mosq_err(int rc)
     return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
 }
 
+/* Logs a lost connection (the first LOGGED_DROPS of a client); true when logged. */
+static bool log_drop(struct mq_client *cl, const struct mq_conf *c, int rc, bool fatal,
+                     const char *extra)
+{
+    int n = atomic_fetch_add(&cl->drops, 1) + 1;
+    if (n > LOGGED_DROPS) return false;
+    /* Mosquitto 2.0 sends a QoS 2 subscriber more messages than its Receive Maximum under
+     * load; libmosquitto calls that a protocol error (mosquitto_sub does the same). */
+    bool qos2_hint = n == 1 && rc == MOSQ_ERR_PROTOCOL && c->qos == 2 && c->receive_max < 65535;
+    omb_warn("MQTT: %s lost its connection (%s); %s%s%s%s", cl->what, mosquitto_strerror(rc),
+             fatal ? "libmosquitto gives up after this error: omb connects it again"
+                   : "reconnecting",
+             extra,
+             qos2_hint ? " (with QoS 2 Mosquitto can exceed a consumer's Receive Maximum under "
+                         "load, which libmosquitto takes for a protocol error: "
+                         "consumer.receiveMaximum: 65535 avoids it)"
+                       : "",
+             n == LOGGED_DROPS ? "; further losses of this client are counted, not logged" : "");
+    return true;
+}
+
+static void log_drops_total(const struct mq_client *cl)
+{
+    int n = atomic_load(&cl->drops);
+    if (n > LOGGED_DROPS) omb_warn("MQTT: %s lost its connection %d times in all", cl->what, n);
+}
+
+/* Errors after which libmosquitto's network thread exits instead of reconnecting
+ * (mosquitto_loop_forever). */
+static bool fatal_error(int rc)
+{
+    switch (rc) {
+    case MOSQ_ERR_NOMEM:
+    case MOSQ_ERR_PROTOCOL:
+    case MOSQ_ERR_INVAL:
+    case MOSQ_ERR_NOT_FOUND:
+    case MOSQ_ERR_TLS:
+    case MOSQ_ERR_PAYLOAD_SIZE:
+    case MOSQ_ERR_NOT_SUPPORTED:
+    case MOSQ_ERR_AUTH:
+    case MOSQ_ERR_ACL_DENIED:
+    case MOSQ_ERR_UNKNOWN:
+    case MOSQ_ERR_EAI:
+    case MOSQ_ERR_PROXY:
+        return true;
+    default:
+        return rc != MOSQ_ERR_SUCCESS && errno == EPROTO;
+    }
+}
+
+static void register_client(struct omb_driver *d, struct mq_client *cl)
+{
+    pthread_mutex_lock(&d->lock);
+    cl->next = d->clients;
+    d->clients = cl;
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* After return the monitor no longer touches @p cl. */
+static void unregister_client(struct omb_driver *d, struct mq_client *cl)
+{
+    pthread_mutex_lock(&d->lock);
+    for (struct mq_client **pp = &d->clients; *pp; pp = &(*pp)->next)
+        if (*pp == cl) {
+            *pp = cl->next;
+            break;
+        }
+    pthread_mutex_unlock(&d->lock);
+}
+
+static void *monitor_main(void *arg)
+{
+    struct omb_driver *d = arg;
+    while (!atomic_load(&d->stop)) {
+        omb_sleep_ns(100000000);
+        pthread_mutex_lock(&d->lock);
+        for (struct mq_client *cl = d->clients; cl && !atomic_load(&d->stop); cl = cl->next) {
+            if (!atomic_load(&cl->dead) || omb_now_ns() < cl->next_try_ns) continue;
+            char e[512] = "";
+            if (cl->revive(cl, e, sizeof e) == 0) {
+                cl->warned = false; /* on_connect logged it */
+            } else {
+                if (!cl->warned) omb_warn("MQTT: cannot connect %s again yet: %s", cl->what, e);
+                cl->warned = true;
+                cl->next_try_ns = omb_now_ns() + 1000000000LL;
+            }
+        }
+        pthread_mutex_unlock(&d->lock);
+    }
+    return NULL;
+}
+
 /* Connects @p m (blocking TCP connect, CONNECT queued for the network thread). */
 static int start_connect(const struct mq_conf *c, struct mosquitto *m, uint32_t expiry, char *err,
                          size_t errlen)
@@ -472,6 +585,16 @@ static int mq_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
         free(d);
         return OMB_DRV_ERR;
     }
+    pthread_mutex_init(&d->lock, NULL);
+    int prc = pthread_create(&d->monitor, NULL, monitor_main, d);
+    if (prc != 0) {
+        snprintf(err, errlen, "cannot start the MQTT driver's monitor thread: %s", strerror(prc));
+        pthread_mutex_destroy(&d->lock);
+        conf_free(&d->c);
+        free(d);
+        return OMB_DRV_ERR;
+    }
+    d->monitor_started = true;
     omb_info("MQTT: broker %s:%d, QoS %d, topics %s<topic>, %s sessions for consumers%s",
              d->c.host, d->c.port, d->c.qos, d->c.prefix,
              persistent(&d->c) ? "persistent" : "clean",
@@ -484,6 +607,11 @@ static int mq_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
 static void mq_destroy(struct omb_driver *d)
 {
     if (!d) return;
+    if (d->monitor_started) {
+        atomic_store(&d->stop, true);
+        pthread_join(d->monitor, NULL);
+        pthread_mutex_destroy(&d->lock);
+    }
     conf_free(&d->c);
     free(d);
 }
@@ -542,6 +670,8 @@ struct omb_producer {
     struct waiter w;
     _Atomic bool closing;
     _Atomic bool lost; /* connection lost (logged once until it is back) */
+    struct mq_client cl;
+    bool registered;
 };
 
 static void complete(struct omb_producer *p, struct slot *s, int64_t ack, int reason)
@@ -577,8 +707,9 @@ static void prod_on_connect(struct mosquitto *m, void *obj, int rc, int flags,
                             const mosquitto_property *props)
 {
     struct omb_producer *p = obj;
-    if (rc == 0 && atomic_exchange(&p->lost, false))
-        omb_info("MQTT: producer on '%s' reconnected", p->topic);
+    if (rc == 0 && atomic_exchange(&p->lost, false) &&
+        atomic_load(&p->cl.drops) <= LOGGED_DROPS)
+        omb_info("MQTT: %s reconnected", p->cl.what);
     waiter_set(&p->w, &p->w.connacked, &p->w.connack_rc, rc);
 }
 
@@ -587,10 +718,11 @@ static void prod_on_disconnect(struct mosquitto *m, void *obj, int rc,
 {
     struct omb_producer *p = obj;
     if (atomic_load(&p->closing)) return;
+    bool fatal = fatal_error(rc);
     if (!atomic_exchange(&p->lost, true))
-        omb_warn("MQTT: producer on '%s' lost its connection (%s); reconnecting%s", p->topic,
-                 mosquitto_strerror(rc),
+        log_drop(&p->cl, &p->d->c, rc, fatal,
                  p->qos == 0 ? "; QoS 0 messages not yet written are failed" : "");
+    if (fatal) atomic_store(&p->cl.dead, true);
     if (p->qos > 0) return; /* libmosquitto sends QoS 1/2 messages again */
     /* QoS 0 messages still queued in the client are gone with the connection. */
     pthread_mutex_lock(&p->lock);
@@ -610,6 +742,8 @@ static void close_client(struct mosquitto *m, const mosquitto_property *props)
 static void mq_close_producer(struct omb_producer *p)
 {
     if (!p) return;
+    if (p->registered) unregister_client(p->d, &p->cl);
+    if (p->registered) log_drops_total(&p->cl);
     atomic_store(&p->closing, true);
     if (p->m) close_client(p->m, NULL);
     pthread_mutex_destroy(&p->lock);
@@ -618,6 +752,31 @@ static void mq_close_producer(struct omb_producer *p)
     free(p->scratch);
     free(p->topic);
     free(p);
+}
+
+/* The monitor, under the driver's lock: the network thread has exited. */
+static int prod_revive(struct mq_client *cl, char *err, size_t errlen)
+{
+    struct omb_producer *p =
+        (struct omb_producer *)(void *)((char *)cl - offsetof(struct omb_producer, cl));
+    mosquitto_loop_stop(p->m, false); /* joins the exited thread */
+    pthread_mutex_lock(&p->w.lock);
+    p->w.connacked = false;
+    pthread_mutex_unlock(&p->w.lock);
+    if (start_connect(&p->d->c, p->m, 0, err, errlen) != 0) return -1;
+    int lr = mosquitto_loop_start(p->m);
+    if (lr != MOSQ_ERR_SUCCESS) {
+        snprintf(err, errlen, "cannot start an MQTT client thread: %s", mosq_err(lr));
+        return -1;
+    }
+    bool answered = waiter_wait(&p->w, &p->w.connacked, CONNECT_TIMEOUT_MS);
+    if (connack_error(&p->d->c, answered, p->w.connack_rc, err, errlen) != 0) {
+        mosquitto_disconnect_v5(p->m, 0, NULL);
+        mosquitto_loop_stop(p->m, false);
+        return -1;
+    }
+    atomic_store(&cl->dead, false);
+    return 0;
 }
 
 static int mq_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
@@ -635,6 +794,7 @@ static int mq_create_producer(struct omb_driver *d, const char *topic, omb_send_
     pthread_mutex_init(&p->lock, NULL);
     waiter_init(&p->w);
     p->topic = mqtt_topic(d, topic);
+    snprintf(p->cl.what, sizeof p->cl.what, "the producer on '%s'", p->topic ? p->topic : "?");
     p->slots = calloc(NSLOTS, sizeof *p->slots);
     if (!p->topic || !p->slots) {
         snprintf(err, errlen, "out of memory");
@@ -666,6 +826,9 @@ static int mq_create_producer(struct omb_driver *d, const char *topic, omb_send_
         mq_close_producer(p);
         return OMB_DRV_ERR;
     }
+    p->cl.revive = prod_revive;
+    register_client(d, &p->cl);
+    p->registered = true;
     *out = p;
     return OMB_DRV_OK;
 }
@@ -736,6 +899,9 @@ struct omb_consumer {
     _Atomic bool closing, paused;
     _Atomic bool lost;
     _Atomic bool subscribed_once;
+    pthread_mutex_t conn_lock; /* connecting: pause, resume, close, the monitor */
+    struct mq_client cl;
+    bool registered;
 };
 
 static int unhex(unsigned char *out, const char *in, size_t n)
@@ -810,8 +976,9 @@ static void cons_on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 {
     struct omb_consumer *c = obj;
     bool session_present = flags & 1;
-    if (rc == 0 && atomic_exchange(&c->lost, false))
-        omb_info("MQTT: consumer of '%s' reconnected%s", c->filter,
+    if (rc == 0 && atomic_exchange(&c->lost, false) &&
+        atomic_load(&c->cl.drops) <= LOGGED_DROPS)
+        omb_info("MQTT: %s reconnected%s", c->cl.what,
                  session_present ? " to its session" : "; subscribing again");
     if (rc != 0) {
         /* refused: cons_connect reports the CONNACK */
@@ -834,9 +1001,9 @@ static void cons_on_disconnect(struct mosquitto *m, void *obj, int rc,
 {
     struct omb_consumer *c = obj;
     if (atomic_load(&c->closing) || atomic_load(&c->paused) || rc == 0) return;
-    if (!atomic_exchange(&c->lost, true))
-        omb_warn("MQTT: consumer of '%s' lost its connection (%s); reconnecting", c->filter,
-                 mosquitto_strerror(rc));
+    bool fatal = fatal_error(rc);
+    if (!atomic_exchange(&c->lost, true)) log_drop(&c->cl, &c->d->c, rc, fatal, "");
+    if (fatal) atomic_store(&c->cl.dead, true);
 }
 
 /* Connects (first time, or on resume) and waits for the CONNACK and, for a new session,
@@ -855,25 +1022,49 @@ static int cons_connect(struct omb_consumer *c, char *err, size_t errlen)
         return -1;
     }
     bool answered = waiter_wait(&c->w, &c->w.connacked, CONNECT_TIMEOUT_MS);
-    if (connack_error(cf, answered, c->w.connack_rc, err, errlen) != 0) return -1;
+    if (connack_error(cf, answered, c->w.connack_rc, err, errlen) != 0) goto stop;
     if (!waiter_wait(&c->w, &c->w.subacked, CONNECT_TIMEOUT_MS)) {
         snprintf(err, errlen, "the MQTT broker at '%s' did not answer the subscription '%s' "
                  "within %d s",
                  cf->uri, c->filter, CONNECT_TIMEOUT_MS / 1000);
-        return -1;
+        goto stop;
     }
     if (c->w.suback_rc >= 0x80) {
         snprintf(err, errlen, "the MQTT broker at '%s' refused the subscription '%s': %s",
                  cf->uri, c->filter, mosquitto_reason_string(c->w.suback_rc));
-        return -1;
+        goto stop;
     }
     atomic_store(&c->subscribed_once, true);
+    atomic_store(&c->cl.dead, false);
     return 0;
+stop: /* the network thread would go on (and a later loop_stop would wait for it) */
+    mosquitto_disconnect_v5(c->m, 0, NULL);
+    mosquitto_loop_stop(c->m, false);
+    return -1;
+}
+
+/* The monitor, under the driver's lock: the network thread has exited. */
+static int cons_revive(struct mq_client *cl, char *err, size_t errlen)
+{
+    struct omb_consumer *c =
+        (struct omb_consumer *)(void *)((char *)cl - offsetof(struct omb_consumer, cl));
+    int rc = 0;
+    pthread_mutex_lock(&c->conn_lock);
+    /* A paused consumer is connected again by resume; dead may have been cleared by it. */
+    if (atomic_load(&cl->dead) && !atomic_load(&c->paused) && !atomic_load(&c->closing)) {
+        mosquitto_loop_stop(c->m, false); /* joins the exited thread */
+        rc = cons_connect(c, err, errlen);
+    }
+    pthread_mutex_unlock(&c->conn_lock);
+    return rc;
 }
 
 static void mq_close_consumer(struct omb_consumer *c)
 {
     if (!c) return;
+    if (c->registered) unregister_client(c->d, &c->cl);
+    log_drops_total(&c->cl);
+    pthread_mutex_lock(&c->conn_lock);
     atomic_store(&c->closing, true);
     if (c->m) {
         mosquitto_property *props = NULL;
@@ -891,6 +1082,8 @@ static void mq_close_consumer(struct omb_consumer *c)
         close_client(c->m, props);
         mosquitto_property_free_all(&props);
     }
+    pthread_mutex_unlock(&c->conn_lock);
+    pthread_mutex_destroy(&c->conn_lock);
     waiter_destroy(&c->w);
     free(c->filter);
     free(c);
@@ -919,9 +1112,11 @@ static int mq_create_consumer(struct omb_driver *d, const char *topic, const cha
     c->fn = fn;
     c->ctx = ctx;
     waiter_init(&c->w);
+    pthread_mutex_init(&c->conn_lock, NULL);
     size_t n = strlen(subscription) + strlen(t) + 16;
     c->filter = malloc(n);
     if (c->filter) snprintf(c->filter, n, "$share/%s/%s", subscription, t);
+    snprintf(c->cl.what, sizeof c->cl.what, "a consumer of '%s'", c->filter ? c->filter : "?");
     free(t);
     char id[32];
     client_id(id, sizeof id, "sub");
@@ -940,6 +1135,9 @@ static int mq_create_consumer(struct omb_driver *d, const char *topic, const cha
         mq_close_consumer(c);
         return OMB_DRV_ERR;
     }
+    c->cl.revive = cons_revive;
+    register_client(d, &c->cl);
+    c->registered = true;
     *out = c;
     return OMB_DRV_OK;
 }
@@ -959,22 +1157,30 @@ static int mq_pause(struct omb_consumer *c)
                   cf->qos);
         return OMB_DRV_ERR;
     }
-    if (atomic_exchange(&c->paused, true)) return OMB_DRV_OK;
-    mosquitto_disconnect_v5(c->m, 0, NULL);
-    mosquitto_loop_stop(c->m, false); /* no delivery after this */
+    pthread_mutex_lock(&c->conn_lock);
+    if (!atomic_exchange(&c->paused, true)) {
+        mosquitto_disconnect_v5(c->m, 0, NULL);
+        mosquitto_loop_stop(c->m, false); /* no delivery after this */
+    }
+    pthread_mutex_unlock(&c->conn_lock);
     return OMB_DRV_OK;
 }
 
 static int mq_resume(struct omb_consumer *c)
 {
-    if (!atomic_load(&c->paused)) return OMB_DRV_OK;
-    char e[512];
-    if (cons_connect(c, e, sizeof e) != 0) {
-        omb_error("MQTT: cannot resume a consumer of '%s': %s", c->filter, e);
-        return OMB_DRV_ERR;
+    pthread_mutex_lock(&c->conn_lock);
+    int rc = OMB_DRV_OK;
+    if (atomic_load(&c->paused)) {
+        char e[512];
+        if (cons_connect(c, e, sizeof e) != 0) {
+            omb_error("MQTT: cannot resume a consumer of '%s': %s", c->filter, e);
+            rc = OMB_DRV_ERR;
+        } else {
+            atomic_store(&c->paused, false);
+        }
     }
-    atomic_store(&c->paused, false);
-    return OMB_DRV_OK;
+    pthread_mutex_unlock(&c->conn_lock);
+    return rc;
 }
 
 const struct omb_driver_ops omb_mqtt_driver = {
