@@ -661,8 +661,8 @@ static void send_pull(struct omb_consumer *c, int64_t now, bool add)
         return;
     }
     /* What the server may still send: the new batch, plus what is left of the request
-     * before when that one is still on (a batch half delivered), so at most 1.5 batches
-     * are ever asked for and not yet delivered. */
+     * before when that one is still on (a batch half delivered). So at most 1.5 batches
+     * are asked for and not yet delivered, 2 in the last 20 ms of a request's life. */
     c->req_left = add && c->req_live ? c->req_left + c->batch : c->batch;
     c->req_live = true;
 }
@@ -681,7 +681,7 @@ static uint64_t request_of(natsMsg *m)
  * message is delivered and acked as it arrives. The next request goes out before the
  * current one runs dry: when half its batch has come, or 80% of its time has passed (the
  * server's 408 at expiry is not always sent), so the server always has one to answer.
- * Paused: no new request; those out deliver at most what is left of them (1.5 batches).
+ * Paused: no new request; those out deliver at most what is left of them (2 batches).
  */
 static void *consumer_main(void *arg)
 {
