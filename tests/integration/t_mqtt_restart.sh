@@ -19,7 +19,7 @@ subscriptionsPerTopic: 1
 consumerPerSubscription: 2
 producersPerTopic: 1
 producerRate: 500
-testDurationMinutes: 0.2
+testDurationMinutes: 0.12
 warmupDurationMinutes: 0
 Y
 for qos in 1 0; do
@@ -28,7 +28,7 @@ for qos in 1 0; do
   "$OMB" run -d q.yaml --period 1 -o r$qos.json w.yaml > r$qos.log 2>&1 &
   pid=$!
   for i in $(seq 100); do grep -qs "Starting benchmark traffic" r$qos.log && break; sleep 0.1; done
-  sleep 3
+  sleep 2
   "$BROKER" restart mosquitto > restart.log 2>&1 || { cat restart.log; fail "broker.sh restart mosquitto failed"; }
   wait $pid
   rc=$?
@@ -47,7 +47,7 @@ for qos in 1 0; do
 import json, sys
 r = json.load(open(sys.argv[1])); qos, rc = sys.argv[2], int(sys.argv[3])
 s = r["periodSeconds"]
-assert len(r["publishRate"]) >= 8, len(r["publishRate"])
+assert len(r["publishRate"]) >= 5, len(r["publishRate"])
 # Producing went on after the restart: the last periods publish at the rate again.
 assert r["publishRate"][-2] > 400, r["publishRate"]
 d = r["omb"]["delivery"]
