@@ -4,12 +4,13 @@
  * acknowledged (XACK) and streams are trimmed (XADD MAXLEN ~ N) by default, so a long run
  * does not grow without bound. docs/drivers/redis.md has the keys and what they mean.
  *
- * Producers: one connection each, non-blocking after the handshake. send() appends
- * `XADD topic [MAXLEN ~ N] * d <payload> [e <envelope>]` to the connection's output buffer
- * and returns; poll() writes what is buffered and reads the replies that have arrived. The
- * replies come back in command order, so the metadata of each send in flight waits in a
- * FIFO ring; a reply is the ack (an error reply is a failed send). A full ring (`pipeline`
- * sends in flight) is OMB_DRV_QUEUE_FULL.
+ * Producers: one connection each (hiredis connects and logs in), non-blocking after the
+ * handshake. send() appends `XADD topic [MAXLEN ~ N] * d <payload> [e <envelope>]` (RESP,
+ * formatted by the driver) to the producer's output buffer and returns; poll() writes what
+ * is buffered and reads the replies that have arrived. Replies come back in command order,
+ * so the metadata of each send in flight waits in a FIFO ring; a reply is the ack (an
+ * error reply is a failed send). A full ring (`pipeline` sends in flight) is
+ * OMB_DRV_QUEUE_FULL.
  *
  * Consumers: one connection and one thread each, a loop of XREADGROUP ... BLOCK; the XACK
  * of one batch goes out in the same write as the next XREADGROUP. Paused: no XREADGROUP. */
@@ -26,7 +27,6 @@
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
-#include <hiredis/sds.h>
 
 #include "config/schema.h"
 #include "drivers/driver.h"
@@ -63,20 +63,6 @@ struct inflight {
     size_t bytes;
 };
 
-struct omb_producer {
-    struct omb_driver *d;
-    redisContext *c; /* NULL: the connection was lost (reconnect attempts from send) */
-    char *topic;
-    omb_send_done_fn done;
-    void *ctx;
-    struct inflight *ring;
-    size_t cap, head, n; /* n: sends in flight (appended, no reply yet) */
-    size_t unwritten;    /* of which not yet written out in full */
-    unsigned char *scratch;
-    size_t scratch_len;
-    int64_t next_reconnect_ns;
-    int64_t errors_logged;
-};
 
 struct omb_consumer {
     struct omb_driver *d;
@@ -382,6 +368,80 @@ static int redis_delete_topics(struct omb_driver *d, const char *const *topics, 
 
 /* ---- producers ----------------------------------------------------------------------- */
 
+/*
+ * A producer speaks RESP on its socket itself once hiredis has connected and logged in:
+ * an XADD is a fixed prefix (built once: the command, the topic, the trim arguments and
+ * the field name) and the payload, written straight into one output buffer (the envelope
+ * in place, no copy of the message in between), and a reply to XADD is a bulk string (the
+ * entry's id: the ack) or an error line, parsed in place. hiredis's general formatter and
+ * reply objects cost more than the broker's work for a 100-byte XADD.
+ */
+struct buf {
+    char *b;
+    size_t off, len, cap; /* bytes [off, len) pending */
+};
+
+struct omb_producer {
+    struct omb_driver *d;
+    redisContext *c; /* connection and handshake; NULL: lost (send() reconnects) */
+    int fd;
+    char *topic;
+    omb_send_done_fn done;
+    void *ctx;
+    struct inflight *ring;
+    size_t cap, head, n; /* n: sends in flight (written or buffered, no reply yet) */
+    size_t unwritten;    /* of which not yet written out in full */
+    struct buf out, in;
+    char prefix[2][512]; /* "*N\r\n$4\r\nXADD\r\n..." up to the payload: [0] d only, [1] d and e */
+    size_t prefix_len[2];
+    int64_t next_reconnect_ns;
+    int64_t errors_logged;
+};
+
+/* Room for @p more bytes after the pending ones. */
+static int buf_reserve(struct buf *b, size_t more)
+{
+    if (b->off > 0 && (b->off == b->len || b->len + more > b->cap)) {
+        memmove(b->b, b->b + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
+    }
+    if (b->len + more <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64 * 1024;
+    while (cap < b->len + more) cap *= 2;
+    char *nb = realloc(b->b, cap);
+    if (!nb) return -1;
+    b->b = nb;
+    b->cap = cap;
+    return 0;
+}
+
+static size_t put_bulk_header(char *at, size_t len)
+{
+    return (size_t)sprintf(at, "$%zu\r\n", len);
+}
+
+/* The RESP text of an XADD up to its payload, with and without the envelope field. */
+static void build_prefix(struct omb_producer *p)
+{
+    const struct omb_driver *d = p->d;
+    for (int e = 0; e < 2; e++) {
+        char *s = p->prefix[e];
+        size_t n = 0;
+        int argc = 2 + (d->trim ? 3 : 0) + 1 + 2 + (e ? 2 : 0);
+        n += (size_t)sprintf(s + n, "*%d\r\n$4\r\nXADD\r\n", argc);
+        n += put_bulk_header(s + n, strlen(p->topic));
+        n += (size_t)sprintf(s + n, "%s\r\n", p->topic);
+        if (d->trim) {
+            n += (size_t)sprintf(s + n, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
+            n += put_bulk_header(s + n, strlen(d->max_len_str));
+            n += (size_t)sprintf(s + n, "%s\r\n", d->max_len_str);
+        }
+        n += (size_t)sprintf(s + n, "$1\r\n*\r\n$1\r\nd\r\n");
+        p->prefix_len[e] = n;
+    }
+}
+
 /* Blocking for the handshake, then non-blocking: send() and poll() never wait on it. */
 static redisContext *producer_connect(struct omb_driver *d, char *err, size_t errlen)
 {
@@ -398,9 +458,23 @@ static redisContext *producer_connect(struct omb_driver *d, char *err, size_t er
     return c;
 }
 
+static void producer_free(struct omb_producer *p)
+{
+    if (p->c) redisFree(p->c);
+    free(p->ring);
+    free(p->out.b);
+    free(p->in.b);
+    free(p->topic);
+    free(p);
+}
+
 static int redis_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
                                  void *ctx, struct omb_producer **out, char *err, size_t errlen)
 {
+    if (strlen(topic) > 256) {
+        snprintf(err, errlen, "topic name '%.40s...' is too long", topic);
+        return OMB_DRV_ERR;
+    }
     struct omb_producer *p = calloc(1, sizeof *p);
     if (p) {
         p->cap = (size_t)d->pipeline;
@@ -409,23 +483,19 @@ static int redis_create_producer(struct omb_driver *d, const char *topic, omb_se
     }
     if (!p || !p->ring || !p->topic) {
         snprintf(err, errlen, "out of memory");
-        if (p) {
-            free(p->ring);
-            free(p->topic);
-        }
-        free(p);
+        if (p) producer_free(p);
         return OMB_DRV_ERR;
     }
     p->d = d;
     p->done = done;
     p->ctx = ctx;
+    build_prefix(p);
     p->c = producer_connect(d, err, errlen);
     if (!p->c) {
-        free(p->ring);
-        free(p->topic);
-        free(p);
+        producer_free(p);
         return OMB_DRV_ERR;
     }
+    p->fd = p->c->fd;
     *out = p;
     return OMB_DRV_OK;
 }
@@ -439,7 +509,10 @@ static void producer_lost(struct omb_producer *p, const char *why)
              p->topic, p->d->host, p->d->port, why, p->n);
     redisFree(p->c);
     p->c = NULL;
+    p->fd = -1;
     p->unwritten = 0;
+    p->out.off = p->out.len = 0;
+    p->in.off = p->in.len = 0;
     p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
 }
 
@@ -460,12 +533,19 @@ static int producer_fail_all(struct omb_producer *p)
 
 static void producer_flush(struct omb_producer *p)
 {
-    if (!p->c || sdslen(p->c->obuf) == 0) return;
-    int done = 0;
-    if (redisBufferWrite(p->c, &done) != REDIS_OK)
-        producer_lost(p, p->c->errstr);
-    else if (done)
+    while (p->c && p->out.len > p->out.off) {
+        ssize_t w = write(p->fd, p->out.b + p->out.off, p->out.len - p->out.off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) producer_lost(p, strerror(errno));
+            return;
+        }
+        p->out.off += (size_t)w;
+    }
+    if (p->c) {
+        p->out.off = p->out.len = 0;
         p->unwritten = 0;
+    }
 }
 
 /*
@@ -480,52 +560,85 @@ static bool should_write(const struct omb_producer *p)
     size_t half = p->cap / 2 ? p->cap / 2 : 1;
     return p->c && p->unwritten > 0 &&
            (p->n < half || p->n == p->unwritten || p->unwritten >= half ||
-            sdslen(p->c->obuf) >= WRITE_NOW_BYTES);
+            p->out.len - p->out.off >= WRITE_NOW_BYTES);
 }
 
-/* Serves the replies already read. Returns how many. */
+/* Completes the oldest send in flight with the reply that arrived. */
+static void complete(struct omb_producer *p, const char *error, size_t errlen, int64_t now)
+{
+    struct inflight f = p->ring[p->head];
+    p->head = (p->head + 1) % p->cap;
+    p->n--;
+    if (error && p->errors_logged++ < 3)
+        omb_warn("Redis: XADD to '%s' failed: %.*s", p->topic, (int)errlen, error);
+    p->done(p->ctx, &f.meta, f.bytes, error ? -1 : 0, now);
+}
+
+/* Serves the whole replies in the input buffer. Returns how many. */
 static int producer_replies(struct omb_producer *p)
 {
     int served = 0;
     int64_t now = 0;
-    while (p->c) {
-        void *rv = NULL;
-        if (redisGetReplyFromReader(p->c, &rv) != REDIS_OK) {
-            producer_lost(p, p->c->errstr);
+    while (p->c && p->in.len > p->in.off) {
+        const char *s = p->in.b + p->in.off, *end = p->in.b + p->in.len;
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl) break;
+        if (nl == s || nl[-1] != '\r' || p->n == 0) {
+            producer_lost(p, "unexpected reply to XADD");
             break;
         }
-        if (!rv) break;
-        redisReply *r = rv;
+        size_t used;
+        const char *error = NULL;
+        size_t elen = 0;
+        if (s[0] == '$') { /* $<len>\r\n<id>\r\n */
+            char *e;
+            long long len = strtoll(s + 1, &e, 10);
+            if (e != nl - 1 || len < -1) {
+                producer_lost(p, "bad bulk reply to XADD");
+                break;
+            }
+            size_t need = (size_t)(nl + 1 - s) + (len >= 0 ? (size_t)len + 2 : 0);
+            if ((size_t)(end - s) < need) break;
+            if (len < 0) error = "nil", elen = 3;
+            used = need;
+        } else if (s[0] == '-') { /* -ERR message\r\n */
+            error = s + 1;
+            elen = (size_t)(nl - 1 - error);
+            used = (size_t)(nl + 1 - s);
+        } else {
+            producer_lost(p, "unexpected reply to XADD");
+            break;
+        }
         if (!now) now = omb_now_ns();
-        if (p->n == 0) { /* not ours; cannot happen */
-            freeReplyObject(r);
-            continue;
-        }
-        struct inflight f = p->ring[p->head];
-        p->head = (p->head + 1) % p->cap;
-        p->n--;
-        int e = 0;
-        if (r->type == REDIS_REPLY_ERROR) {
-            e = -1;
-            if (p->errors_logged++ < 3)
-                omb_warn("Redis: XADD to '%s' failed: %s", p->topic, r->str);
-        }
-        freeReplyObject(r);
-        p->done(p->ctx, &f.meta, f.bytes, e, now);
+        complete(p, error, elen, now);
+        p->in.off += used;
         served++;
     }
+    if (p->c && p->in.off == p->in.len) p->in.off = p->in.len = 0;
     return served;
 }
 
-/* One non-blocking read (if anything is expected) and the replies it completes. */
+/* Reads what has arrived (non-blocking) and serves the replies. */
 static int producer_read(struct omb_producer *p)
 {
-    if (!p->c || p->n == 0) return 0;
-    if (redisBufferRead(p->c) != REDIS_OK) {
-        producer_lost(p, p->c->errstr);
-        return 0;
+    int served = 0;
+    for (int i = 0; i < 4 && p->c && p->n > 0; i++) {
+        if (buf_reserve(&p->in, 64 * 1024) != 0) {
+            producer_lost(p, "out of memory");
+            break;
+        }
+        ssize_t r = read(p->fd, p->in.b + p->in.len, p->in.cap - p->in.len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r <= 0) {
+            producer_lost(p, r == 0 ? "the server closed the connection" : strerror(errno));
+            break;
+        }
+        p->in.len += (size_t)r;
+        served += producer_replies(p);
+        if ((size_t)r < 64 * 1024) break; /* drained */
     }
-    return producer_replies(p);
+    return served;
 }
 
 static int redis_send(struct omb_producer *p, const char *key, size_t keylen, const void *payload,
@@ -540,38 +653,39 @@ static int redis_send(struct omb_producer *p, const char *key, size_t keylen, co
         p->c = producer_connect(d, err, sizeof err);
         p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
         if (!p->c) return OMB_DRV_ERR;
+        p->fd = p->c->fd;
         omb_warn("Redis: the producer on '%s' reconnected to %s:%d", p->topic, d->host,
                  d->port);
     }
     if (p->n == p->cap) return OMB_DRV_QUEUE_FULL;
-    const char *argv[10];
-    size_t lens[10];
-    int argc = 0;
-#define ARG(s, l) (argv[argc] = (s), lens[argc] = (l), argc++)
-    ARG("XADD", 4);
-    ARG(p->topic, strlen(p->topic));
-    if (d->trim) {
-        ARG("MAXLEN", 6);
-        ARG("~", 1);
-        ARG(d->max_len_str, strlen(d->max_len_str));
-    }
-    ARG("*", 1);
-    unsigned char env[OMB_ENVELOPE_LEN];
-    if (len >= OMB_ENVELOPE_LEN) {
-        const void *msg = omb_envelope_wrap(&p->scratch, &p->scratch_len, payload, len, meta);
-        if (!msg) return OMB_DRV_ERR;
-        ARG("d", 1);
-        ARG(msg, len);
+    /* Too short for the envelope: it travels in a second field, e. */
+    int e = len < OMB_ENVELOPE_LEN;
+    if (buf_reserve(&p->out, p->prefix_len[e] + len + OMB_ENVELOPE_LEN + 64) != 0)
+        return OMB_DRV_ERR;
+    char *w = p->out.b + p->out.len;
+    memcpy(w, p->prefix[e], p->prefix_len[e]);
+    w += p->prefix_len[e];
+    w += put_bulk_header(w, len);
+    if (!e) {
+        omb_envelope_put((unsigned char *)w, meta);
+        memcpy(w + OMB_ENVELOPE_LEN, (const char *)payload + OMB_ENVELOPE_LEN,
+               len - OMB_ENVELOPE_LEN);
     } else {
-        /* Too short for the envelope: it travels in a second field. */
-        omb_envelope_put(env, meta);
-        ARG("d", 1);
-        ARG(payload, len);
-        ARG("e", 1);
-        ARG((const char *)env, sizeof env);
+        memcpy(w, payload, len);
     }
-#undef ARG
-    if (redisAppendCommandArgv(p->c, argc, argv, lens) != REDIS_OK) return OMB_DRV_ERR;
+    w += len;
+    memcpy(w, "\r\n", 2);
+    w += 2;
+    if (e) {
+        memcpy(w, "$1\r\ne\r\n", 7);
+        w += 7;
+        w += put_bulk_header(w, OMB_ENVELOPE_LEN);
+        omb_envelope_put((unsigned char *)w, meta);
+        w += OMB_ENVELOPE_LEN;
+        memcpy(w, "\r\n", 2);
+        w += 2;
+    }
+    p->out.len = (size_t)(w - p->out.b);
     size_t tail = (p->head + p->n) % p->cap;
     p->ring[tail].meta = *meta;
     p->ring[tail].bytes = len;
@@ -591,23 +705,29 @@ static int redis_poll(struct omb_producer *p, int timeout_ms)
         return served;
     }
     if (should_write(p)) producer_flush(p);
-    int served = producer_replies(p) + producer_read(p);
+    int served = producer_read(p);
     if (served == 0 && timeout_ms > 0) {
         int64_t deadline = omb_now_ns() + (int64_t)timeout_ms * 1000000;
         for (;;) {
             int64_t left = (deadline - omb_now_ns() + 999999) / 1000000; /* ms, rounded up */
             if (left <= 0 || !p->c) break;
-            struct pollfd pfd = {.fd = p->c->fd, .events = POLLIN};
+            struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
             if (should_write(p)) pfd.events |= POLLOUT;
             int k = poll(&pfd, 1, (int)left);
             if (k < 0 && errno != EINTR) break;
             if (k <= 0) continue;
             if (pfd.revents & POLLOUT) producer_flush(p);
             if (p->c && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-                if (redisBufferRead(p->c) != REDIS_OK)
-                    producer_lost(p, p->c->errstr);
-                else
-                    served += producer_replies(p);
+                if (p->n == 0) { /* nothing expected: the server closed, or spoke unasked */
+                    char c;
+                    ssize_t r = read(p->fd, &c, 1);
+                    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+                        producer_lost(p, "the server closed the connection");
+                    else if (r > 0)
+                        producer_lost(p, "unexpected data from the server");
+                } else {
+                    served += producer_read(p);
+                }
             }
             if (served > 0) break;
         }
@@ -622,11 +742,7 @@ static void redis_close_producer(struct omb_producer *p)
 {
     if (!p) return;
     /* Sends still in flight get no completion (driver.h). */
-    if (p->c) redisFree(p->c);
-    free(p->ring);
-    free(p->scratch);
-    free(p->topic);
-    free(p);
+    producer_free(p);
 }
 
 /* ---- consumers ----------------------------------------------------------------------- */
