@@ -52,6 +52,7 @@ struct rmq_uri {
 /* A queue this driver declared, deleted with its topic. */
 struct rmq_queue {
     char *topic, *queue;
+    bool deleted;
 };
 
 struct omb_driver {
@@ -67,6 +68,8 @@ struct omb_driver {
     struct rmq_queue *queues;
     size_t nqueues;
     bool stream_shared_warned;
+    char **created; /* topics this driver created (the others' queues: rmq_destroy) */
+    size_t ncreated;
 };
 
 /* One message waiting for its publisher confirm, at ring[delivery tag & mask]. */
@@ -162,6 +165,8 @@ static void driver_free(struct omb_driver *d)
         free(d->queues[i].queue);
     }
     free(d->queues);
+    for (size_t i = 0; i < d->ncreated; i++) free(d->created[i]);
+    free(d->created);
     pthread_mutex_destroy(&d->mu);
     free(d->file);
     free(d);
@@ -489,6 +494,14 @@ static int rmq_create_topics(struct omb_driver *d, const char *const *topics, si
     for (size_t i = 0; i < n && rc == OMB_DRV_OK; i++)
         if (declare_exchange(conn, topics[i], err, errlen) != 0) rc = OMB_DRV_ERR;
     conn_close(conn, rc == OMB_DRV_OK);
+    pthread_mutex_lock(&d->mu);
+    char **all = realloc(d->created, (d->ncreated + n) * sizeof *all);
+    if (all) {
+        d->created = all;
+        for (size_t i = 0; i < n; i++)
+            if ((all[d->ncreated] = strdup(topics[i]))) d->ncreated++;
+    }
+    pthread_mutex_unlock(&d->mu);
     return rc;
 }
 
@@ -510,6 +523,7 @@ static int rmq_delete_topics(struct omb_driver *d, const char *const *topics, si
                 snprintf(err, errlen, "%s", e);
                 rc = OMB_DRV_ERR;
             }
+            d->queues[k].deleted = true;
         }
         if (rc != OMB_DRV_OK) break;
         amqp_exchange_delete(conn, CHANNEL, amqp_cstring_bytes(topics[i]), 0);
@@ -785,6 +799,7 @@ static void remember_queue(struct omb_driver *d, const char *topic, const char *
             d->queues = q;
             q[d->nqueues].topic = strdup(topic);
             q[d->nqueues].queue = strdup(queue);
+            q[d->nqueues].deleted = false;
             d->nqueues++;
         }
     } else if (d->queue_type == RMQ_STREAM && !d->stream_shared_warned) {
@@ -1096,6 +1111,84 @@ static void rmq_close_consumer(struct omb_consumer *c)
     consumer_free(c);
 }
 
+/* Whether exchange @p name exists (passive declare on a fresh channel *@p ch): 1, 0, or -1
+ * when the connection failed. */
+static int exchange_exists(amqp_connection_state_t conn, amqp_channel_t *ch, const char *name)
+{
+    amqp_exchange_declare(conn, *ch, amqp_cstring_bytes(name), amqp_cstring_bytes("fanout"), 1, 0,
+                          0, 0, amqp_empty_table);
+    amqp_rpc_reply_t r = amqp_get_rpc_reply(conn);
+    if (r.reply_type == AMQP_RESPONSE_NORMAL) return 1;
+    if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || r.reply.id != AMQP_CHANNEL_CLOSE_METHOD)
+        return -1;
+    amqp_channel_close_ok_t ok = {0};
+    amqp_send_method(conn, *ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+    (*ch)++;
+    amqp_channel_open(conn, *ch);
+    return amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL ? 0 : -1;
+}
+
+/*
+ * A worker of a distributed run that has consumers but did not create their topics never
+ * sees delete_topics: the first worker deletes the topics and knows nothing of the queues
+ * declared here. So these queues are deleted here, once their topic's exchange is gone
+ * (the first worker deleted it: the run did not keep its topics), waiting up to
+ * ORPHAN_WAIT_NS for that; when the exchange stays (--keep-topics), the queues stay too.
+ */
+#define ORPHAN_WAIT_NS 5000000000LL
+static void delete_orphan_queues(struct omb_driver *d)
+{
+    size_t todo = 0;
+    for (size_t i = 0; i < d->nqueues; i++) {
+        bool created = false;
+        for (size_t k = 0; k < d->ncreated && !created; k++)
+            created = !strcmp(d->created[k], d->queues[i].topic);
+        if (created) d->queues[i].deleted = true; /* delete_topics' business (or kept) */
+        todo += !d->queues[i].deleted;
+    }
+    if (!todo) return;
+    char err[512];
+    amqp_connection_state_t conn = rmq_connect(d, &d->uris[0], err, sizeof err);
+    if (!conn) {
+        omb_warn("RabbitMQ: cannot delete this worker's %zu subscription queue(s): %s", todo, err);
+        return;
+    }
+    amqp_channel_t ch = CHANNEL;
+    int64_t deadline = omb_now_ns() + ORPHAN_WAIT_NS;
+    bool broken = false;
+    while (todo && !broken) {
+        for (size_t i = 0; i < d->nqueues && !broken; i++) {
+            struct rmq_queue *q = &d->queues[i];
+            if (q->deleted) continue;
+            int ex = exchange_exists(conn, &ch, q->topic);
+            if (ex < 0) broken = true;
+            if (ex != 0) continue;
+            amqp_queue_delete(conn, ch, amqp_cstring_bytes(q->queue), 0, 0);
+            if (rpc_failed(conn, "queue.delete", err, sizeof err)) {
+                omb_warn("RabbitMQ: cannot delete queue '%s': %s", q->queue, err);
+                broken = true; /* the broker closed the channel */
+            }
+            q->deleted = true;
+            todo--;
+        }
+        if (!todo || broken || omb_now_ns() > deadline) break;
+        omb_sleep_ns(100000000);
+    }
+    if (todo) omb_info("RabbitMQ: %zu subscription queue(s) kept: their topics still exist", todo);
+    if (!broken) {
+        amqp_channel_close(conn, ch, AMQP_REPLY_SUCCESS);
+        amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+    }
+    amqp_destroy_connection(conn);
+}
+
+static void rmq_destroy(struct omb_driver *d)
+{
+    if (!d) return;
+    delete_orphan_queues(d);
+    driver_free(d);
+}
+
 const struct omb_driver_ops omb_rabbitmq_driver = {
     .name = "rabbitmq",
     .topic_prefix = "test-exchange",
@@ -1112,5 +1205,5 @@ const struct omb_driver_ops omb_rabbitmq_driver = {
     .resume_consumer = rmq_resume,
     .close_consumer = rmq_close_consumer,
     .delete_topics = rmq_delete_topics,
-    .destroy = driver_free,
+    .destroy = rmq_destroy,
 };

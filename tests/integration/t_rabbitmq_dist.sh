@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# RabbitMQ in a distributed run: two `omb worker`s (the first produces and creates the
+# topics, the second consumes and declares the subscription queues) on one broker, OMB's
+# rabbitmq.yaml unchanged. The exact delivery check across workers; at the end the first
+# worker deletes the exchanges and the second its queues, so nothing is left; with
+# --keep-topics both stay.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+source "$here/dist_lib.sh"
+"$OMB" --help 2>&1 | grep -q "drivers built in:.*rabbitmq" || { echo "skip: omb built without the rabbitmq driver"; exit 77; }
+# RabbitMQ from scripts/broker.sh unless one runs already; stopped at exit only if started here.
+BROKER="$OMB_SOURCE/scripts/broker.sh"
+RMQ_STARTED=0
+if ! "$BROKER" status rabbitmq >/dev/null 2>&1; then
+  "$BROKER" start rabbitmq >rmq-start.log 2>&1 || { cat rmq-start.log; fail "cannot start RabbitMQ with scripts/broker.sh"; }
+  RMQ_STARTED=1
+fi
+rmq_cleanup_keep_status() {
+  local rc=$?
+  if [ "$RMQ_STARTED" = 1 ]; then "$BROKER" stop rabbitmq >/dev/null 2>&1 || true; fi
+  return "$rc" # dist_lib's stop_all_pids removes $WORK and exits with this status
+}
+trap 'rmq_cleanup_keep_status; stop_all_pids' EXIT
+# RabbitMQ's own rabbitmqctl, against broker.sh's node (its HOME holds the Erlang cookie).
+rmqctl() {
+  local home="${OMB_BROKER_DIR:-/tmp/omb-brokers}/rabbitmq/home"
+  if [ -f "$home/.erlang.cookie" ]; then # (rabbitmqctl reads stdin: callers in loops give it /dev/null)
+    HOME="$home" timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n omb@localhost -q "$@"
+  else
+    timeout 60 rabbitmqctl -q "$@"
+  fi
+}
+# omb's queues and exchanges on the broker (its topics are test-exchange-...).
+rmq_leftovers() {
+  local q x
+  q=$(rmqctl list_queues name) || fail "rabbitmqctl list_queues failed"
+  x=$(rmqctl list_exchanges name) || fail "rabbitmqctl list_exchanges failed"
+  { grep -E '^test-exchange-' <<<"$q" | sed 's/^/queue /'; grep -E '^test-exchange-' <<<"$x" | sed 's/^/exchange /'; } | sort || true
+}
+REF="$OMB_SHARED/omb-reference/driver-rabbitmq/rabbitmq.yaml"
+[ -f "$REF" ] || fail "no OMB driver file at $REF"
+before=$(rmq_leftovers)
+cat > w.yaml <<'Y'
+name: rabbitmq dist
+topics: 2
+messageSize: 256
+subscriptionsPerTopic: 2
+consumerPerSubscription: 2
+producersPerTopic: 1
+producerRate: 1000
+testDurationMinutes: 0.1
+warmupDurationMinutes: 0.05
+Y
+start_worker a
+start_worker b
+"$OMB" run -d "$REF" -w "$URL_a,$URL_b" --period 2 -o dist.json w.yaml > dist.log 2>&1 ||
+  { cat dist.log; fail "2-worker RabbitMQ run failed"; }
+grep -q "1 producer worker(s), 1 consumer worker(s)" dist.log || { cat dist.log; fail "wrong split"; }
+grep -q "created 8 consumer(s)" worker-b.log || { cat worker-b.log; fail "consumers not on worker b"; }
+grep -q "Delivery check: every subscription received every acknowledged message" dist.log ||
+  { cat dist.log; fail "no complete delivery check"; }
+$CHECK dist.json --rate 1000 --subs 2 --min-periods 2 --driver RabbitMQ
+after=$(rmq_leftovers)
+[ "$after" = "$before" ] || fail "left on the broker after a distributed run: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+
+# --keep-topics: the exchanges and the queues stay (then the test removes them by hand).
+"$OMB" run -d "$REF" -w "$URL_a,$URL_b" --period 1 --keep-topics -o keep.json w.yaml > keep.log 2>&1 ||
+  { cat keep.log; fail "--keep-topics run failed"; }
+kept=$(comm -13 <(echo "$before") <(rmq_leftovers))
+[ "$(grep -c '^queue ' <<<"$kept")" = 4 ] && [ "$(grep -c '^exchange ' <<<"$kept")" = 2 ] ||
+  fail "--keep-topics: expected 4 queues and 2 exchanges kept, got: $(tr '\n' ' ' <<<"$kept")"
+grep -q "4 subscription queue(s) kept" worker-b.log || { cat worker-b.log; fail "worker b did not say it kept its queues"; }
+while read -r kind name; do
+  case $kind in
+    queue) rmqctl delete_queue "$name" </dev/null >/dev/null ;;
+    exchange) rmqctl eval "rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$name\">>), false, <<\"omb-test\">>)." </dev/null >/dev/null ;;
+  esac
+done <<<"$kept"
+[ "$(rmq_leftovers)" = "$before" ] || fail "could not remove what --keep-topics kept"
+echo "ok: rabbitmq distributed run; nothing left, and --keep-topics keeps topics and queues"
