@@ -367,205 +367,282 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
-enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
-                                     const struct omb_driver_conf *d,
-                                     const struct omb_run_options *opt, const char *result_path)
+/* What one run creates, owned here and released by run_cleanup whatever step failed. */
+struct run_state {
+    struct run r;
+    const struct omb_driver_conf *d;
+    struct omb_result *res;
+    char **topics, **ptopics;
+    struct omb_topic_sub *ts;
+    size_t nts, nptopics;
+    struct omb_payloads payloads;
+    struct omb_stats_view cum;
+    bool initialized;
+};
+
+static int oom(struct run *r)
 {
-    struct run r = {.worker = worker, .w = w, .opt = opt};
+    snprintf(r->err, sizeof r->err, "out of memory");
+    return -1;
+}
+
+/* Topics, then consumers (subscriptions exist before anything is sent, as in OMB), then
+ * producers, then the probe. Returns 0, or -1 with r.err set. */
+static int setup_topology(struct run_state *s)
+{
+    struct run *r = &s->r;
+    struct omb_worker *worker = r->worker;
     const struct omb_worker_ops *ops = worker->ops;
-    enum omb_run_status status = OMB_RUN_FAILED;
-    struct omb_result *res = NULL;
-    char **topics = NULL, **ptopics = NULL;
-    struct omb_topic_sub *ts = NULL;
-    size_t nts = 0, nptopics = 0;
-    struct omb_payloads payloads = {0};
-    struct omb_stats_view cum = {0};
-    bool initialized = false;
+    const struct omb_workload *w = r->w;
 
-    if (omb_worker_view_init(worker, &r.view) != 0 || omb_worker_view_init(worker, &cum) != 0) {
-        omb_error("out of memory");
-        goto out;
-    }
-
-    omb_info("--------------- WORKLOAD : %s --- DRIVER : %s ---------------", w->name, d->name);
-    if (ops->initialize_driver(worker, d, r.err, sizeof r.err) != 0) goto fail;
-    initialized = true;
+    if (ops->initialize_driver(worker, s->d, r->err, sizeof r->err) != 0) return -1;
+    s->initialized = true;
 
     int64_t t0 = omb_now_ns();
-    if (ops->create_topics(worker, (int)w->topics, (int)w->partitions_per_topic, &topics, r.err,
-                           sizeof r.err) != 0)
-        goto fail;
+    if (ops->create_topics(worker, (int)w->topics, (int)w->partitions_per_topic, &s->topics, r->err,
+                           sizeof r->err) != 0)
+        return -1;
     omb_info("Created %lld topic(s) of %lld partition(s) in %.1f ms", (long long)w->topics,
              (long long)w->partitions_per_topic, secs_since(t0) * 1000);
 
     /* Consumers first, as OMB: subscriptions exist before anything is sent. */
-    nts = (size_t)(w->topics * w->subscriptions_per_topic * w->consumer_per_subscription);
-    ts = calloc(nts ? nts : 1, sizeof *ts);
-    if (!ts) goto oom;
+    s->nts = (size_t)(w->topics * w->subscriptions_per_topic * w->consumer_per_subscription);
+    s->ts = calloc(s->nts ? s->nts : 1, sizeof *s->ts);
+    if (!s->ts) return oom(r);
     size_t k = 0;
     for (int64_t t = 0; t < w->topics; t++)
-        for (int64_t s = 0; s < w->subscriptions_per_topic; s++) {
+        for (int64_t sb = 0; sb < w->subscriptions_per_topic; sb++) {
             char rnd[8], sub[64];
             omb_random_name(rnd, 7);
-            snprintf(sub, sizeof sub, "sub-%03lld-%s", (long long)s, rnd);
+            snprintf(sub, sizeof sub, "sub-%03lld-%s", (long long)sb, rnd);
             for (int64_t c = 0; c < w->consumer_per_subscription; c++, k++) {
-                ts[k].topic = strdup(topics[t]);
-                ts[k].subscription = strdup(sub);
+                s->ts[k].topic = strdup(s->topics[t]);
+                s->ts[k].subscription = strdup(sub);
             }
         }
     t0 = omb_now_ns();
-    if (nts && ops->create_consumers(worker, ts, nts, r.err, sizeof r.err) != 0) goto fail;
-    if (nts) omb_info("Created %zu consumer(s) in %.1f ms", nts, secs_since(t0) * 1000);
+    if (s->nts && ops->create_consumers(worker, s->ts, s->nts, r->err, sizeof r->err) != 0)
+        return -1;
+    if (s->nts) omb_info("Created %zu consumer(s) in %.1f ms", s->nts, secs_since(t0) * 1000);
 
-    nptopics = (size_t)(w->topics * w->producers_per_topic);
-    ptopics = calloc(nptopics ? nptopics : 1, sizeof *ptopics);
-    if (!ptopics) goto oom;
+    s->nptopics = (size_t)(w->topics * w->producers_per_topic);
+    s->ptopics = calloc(s->nptopics ? s->nptopics : 1, sizeof *s->ptopics);
+    if (!s->ptopics) return oom(r);
     k = 0;
     for (int64_t t = 0; t < w->topics; t++)
-        for (int64_t p = 0; p < w->producers_per_topic; p++) ptopics[k++] = strdup(topics[t]);
+        for (int64_t p = 0; p < w->producers_per_topic; p++) s->ptopics[k++] = strdup(s->topics[t]);
     t0 = omb_now_ns();
-    if (ops->create_producers(worker, ptopics, nptopics, r.err, sizeof r.err) != 0) goto fail;
-    omb_info("Created %zu producer(s) in %.1f ms", nptopics, secs_since(t0) * 1000);
+    if (ops->create_producers(worker, s->ptopics, s->nptopics, r->err, sizeof r->err) != 0)
+        return -1;
+    omb_info("Created %zu producer(s) in %.1f ms", s->nptopics, secs_since(t0) * 1000);
 
-    if (nts && nptopics) {
-        if (ops->probe_producers(worker, r.err, sizeof r.err) != 0 || wait_ready(&r) != 0)
-            goto fail;
+    if (s->nts && s->nptopics) {
+        if (ops->probe_producers(worker, r->err, sizeof r->err) != 0 || wait_ready(r) != 0)
+            return -1;
     }
-    /* The probe messages are not part of any measurement. */
-    if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
+    return 0;
+}
 
-    if (omb_payloads_build(w, &payloads, r.err, sizeof r.err) != 0) goto fail;
-    r.target_rate = w->producer_rate * (opt->rate_per_producer ? (double)nptopics : 1.0);
+/* Resets the stats (the probe messages are not part of any measurement), builds the
+ * payloads, picks the rate (or starts the search) and starts the producers. */
+static int start_load(struct run_state *s)
+{
+    struct run *r = &s->r;
+    struct omb_worker *worker = r->worker;
+    const struct omb_worker_ops *ops = worker->ops;
+    const struct omb_workload *w = r->w;
+    const struct omb_run_options *opt = r->opt;
+
+    /* The probe messages are not part of any measurement. */
+    if (ops->reset_stats(worker, r->err, sizeof r->err) != 0) return -1;
+
+    if (omb_payloads_build(w, &s->payloads, r->err, sizeof r->err) != 0) return -1;
+    r->target_rate = w->producer_rate * (opt->rate_per_producer ? (double)s->nptopics : 1.0);
     if (w->producer_rate == 0) {
         /* OMB's maximum-sustainable-rate search: start at 10k msg/s and let the
          * controller move the rate every control period. */
-        r.searching = true;
-        omb_rate_controller_init(&r.rc, OMB_RATE_SEARCH_START);
-        r.target_rate = r.rc.rate;
-        r.next_control_ns = omb_now_ns() + (int64_t)(opt->control_period_s * 1e9);
-        omb_info("Searching for the maximum sustainable rate, from %.0f msg/s", r.target_rate);
+        r->searching = true;
+        omb_rate_controller_init(&r->rc, OMB_RATE_SEARCH_START);
+        r->target_rate = r->rc.rate;
+        r->next_control_ns = omb_now_ns() + (int64_t)(opt->control_period_s * 1e9);
+        omb_info("Searching for the maximum sustainable rate, from %.0f msg/s", r->target_rate);
     }
     struct omb_load_spec spec = {
-        .payloads = (const unsigned char *const *)payloads.buf,
-        .npayloads = payloads.n,
-        .payload_size = payloads.size,
-        .rate = r.target_rate,
+        .payloads = (const unsigned char *const *)s->payloads.buf,
+        .npayloads = s->payloads.n,
+        .payload_size = s->payloads.size,
+        .rate = r->target_rate,
         .keys = w->key_distributor,
     };
-    if (ops->start_load(worker, &spec, r.err, sizeof r.err) != 0) goto fail;
+    return ops->start_load(worker, &spec, r->err, sizeof r->err);
+}
 
-    r.last_period_ns = omb_now_ns();
-    r.next_period_ns = r.last_period_ns + (int64_t)(opt->period_seconds * 1e9);
+/* OMB's backlog test: build with consumers paused, drain, then the test proper. All three
+ * are measured, as in OMB; each period says which phase it was in. */
+static int run_backlog(struct run_state *s)
+{
+    struct run *r = &s->r;
+    const struct omb_worker_ops *ops = r->worker->ops;
+    const struct omb_workload *w = r->w;
+
+    r->backlog_target =
+        (int64_t)(w->consumer_backlog_size_gb * 1073741824.0 / (double)w->message_size);
+    omb_info("Stopping all consumers to build a backlog of %g GB (%lld messages)",
+             w->consumer_backlog_size_gb, (long long)r->backlog_target);
+    if (ops->pause_consumers(r->worker, r->err, sizeof r->err) != 0) return -1;
+    int64_t t_build = omb_now_ns();
+    if (run_phase(r, 0, s->res, "backlog-build", backlog_built) != 0) return -1;
+    double build_s = secs_since(t_build);
+    omb_info("--- Backlog built in %.1f s; start draining backlog ---", build_s);
+    if (ops->resume_consumers(r->worker, r->err, sizeof r->err) != 0) return -1;
+    int64_t t_drain = omb_now_ns();
+    r->stall_since_ns = 0;
+    if (run_phase(r, 0, s->res, "backlog-drain", backlog_drained) != 0) {
+        omb_result_set_backlog(s->res, r->backlog_target, build_s, -1);
+        return -1;
+    }
+    double drain_s = secs_since(t_drain);
+    omb_info("--- Completed backlog draining in %.1f s ---", drain_s);
+    omb_result_set_backlog(s->res, r->backlog_target, build_s, drain_s);
+    return 0;
+}
+
+/* Warm-up (not recorded), then the result is created and the backlog phases (when the
+ * workload asks for them) and the measured test run into it. */
+static int run_phases(struct run_state *s)
+{
+    struct run *r = &s->r;
+    const struct omb_workload *w = r->w;
+    const struct omb_run_options *opt = r->opt;
+
+    r->last_period_ns = omb_now_ns();
+    r->next_period_ns = r->last_period_ns + (int64_t)(opt->period_seconds * 1e9);
     if (w->warmup_duration_minutes > 0 && !omb_interrupted) {
         omb_info("----- Starting warm-up traffic (%g min) ------", w->warmup_duration_minutes);
-        if (run_phase(&r, w->warmup_duration_minutes * 60, NULL, "warmup", NULL) != 0) goto fail;
-        if (ops->reset_stats(worker, r.err, sizeof r.err) != 0) goto fail;
+        if (run_phase(r, w->warmup_duration_minutes * 60, NULL, "warmup", NULL) != 0) return -1;
+        if (r->worker->ops->reset_stats(r->worker, r->err, sizeof r->err) != 0) return -1;
     }
     if (omb_interrupted) {
-        snprintf(r.err, sizeof r.err, "interrupted before the measured phase: no result written");
-        goto fail;
+        snprintf(r->err, sizeof r->err, "interrupted before the measured phase: no result written");
+        return -1;
     }
 
     struct omb_result_info info = {
         .workload = w,
-        .driver_name = d->name,
-        .driver_file = d->path,
+        .driver_name = s->d->name,
+        .driver_file = s->d->path,
         .period_seconds = opt->period_seconds,
         .start_epoch_ms = omb_now_ns() / 1000000,
     };
-    res = omb_result_new(&info);
-    if (!res) goto oom;
-    if (w->consumer_backlog_size_gb > 0) {
-        /* OMB's backlog test: build with consumers paused, drain, then the test proper.
-         * All three are measured, as in OMB; each period says which phase it was in. */
-        r.backlog_target =
-            (int64_t)(w->consumer_backlog_size_gb * 1073741824.0 / (double)w->message_size);
-        omb_info("Stopping all consumers to build a backlog of %g GB (%lld messages)",
-                 w->consumer_backlog_size_gb, (long long)r.backlog_target);
-        if (ops->pause_consumers(worker, r.err, sizeof r.err) != 0) goto fail;
-        int64_t t_build = omb_now_ns();
-        if (run_phase(&r, 0, res, "backlog-build", backlog_built) != 0) goto fail;
-        double build_s = secs_since(t_build);
-        omb_info("--- Backlog built in %.1f s; start draining backlog ---", build_s);
-        if (ops->resume_consumers(worker, r.err, sizeof r.err) != 0) goto fail;
-        int64_t t_drain = omb_now_ns();
-        r.stall_since_ns = 0;
-        if (run_phase(&r, 0, res, "backlog-drain", backlog_drained) != 0) {
-            omb_result_set_backlog(res, r.backlog_target, build_s, -1);
-            goto fail;
-        }
-        double drain_s = secs_since(t_drain);
-        omb_info("--- Completed backlog draining in %.1f s ---", drain_s);
-        omb_result_set_backlog(res, r.backlog_target, build_s, drain_s);
-    }
+    s->res = omb_result_new(&info);
+    if (!s->res) return oom(r);
+    if (w->consumer_backlog_size_gb > 0 && run_backlog(s) != 0) return -1;
     if (!omb_interrupted) {
         omb_info("----- Starting benchmark traffic (%g min) ------", w->test_duration_minutes);
-        if (run_phase(&r, w->test_duration_minutes * 60, res, "test", NULL) != 0) goto fail;
+        if (run_phase(r, w->test_duration_minutes * 60, s->res, "test", NULL) != 0) return -1;
     }
-    if (read_cumulative(&r, &cum, r.err, sizeof r.err) != 0) goto fail;
-    if (r.searching) omb_result_set_rate_search(res, OMB_RATE_SEARCH_START, r.rc.ceiling);
-    char line[1024];
-    omb_aggregate_line(&cum, line, sizeof line);
-    omb_info("%s", line);
-    omb_result_set_aggregate(res, &cum);
+    return 0;
+}
 
-    if (ops->stop_producers && ops->stop_producers(worker, 30000, r.err, sizeof r.err) != 0)
-        omb_warn("%s", r.err);
-    int64_t missing = check_delivery(&r, res);
+/* The aggregate line and the result's aggregates, then the producers stop and the delivery
+ * check runs. Sets @p status; returns 0, or -1 with r.err set when the worker failed. */
+static int finish(struct run_state *s, enum omb_run_status *status)
+{
+    struct run *r = &s->r;
+    struct omb_worker *worker = r->worker;
+
+    if (read_cumulative(r, &s->cum, r->err, sizeof r->err) != 0) return -1;
+    if (r->searching) omb_result_set_rate_search(s->res, OMB_RATE_SEARCH_START, r->rc.ceiling);
+    char line[1024];
+    omb_aggregate_line(&s->cum, line, sizeof line);
+    omb_info("%s", line);
+    omb_result_set_aggregate(s->res, &s->cum);
+
+    if (worker->ops->stop_producers &&
+        worker->ops->stop_producers(worker, 30000, r->err, sizeof r->err) != 0)
+        omb_warn("%s", r->err);
+    int64_t missing = check_delivery(r, s->res);
     if (omb_interrupted) {
-        omb_result_set_incomplete(res, "interrupted by a signal");
-        status = OMB_RUN_INTERRUPTED;
+        omb_result_set_incomplete(s->res, "interrupted by a signal");
+        *status = OMB_RUN_INTERRUPTED;
     } else if (missing > 0) {
-        snprintf(r.err, sizeof r.err,
+        snprintf(r->err, sizeof r->err,
                  "%lld acknowledged message(s) never reached their subscription (see above)",
                  (long long)missing);
-        omb_result_set_incomplete(res, r.err);
-        omb_error("%s", r.err);
-        status = OMB_RUN_FAILED;
+        omb_result_set_incomplete(s->res, r->err);
+        omb_error("%s", r->err);
+        *status = OMB_RUN_FAILED;
     } else {
-        status = OMB_RUN_OK;
+        *status = OMB_RUN_OK;
     }
-    goto out;
+    return 0;
+}
 
-oom:
-    snprintf(r.err, sizeof r.err, "out of memory");
-fail:
-    omb_error("%s", r.err);
-    status = omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
-    if (res) {
-        /* Keep what was measured: the aggregates of the periods so far, if the worker
-         * can still say. */
+/* A step failed: log it and keep what was measured (the aggregates of the periods so far,
+ * if the worker can still say) in an incomplete result. */
+static enum omb_run_status fail(struct run_state *s)
+{
+    struct run *r = &s->r;
+    omb_error("%s", r->err);
+    if (s->res) {
         char err[1024];
-        if (read_cumulative(&r, &cum, err, sizeof err) == 0) omb_result_set_aggregate(res, &cum);
-        omb_result_set_incomplete(res, r.err);
+        if (read_cumulative(r, &s->cum, err, sizeof err) == 0)
+            omb_result_set_aggregate(s->res, &s->cum);
+        omb_result_set_incomplete(s->res, r->err);
     }
-out:
-    if (initialized) {
+    return omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
+}
+
+/* Stops everything on the worker, writes the result when it has periods, frees what the run
+ * created. Returns @p status, made OMB_RUN_FAILED when cleaning up or writing fails. */
+static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status status,
+                                       const char *result_path)
+{
+    struct run *r = &s->r;
+    if (s->initialized) {
         char err[1024];
-        if (ops->stop_all(worker, opt->keep_topics, err, sizeof err) != 0) {
+        if (r->worker->ops->stop_all(r->worker, r->opt->keep_topics, err, sizeof err) != 0) {
             omb_error("Cleaning up: %s", err);
             if (status == OMB_RUN_OK) status = OMB_RUN_FAILED;
         }
     }
-    if (res && omb_result_periods(res) > 0) {
+    if (s->res && omb_result_periods(s->res) > 0) {
         char err[1024];
-        if (omb_result_write(res, result_path, err, sizeof err) != 0) {
+        if (omb_result_write(s->res, result_path, err, sizeof err) != 0) {
             omb_error("%s", err);
             status = OMB_RUN_FAILED;
         } else {
             omb_info("Wrote result to %s", result_path);
         }
     }
-    omb_result_free(res);
-    omb_payloads_free(&payloads);
-    omb_stats_view_free(&r.view);
-    omb_stats_view_free(&cum);
-    for (size_t i = 0; i < nts && ts; i++) {
-        free(ts[i].topic);
-        free(ts[i].subscription);
+    omb_result_free(s->res);
+    omb_payloads_free(&s->payloads);
+    omb_stats_view_free(&r->view);
+    omb_stats_view_free(&s->cum);
+    for (size_t i = 0; i < s->nts && s->ts; i++) {
+        free(s->ts[i].topic);
+        free(s->ts[i].subscription);
     }
-    free(ts);
-    free_strings(ptopics, nptopics);
-    free_strings(topics, topics ? (size_t)w->topics : 0);
+    free(s->ts);
+    free_strings(s->ptopics, s->nptopics);
+    free_strings(s->topics, s->topics ? (size_t)r->w->topics : 0);
     return status;
+}
+
+enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
+                                     const struct omb_driver_conf *d,
+                                     const struct omb_run_options *opt, const char *result_path)
+{
+    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt}, .d = d};
+    enum omb_run_status status = OMB_RUN_FAILED;
+
+    if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0) {
+        omb_error("out of memory");
+        return run_cleanup(&s, status, result_path);
+    }
+    omb_info("--------------- WORKLOAD : %s --- DRIVER : %s ---------------", w->name, d->name);
+    if (setup_topology(&s) != 0 || start_load(&s) != 0 || run_phases(&s) != 0 ||
+        finish(&s, &status) != 0)
+        status = fail(&s);
+    return run_cleanup(&s, status, result_path);
 }
