@@ -40,5 +40,5 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/ts
 
 echo "== Fuzzers (clang, libFuzzer)"
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build-fuzz fuzz_wire fuzz_hist_decode fuzz_zhuff
+ninja -C build-fuzz fuzz_wire fuzz_hist_decode fuzz_zhuff fuzz_yaml fuzz_properties
 ctest --test-dir build-fuzz --output-on-failure -L fuzz
