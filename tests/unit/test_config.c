@@ -145,6 +145,19 @@ static void expect_pair(const struct kv *kv, size_t i, const char *key, const ch
     assert_int_equal(kv->line[i], line);
 }
 
+/* Tests that read the reference OMB tree under $OMB_SHARED skip when it is absent. */
+#define REQUIRE_SHARED()                                                                           \
+    do {                                                                                           \
+        char ref_[PATH_MAX];                                                                       \
+        struct stat st_;                                                                           \
+        path_join(ref_, sizeof ref_, g_shared, "omb-reference");                                   \
+        if (stat(ref_, &st_) != 0 || !S_ISDIR(st_.st_mode)) {                                      \
+            print_message("skipped: %s not found (set OMB_SHARED to the shared directory)\n",      \
+                          ref_);                                                                   \
+            skip();                                                                                \
+        }                                                                                          \
+    } while (0)
+
 /* ---- fixtures ----------------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -359,6 +372,7 @@ static int ends_with(const char *s, const char *suffix)
 static void test_reference_workloads_load(void **state)
 {
     (void)state;
+    REQUIRE_SHARED();
     char ref[PATH_MAX], dir[PATH_MAX];
     path_join(ref, sizeof ref, g_shared, "omb-reference");
     path_join(dir, sizeof dir, ref, "workloads");
@@ -405,6 +419,7 @@ static void load_ref(const char *name, struct omb_workload *w)
 static void test_reference_workload_values(void **state)
 {
     (void)state;
+    REQUIRE_SHARED();
     struct omb_workload w;
     load_ref("1-topic-16-partitions-1kb.yaml", &w);
     assert_string_equal(w.base_name, "1-topic-16-partitions-1kb");
@@ -791,6 +806,7 @@ static void parse_block(const struct omb_driver_conf *c, const char *key, struct
 static void test_reference_drivers_load(void **state)
 {
     (void)state;
+    REQUIRE_SHARED();
     char ref[PATH_MAX];
     path_join(ref, sizeof ref, g_shared, "omb-reference");
     DIR *top = opendir(ref);
@@ -843,6 +859,7 @@ static void test_reference_drivers_load(void **state)
 static void test_kafka_latency_blocks(void **state)
 {
     (void)state;
+    REQUIRE_SHARED();
     char p[PATH_MAX], err[512];
     path_join(p, sizeof p, g_shared, "omb-reference/driver-kafka/kafka-latency.yaml");
     struct omb_driver_conf c;

@@ -30,6 +30,23 @@ static inline const char *tt_shared(void)
     return buf;
 }
 
+/* Whether the shared directory (the reference OMB tree) is there; prints why not. Tests
+ * that read it skip without it: TT_REQUIRE_SHARED() in a cmocka test. */
+static inline int tt_have_shared(void)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if (snprintf(p, sizeof p, "%s/omb-reference", tt_shared()) < (int)sizeof p &&
+        stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        return 1;
+    fprintf(stderr, "skipped: %s not found (set OMB_SHARED to the shared directory)\n", p);
+    return 0;
+}
+#define TT_REQUIRE_SHARED()                                                                        \
+    do {                                                                                           \
+        if (!tt_have_shared()) skip();                                                             \
+    } while (0)
+
 /* snprintf for paths: a path that does not fit is a test bug, so it aborts. */
 static inline void tt_path(char *buf, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
