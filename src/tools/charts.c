@@ -462,12 +462,47 @@ static void usage(FILE *f)
                "  results of omb and of Java OMB. Default output: report.html.\n");
 }
 
-int omb_tool_charts_main(int argc, char **argv)
+/* One `omb charts` run: the arguments, the results loaded, and the per-result arrays the
+ * sections reuse; freed by charts_free. */
+struct charts {
+    const char *output;
+    char **files; /* points into argv */
+    size_t nf;
+    struct omb_result_file **rf;
+    size_t *group; /* index of the section of each result */
+    size_t ngroups;
+    size_t *order;
+    const char **labels;
+    char **owned_labels;
+    const char **colors;
+    bool *dashed;
+    struct series *ser;
+    char *buf; /* the report */
+    size_t len;
+};
+
+static void charts_free(struct charts *c)
 {
-    const char *output = "report.html";
-    char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nf = 0;
-    if (!files) {
+    free(c->buf);
+    for (size_t i = 0; c->rf && i < c->nf; i++) omb_result_file_free(c->rf[i]);
+    for (size_t i = 0; c->owned_labels && i < c->nf; i++) free(c->owned_labels[i]);
+    free(c->rf);
+    free(c->group);
+    free(c->order);
+    free(c->labels);
+    free(c->owned_labels);
+    free(c->colors);
+    free(c->dashed);
+    free(c->ser);
+    free(c->files);
+}
+
+/* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
+static int parse_args(int argc, char **argv, struct charts *c)
+{
+    c->output = "report.html";
+    c->files = calloc((size_t)argc + 1, sizeof *c->files);
+    if (!c->files) {
         fprintf(stderr, "omb charts: out of memory\n");
         return 1;
     }
@@ -475,77 +510,83 @@ int omb_tool_charts_main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
-            free(files);
             return 0;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "omb charts: %s needs a file name\n", a);
-                free(files);
                 return EXIT_BAD_INPUT;
             }
-            output = argv[++i];
+            c->output = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "omb charts: unknown option '%s' (omb charts --help lists them)\n", a);
-            free(files);
             return EXIT_BAD_INPUT;
         } else {
-            files[nf++] = argv[i];
+            c->files[c->nf++] = argv[i];
         }
     }
-    if (nf == 0) {
+    if (c->nf == 0) {
         usage(stderr);
-        free(files);
         return EXIT_BAD_INPUT;
     }
+    return -1;
+}
+
+/* Loads every result and puts it in its section (workloads in order of first appearance).
+ * Returns 0, EXIT_BAD_INPUT (a file could not be read) or -1 (out of memory). */
+static int load_results(struct charts *c)
+{
+    size_t nf = c->nf;
+    c->rf = calloc(nf, sizeof *c->rf);
+    c->group = calloc(nf, sizeof *c->group);
+    c->order = calloc(nf, sizeof *c->order);
+    c->labels = calloc(nf, sizeof *c->labels);
+    c->owned_labels = calloc(nf, sizeof *c->owned_labels);
+    c->colors = calloc(nf, sizeof *c->colors);
+    c->dashed = calloc(nf, sizeof *c->dashed);
+    c->ser = calloc(nf, sizeof *c->ser);
+    if (!c->rf || !c->group || !c->order || !c->labels || !c->owned_labels || !c->colors ||
+        !c->dashed || !c->ser)
+        return -1;
 
     int rc = 0;
     char err[1024];
-    struct omb_result_file **rf = calloc(nf, sizeof *rf);
-    size_t *group = calloc(nf, sizeof *group); /* index of the section of each result */
-    size_t *order = calloc(nf, sizeof *order);
-    const char **labels = calloc(nf, sizeof *labels);
-    char **owned_labels = calloc(nf, sizeof *owned_labels);
-    const char **colors = calloc(nf, sizeof *colors);
-    bool *dashed = calloc(nf, sizeof *dashed);
-    struct series *ser = calloc(nf, sizeof *ser);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = NULL;
-    if (!rf || !group || !order || !labels || !owned_labels || !colors || !dashed || !ser) goto oom;
-
     for (size_t i = 0; i < nf; i++) {
-        if (omb_result_file_load(files[i], &rf[i], err, sizeof err) != 0) {
+        if (omb_result_file_load(c->files[i], &c->rf[i], err, sizeof err) != 0) {
             fprintf(stderr, "omb charts: %s\n", err);
             rc = EXIT_BAD_INPUT;
-        } else if (rf[i]->missing[0]) {
+        } else if (c->rf[i]->missing[0]) {
             fprintf(stderr, "omb charts: note: %s lacks OMB's %s; left out where needed\n",
-                    files[i], rf[i]->missing);
+                    c->files[i], c->rf[i]->missing);
         }
     }
-    if (rc != 0) goto out;
+    if (rc != 0) return rc;
 
     /* Sections: workloads in order of first appearance. */
-    size_t ngroups = 0;
     for (size_t i = 0; i < nf; i++) {
-        size_t g = ngroups;
+        size_t g = c->ngroups;
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(rf[j]->workload, rf[i]->workload)) {
-                g = group[j];
+            if (!strcmp(c->rf[j]->workload, c->rf[i]->workload)) {
+                g = c->group[j];
                 break;
             }
-        group[i] = g;
-        if (g == ngroups) ngroups++;
+        c->group[i] = g;
+        if (g == c->ngroups) c->ngroups++;
     }
+    return 0;
+}
 
-    if (!(f = open_memstream(&buf, &len))) goto oom;
+/* The page's head, the list of files and, with several workloads, a contents list. */
+static void render_header(FILE *f, const struct charts *c)
+{
+    struct omb_result_file **rf = c->rf;
     fprintf(f,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>omb results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
             "<h1>omb results</h1>\n<p>%zu result file(s), %zu workload(s). Made by omb %s.</p>\n"
             "<ul class=\"files\">\n",
-            css, nf, ngroups, OMB_VERSION);
-    for (size_t i = 0; i < nf; i++) {
+            css, c->nf, c->ngroups, OMB_VERSION);
+    for (size_t i = 0; i < c->nf; i++) {
         fputs("<li>", f);
         put_esc(f, rf[i]->base);
         fputs(": ", f);
@@ -566,11 +607,11 @@ int omb_tool_charts_main(int argc, char **argv)
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
-    if (ngroups > 1) { /* a contents list: one link per workload section */
+    if (c->ngroups > 1) { /* a contents list: one link per workload section */
         fputs("<nav>\n<h2>Workloads</h2>\n<ol>\n", f);
-        for (size_t g = 0; g < ngroups; g++)
-            for (size_t i = 0; i < nf; i++)
-                if (group[i] == g) {
+        for (size_t g = 0; g < c->ngroups; g++)
+            for (size_t i = 0; i < c->nf; i++)
+                if (c->group[i] == g) {
                     fprintf(f, "<li><a href=\"#w%zu\">", g + 1);
                     put_esc(f, rf[i]->workload);
                     fputs("</a></li>\n", f);
@@ -578,94 +619,125 @@ int omb_tool_charts_main(int argc, char **argv)
                 }
         fputs("</ol>\n</nav>\n", f);
     }
+}
 
-    for (size_t g = 0; g < ngroups; g++) {
-        size_t n = 0;
-        for (size_t i = 0; i < nf; i++)
-            if (group[i] == g) order[n++] = i;
-        /* Labels: the driver name, plus the file name when two results share it. */
-        for (size_t k = 0; k < n; k++) {
-            const struct omb_result_file *r = rf[order[k]];
-            bool clash = false;
-            for (size_t m = 0; m < n; m++)
-                if (m != k && !strcmp(rf[order[m]]->driver, r->driver)) clash = true;
-            if (clash) {
-                size_t sz = strlen(r->driver) + strlen(r->base) + 4;
-                if (!(owned_labels[order[k]] = malloc(sz))) goto oom;
-                snprintf(owned_labels[order[k]], sz, "%s (%s)", r->driver, r->base);
-                labels[k] = owned_labels[order[k]];
-            } else {
-                labels[k] = r->driver;
-            }
-            colors[k] = palette[k % NPALETTE];
-            dashed[k] = k >= NPALETTE;
+/* The labels of the @p n results of one section (c->order): the driver name, plus the file
+ * name when two results share it; and their colours. Returns 0 or -1 (out of memory). */
+static int label_section(struct charts *c, size_t n)
+{
+    struct omb_result_file **rf = c->rf;
+    const size_t *order = c->order;
+    for (size_t k = 0; k < n; k++) {
+        const struct omb_result_file *r = rf[order[k]];
+        bool clash = false;
+        for (size_t m = 0; m < n; m++)
+            if (m != k && !strcmp(rf[order[m]]->driver, r->driver)) clash = true;
+        if (clash) {
+            size_t sz = strlen(r->driver) + strlen(r->base) + 4;
+            if (!(c->owned_labels[order[k]] = malloc(sz))) return -1;
+            snprintf(c->owned_labels[order[k]], sz, "%s (%s)", r->driver, r->base);
+            c->labels[k] = c->owned_labels[order[k]];
+        } else {
+            c->labels[k] = r->driver;
         }
-        fprintf(f, "<section class=\"workload\">\n<h2 id=\"w%zu\">", g + 1);
-        put_esc(f, rf[order[0]]->workload);
-        fputs("</h2>\n", f);
-        put_table(f, rf, labels, colors, order, n);
-        fputs("<div class=\"charts\">\n", f);
-        for (size_t c = 0; c < NCHARTS; c++) {
-            size_t ns = 0, nmissing = 0;
-            char *no_data = NULL;
-            size_t nd_len = 0;
-            FILE *nd = open_memstream(&no_data, &nd_len);
-            if (!nd) goto oom;
-            for (size_t k = 0; k < n; k++) {
-                struct series *s = &ser[ns];
-                load_series(rf[order[k]], &chart_defs[c], s);
-                size_t finite = 0;
-                for (size_t j = 0; j < s->n; j++) finite += isfinite(s->y[j]) && isfinite(s->x[j]);
-                if (finite == 0) {
-                    free(s->x);
-                    free(s->y);
-                    fprintf(nd, "%s%s", nmissing++ ? ", " : "", labels[k]);
-                    continue;
-                }
-                s->label = labels[k];
-                s->color = colors[k];
-                s->dashed = dashed[k];
-                ns++;
-            }
-            fclose(nd);
-            svg_chart(f, &chart_defs[c], ser, ns, no_data && *no_data ? no_data : NULL);
-            free(no_data);
-            for (size_t k = 0; k < ns; k++) {
-                free(ser[k].x);
-                free(ser[k].y);
-            }
-        }
-        fputs("</div>\n</section>\n", f);
+        c->colors[k] = palette[k % NPALETTE];
+        c->dashed[k] = k >= NPALETTE;
     }
+    return 0;
+}
+
+/* One chart of a section: a series per result that has data, a note for those without.
+ * Returns 0 or -1 (out of memory). */
+static int render_chart(FILE *f, struct charts *c, size_t n, const struct chart_def *def)
+{
+    size_t ns = 0, nmissing = 0;
+    char *no_data = NULL;
+    size_t nd_len = 0;
+    FILE *nd = open_memstream(&no_data, &nd_len);
+    if (!nd) return -1;
+    for (size_t k = 0; k < n; k++) {
+        struct series *s = &c->ser[ns];
+        load_series(c->rf[c->order[k]], def, s);
+        size_t finite = 0;
+        for (size_t j = 0; j < s->n; j++) finite += isfinite(s->y[j]) && isfinite(s->x[j]);
+        if (finite == 0) {
+            free(s->x);
+            free(s->y);
+            fprintf(nd, "%s%s", nmissing++ ? ", " : "", c->labels[k]);
+            continue;
+        }
+        s->label = c->labels[k];
+        s->color = c->colors[k];
+        s->dashed = c->dashed[k];
+        ns++;
+    }
+    fclose(nd);
+    svg_chart(f, def, c->ser, ns, no_data && *no_data ? no_data : NULL);
+    free(no_data);
+    for (size_t k = 0; k < ns; k++) {
+        free(c->ser[k].x);
+        free(c->ser[k].y);
+    }
+    return 0;
+}
+
+/* Section @p g: its heading, its table, its charts. Returns 0 or -1 (out of memory). */
+static int render_workload(FILE *f, struct charts *c, size_t g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nf; i++)
+        if (c->group[i] == g) c->order[n++] = i;
+    if (label_section(c, n) != 0) return -1;
+    fprintf(f, "<section class=\"workload\">\n<h2 id=\"w%zu\">", g + 1);
+    put_esc(f, c->rf[c->order[0]]->workload);
+    fputs("</h2>\n", f);
+    put_table(f, c->rf, c->labels, c->colors, c->order, n);
+    fputs("<div class=\"charts\">\n", f);
+    for (size_t k = 0; k < NCHARTS; k++)
+        if (render_chart(f, c, n, &chart_defs[k]) != 0) return -1;
+    fputs("</div>\n</section>\n", f);
+    return 0;
+}
+
+/* The whole page into c->buf. Returns 0 or -1 (out of memory). */
+static int render(struct charts *c)
+{
+    FILE *f = open_memstream(&c->buf, &c->len);
+    if (!f) return -1;
+    render_header(f, c);
+    for (size_t g = 0; g < c->ngroups; g++)
+        if (render_workload(f, c, g) != 0) {
+            fclose(f);
+            return -1;
+        }
     fputs("</body>\n</html>\n", f);
-    if (fclose(f) != 0) {
-        f = NULL;
-        goto oom;
+    return fclose(f) != 0 ? -1 : 0;
+}
+
+int omb_tool_charts_main(int argc, char **argv)
+{
+    struct charts c = {0};
+    int rc = parse_args(argc, argv, &c);
+    if (rc >= 0) {
+        charts_free(&c);
+        return rc;
     }
-    f = NULL;
-    if (omb_write_file_atomic(output, NULL, buf, len, err, sizeof err) != 0) {
-        fprintf(stderr, "omb charts: %s\n", err);
+    char err[1024];
+    rc = load_results(&c);
+    if (rc == 0 && render(&c) != 0) rc = -1;
+    if (rc == 0) {
+        if (omb_write_file_atomic(c.output, NULL, c.buf, c.len, err, sizeof err) != 0) {
+            fprintf(stderr, "omb charts: %s\n", err);
+            rc = 1;
+        } else {
+            fprintf(stderr, "omb charts: wrote %s (%zu result(s), %zu workload(s))\n", c.output,
+                    c.nf, c.ngroups);
+        }
+    }
+    if (rc < 0) {
+        fprintf(stderr, "omb charts: out of memory\n");
         rc = 1;
-        goto out;
     }
-    fprintf(stderr, "omb charts: wrote %s (%zu result(s), %zu workload(s))\n", output, nf, ngroups);
-    goto out;
-oom:
-    fprintf(stderr, "omb charts: out of memory\n");
-    rc = 1;
-out:
-    if (f) fclose(f);
-    free(buf);
-    for (size_t i = 0; rf && i < nf; i++) omb_result_file_free(rf[i]);
-    for (size_t i = 0; owned_labels && i < nf; i++) free(owned_labels[i]);
-    free(rf);
-    free(group);
-    free(order);
-    free(labels);
-    free(owned_labels);
-    free(colors);
-    free(dashed);
-    free(ser);
-    free(files);
+    charts_free(&c);
     return rc;
 }
