@@ -76,6 +76,7 @@ struct omb_consumer {
     int acks_pending; /* XACK replies still to read */
     int64_t next_reconnect_ns, next_trim_check_ns;
     bool connected_once;
+    bool gone; /* the stream or the group went away: nothing more to read */
     _Atomic long long client_id; /* CLIENT ID of the connection (close unblocks it), or 0 */
 };
 
@@ -323,17 +324,37 @@ static int redis_create_topics(struct omb_driver *d, const char *const *topics, 
                  partitions);
         return OMB_DRV_ERR;
     }
-    /* Streams come into being with their first consumer group (XGROUP CREATE ... MKSTREAM)
-     * or message (XADD); here: refuse a name that is taken. */
+    /* A name that is taken is refused. An empty stream is made with a throw-away group
+     * (Redis has no "create stream"); producers XADD with NOMKSTREAM and consumers create
+     * their groups without MKSTREAM, so nothing brings a deleted stream back (the end of a
+     * run on another worker, or a broker that lost it) and nothing is left behind. */
     int rc = OMB_DRV_OK;
     pthread_mutex_lock(&d->lock);
     for (size_t i = 0; i < n && rc == OMB_DRV_OK; i++) {
-        const char *argv[] = {"EXISTS", topics[i]};
-        size_t lens[] = {6, strlen(topics[i])};
-        redisReply *r = admin_cmd_argv(d, 2, argv, lens, err, errlen);
-        if (!r) {
+        size_t tl = strlen(topics[i]);
+        const char *ex[] = {"EXISTS", topics[i]};
+        size_t exl[] = {6, tl};
+        const char *mk[] = {"XGROUP", "CREATE", topics[i], "omb-create", "$", "MKSTREAM"};
+        size_t mkl[] = {6, 6, tl, 10, 1, 8};
+        const char *rm[] = {"XGROUP", "DESTROY", topics[i], "omb-create"};
+        size_t rml[] = {6, 7, tl, 10};
+        redisReply *r = admin_cmd_argv(d, 2, ex, exl, err, errlen);
+        if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
+            freeReplyObject(r);
+            r = admin_cmd_argv(d, 6, mk, mkl, err, errlen);
+            if (r && r->type != REDIS_REPLY_ERROR) {
+                freeReplyObject(r);
+                r = admin_cmd_argv(d, 4, rm, rml, err, errlen);
+            }
+            if (!r)
+                rc = OMB_DRV_ERR;
+            else if (r->type == REDIS_REPLY_ERROR) {
+                snprintf(err, errlen, "cannot create stream '%s': %s", topics[i], r->str);
+                rc = OMB_DRV_ERR;
+            }
+        } else if (!r) {
             rc = OMB_DRV_ERR;
-        } else if (r->type != REDIS_REPLY_INTEGER || r->integer != 0) {
+        } else {
             snprintf(err, errlen, "cannot create topic '%s': %s", topics[i],
                      r->type == REDIS_REPLY_ERROR ? r->str : "a key of that name exists");
             rc = OMB_DRV_ERR;
@@ -428,10 +449,10 @@ static void build_prefix(struct omb_producer *p)
     for (int e = 0; e < 2; e++) {
         char *s = p->prefix[e];
         size_t n = 0;
-        int argc = 2 + (d->trim ? 3 : 0) + 1 + 2 + (e ? 2 : 0);
+        int argc = 3 + (d->trim ? 3 : 0) + 1 + 2 + (e ? 2 : 0);
         n += (size_t)sprintf(s + n, "*%d\r\n$4\r\nXADD\r\n", argc);
         n += put_bulk_header(s + n, strlen(p->topic));
-        n += (size_t)sprintf(s + n, "%s\r\n", p->topic);
+        n += (size_t)sprintf(s + n, "%s\r\n$10\r\nNOMKSTREAM\r\n", p->topic);
         if (d->trim) {
             n += (size_t)sprintf(s + n, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
             n += put_bulk_header(s + n, strlen(d->max_len_str));
@@ -599,7 +620,10 @@ static int producer_replies(struct omb_producer *p)
             }
             size_t need = (size_t)(nl + 1 - s) + (len >= 0 ? (size_t)len + 2 : 0);
             if ((size_t)(end - s) < need) break;
-            if (len < 0) error = "nil", elen = 3;
+            if (len < 0) { /* NOMKSTREAM: no such stream */
+                error = "the stream does not exist (deleted, or lost by the broker)";
+                elen = strlen(error);
+            }
             used = need;
         } else if (s[0] == '-') { /* -ERR message\r\n */
             error = s + 1;
@@ -747,15 +771,16 @@ static void redis_close_producer(struct omb_producer *p)
 
 /* ---- consumers ----------------------------------------------------------------------- */
 
-/* XGROUP CREATE topic group 0 MKSTREAM: from id 0, so messages sent before a consumer
- * reads (the readiness probes) are delivered. BUSYGROUP: another consumer of the same
- * subscription created it first. Returns 1 when this call created the group, 0 when it
- * existed, -1 on error. */
+/* XGROUP CREATE topic group 0: from id 0, so messages sent before a consumer reads (the
+ * readiness probes) are delivered. BUSYGROUP: another consumer of the same subscription
+ * created it first. No MKSTREAM: the stream is made by create_topics. Returns 1 when this
+ * call created the group, 0 when it existed, -2 when the stream does not exist, -1 on
+ * another error. */
 static int create_group(redisContext *c, const struct omb_consumer *k, char *err, size_t errlen)
 {
-    const char *argv[] = {"XGROUP", "CREATE", k->topic, k->group, "0", "MKSTREAM"};
-    size_t lens[] = {6, 6, strlen(k->topic), strlen(k->group), 1, 8};
-    redisReply *r = redisCommandArgv(c, 6, argv, lens);
+    const char *argv[] = {"XGROUP", "CREATE", k->topic, k->group, "0"};
+    size_t lens[] = {6, 6, strlen(k->topic), strlen(k->group), 1};
+    redisReply *r = redisCommandArgv(c, 5, argv, lens);
     if (!r) {
         snprintf(err, errlen, "Redis: XGROUP CREATE '%s' '%s': %s", k->topic, k->group,
                  c->errstr);
@@ -763,9 +788,9 @@ static int create_group(redisContext *c, const struct omb_consumer *k, char *err
     }
     int rc = r->type == REDIS_REPLY_ERROR ? 0 : 1;
     if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
+        rc = strstr(r->str, "requires the key to exist") ? -2 : -1;
         snprintf(err, errlen, "cannot create consumer group '%s' on stream '%s': %s", k->group,
-                 k->topic, r->str);
-        rc = -1;
+                 k->topic, rc == -2 ? "the stream does not exist" : r->str);
     }
     freeReplyObject(r);
     return rc;
@@ -780,15 +805,24 @@ static redisContext *consumer_connect(struct omb_consumer *k, char *err, size_t 
     struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
     redisSetTimeout(c, tv);
     int created = create_group(c, k, err, errlen);
-    if (created < 0) {
+    if (created == -1 || (created == -2 && !k->connected_once)) {
         redisFree(c);
         return NULL;
     }
-    if (created && k->connected_once)
-        omb_warn("Redis: consumer group '%s' of '%s' was gone when its consumer reconnected: "
-                 "the broker lost the stream (a restart without persistence?); recreated, and "
-                 "messages it held that were not yet delivered are lost",
+    if (created == -2) {
+        /* Reconnected to a broker without the stream: it lost it (a restart without
+         * persistence). Nothing brings it back; what the subscription had not received is
+         * lost, and the delivery check counts it. */
+        omb_warn("Redis: stream '%s' is gone (consumer '%s' reconnected): the broker lost it "
+                 "(a restart without persistence?); the subscription receives nothing more, "
+                 "and the messages it had not received are lost",
+                 k->topic, k->group);
+        k->gone = true;
+    } else if (created == 1 && k->connected_once) {
+        omb_warn("Redis: consumer group '%s' of '%s' was gone when its consumer reconnected; "
+                 "recreated, and messages it had not received are lost",
                  k->group, k->topic);
+    }
     k->connected_once = true;
     redisReply *r = redisCommand(c, "CLIENT ID");
     atomic_store(&k->client_id, r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0);
@@ -923,7 +957,6 @@ static void *consumer_main(void *arg)
     snprintf(block, sizeof block, "%d", d->block_ms);
     const char **ids = malloc(((size_t)d->read_batch + 3) * sizeof *ids);
     size_t *idlens = malloc(((size_t)d->read_batch + 3) * sizeof *idlens);
-    bool nogroup_logged = false;
     while (!atomic_load_explicit(&k->stop, memory_order_relaxed)) {
         if (!k->c) {
             if (omb_now_ns() < k->next_reconnect_ns) {
@@ -938,13 +971,13 @@ static void *consumer_main(void *arg)
             }
             omb_warn("Redis: consumer '%s' of '%s' reconnected", k->group, k->topic);
         }
-        if (d->trim && omb_now_ns() >= k->next_trim_check_ns) {
+        if (d->trim && !k->gone && omb_now_ns() >= k->next_trim_check_ns) {
             k->next_trim_check_ns = omb_now_ns() + 1000000000LL;
             if (read_acks(k) != 0) continue;
             check_trimmed(k);
             if (!k->c) continue;
         }
-        if (atomic_load_explicit(&k->paused, memory_order_relaxed)) {
+        if (k->gone || atomic_load_explicit(&k->paused, memory_order_relaxed)) {
             if (read_acks(k) == 0) omb_sleep_ns(5000000);
             continue;
         }
@@ -962,16 +995,14 @@ static void *consumer_main(void *arg)
         redisReply *r = rv;
         int64_t now = omb_now_ns();
         if (r->type == REDIS_REPLY_ERROR) {
-            if (!strncmp(r->str, "NOGROUP", 7)) {
-                /* The stream went away (a broker restart without persistence, or a DEL):
-                 * recreate the group; what was lost shows in the delivery check. */
-                if (!nogroup_logged)
-                    omb_warn("Redis: consumer group '%s' of '%s' is gone (%s): the stream was "
-                             "lost; recreating it, and messages sent before are lost",
-                             k->group, k->topic, r->str);
-                nogroup_logged = true;
-                char err[256];
-                if (create_group(k->c, k, err, sizeof err) < 0) omb_warn("%s", err);
+            if (!strncmp(r->str, "NOGROUP", 7) || strstr(r->str, "no longer exists")) {
+                /* Deleted under a live connection (NOGROUP, or UNBLOCKED while blocked):
+                 * the end of the run on another worker, or by hand. Nothing is recreated
+                 * (nothing is left behind); missing messages show in the delivery check. */
+                omb_debug("Redis: stream '%s' or its group '%s' was deleted; consumer '%s' "
+                         "stops reading",
+                         k->topic, k->group, k->name);
+                k->gone = true;
             } else {
                 omb_warn("Redis: XREADGROUP on '%s': %s", k->topic, r->str);
             }
