@@ -48,12 +48,12 @@ subscriptionsPerTopic: 2
 consumerPerSubscription: 2
 producersPerTopic: 1
 producerRate: 1000
-testDurationMinutes: 0.1
+testDurationMinutes: 0.15
 warmupDurationMinutes: 0.05
 Y
 start_worker a
 start_worker b
-"$OMB" run -d "$REF" -w "$URL_a,$URL_b" --period 2 -o dist.json w.yaml > dist.log 2>&1 ||
+"$OMB" run -d "$REF" -w "$URL_a,$URL_b" --period 3 -o dist.json w.yaml > dist.log 2>&1 ||
   { cat dist.log; fail "2-worker RabbitMQ run failed"; }
 grep -q "1 producer worker(s), 1 consumer worker(s)" dist.log || { cat dist.log; fail "wrong split"; }
 grep -q "created 8 consumer(s)" worker-b.log || { cat worker-b.log; fail "consumers not on worker b"; }
