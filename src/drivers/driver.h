@@ -150,7 +150,10 @@ struct omb_driver_ops {
     int (*pause_consumer)(struct omb_consumer *c);
     int (*resume_consumer)(struct omb_consumer *c);
 
-    /** NULL-safe. After return no further delivery is made to the consumer. */
+    /** NULL-safe. After return no further delivery is made to the consumer. The worker
+     *  closes a run's consumers together, one thread each (closed one by one, each close
+     *  would be a group rebalance for the rest), so this runs for several consumers at
+     *  once: what consumers share must be locked. */
     void (*close_consumer)(struct omb_consumer *c);
 
     /** Optional. Deletes the topics (at the end of a run, unless told to keep them). */

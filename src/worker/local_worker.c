@@ -619,6 +619,61 @@ static void free_load(struct local_worker *w)
     w->npayloads = 0;
 }
 
+/* Closing consumers one after another makes each close a group rebalance for the rest
+ * (40 Kafka consumers of one group took minutes): they are closed together, one thread
+ * each, with a deadline after which the ones still closing are named and left. */
+#define CLOSE_DEADLINE_S 30
+
+struct closing {
+    const struct omb_driver_ops *ops;
+    struct omb_consumer *c;
+    pthread_t thread;
+    bool started;
+    _Atomic bool done;
+};
+
+static void *close_one(void *arg)
+{
+    struct closing *x = arg;
+    x->ops->close_consumer(x->c);
+    atomic_store(&x->done, true);
+    return NULL;
+}
+
+static void close_consumers(struct local_worker *w)
+{
+    struct closing *x = calloc(w->ncons ? w->ncons : 1, sizeof *x);
+    for (size_t i = 0; i < w->ncons; i++) {
+        if (x) {
+            x[i].ops = w->ops;
+            x[i].c = w->cons[i]->c;
+            x[i].started = pthread_create(&x[i].thread, NULL, close_one, &x[i]) == 0;
+        }
+        if (!x || !x[i].started) w->ops->close_consumer(w->cons[i]->c); /* no thread: here */
+    }
+    if (!x) return;
+    int64_t deadline = omb_now_ns() + CLOSE_DEADLINE_S * 1000000000LL;
+    size_t stuck = 0;
+    for (size_t i = 0; i < w->ncons; i++) {
+        if (!x[i].started) continue;
+        while (!atomic_load(&x[i].done) && omb_now_ns() < deadline) omb_sleep_ns(10000000);
+        if (atomic_load(&x[i].done)) {
+            pthread_join(x[i].thread, NULL);
+        } else {
+            pthread_detach(x[i].thread);
+            x[i].c = NULL;
+            stuck++;
+        }
+    }
+    if (stuck) {
+        omb_warn("%zu consumer(s) did not close within %d s; left behind", stuck,
+                 CLOSE_DEADLINE_S);
+        /* Their threads still use the struct: it stays allocated. */
+        return;
+    }
+    free(x);
+}
+
 static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
@@ -634,8 +689,8 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     free(w->prods);
     w->prods = NULL;
     w->nprods = 0;
+    close_consumers(w);
     for (size_t i = 0; i < w->ncons; i++) {
-        w->ops->close_consumer(w->cons[i]->c);
         omb_position_tracker_destroy(w->cons[i]->positions);
         free(w->cons[i]);
     }
