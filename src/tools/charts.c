@@ -22,6 +22,7 @@
 
 #include "tools/result_file.h"
 #include "util/atomic_file.h"
+#include "util/cli.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -466,7 +467,7 @@ static void usage(FILE *f)
  * sections reuse; freed by charts_free. */
 struct charts {
     const char *output;
-    char **files; /* points into argv */
+    struct omb_cli_list files; /* the result files */
     size_t nf;
     struct omb_result_file **rf;
     size_t *group; /* index of the section of each result */
@@ -494,36 +495,26 @@ static void charts_free(struct charts *c)
     free(c->colors);
     free(c->dashed);
     free(c->ser);
-    free(c->files);
+    omb_cli_list_free(&c->files);
 }
 
 /* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
 static int parse_args(int argc, char **argv, struct charts *c)
 {
     c->output = "report.html";
-    c->files = calloc((size_t)argc + 1, sizeof *c->files);
-    if (!c->files) {
-        fprintf(stderr, "omb charts: out of memory\n");
-        return 1;
-    }
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "omb charts: %s needs a file name\n", a);
-                return EXIT_BAD_INPUT;
-            }
-            c->output = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "omb charts: unknown option '%s' (omb charts --help lists them)\n", a);
-            return EXIT_BAD_INPUT;
-        } else {
-            c->files[c->nf++] = argv[i];
         }
-    }
+    const struct omb_cli_opt opts[] = {
+        {"-o|--output", OMB_CLI_STRING, &c->output, 0, 0, "FILE",
+         "the report (default: report.html)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    if (omb_cli_parse("omb charts", opts, argc, argv, &c->files, NULL, NULL) != 0)
+        return EXIT_BAD_INPUT;
+    c->nf = c->files.n;
     if (c->nf == 0) {
         usage(stderr);
         return EXIT_BAD_INPUT;
@@ -551,12 +542,12 @@ static int load_results(struct charts *c)
     int rc = 0;
     char err[1024];
     for (size_t i = 0; i < nf; i++) {
-        if (omb_result_file_load(c->files[i], &c->rf[i], err, sizeof err) != 0) {
+        if (omb_result_file_load(c->files.v[i], &c->rf[i], err, sizeof err) != 0) {
             fprintf(stderr, "omb charts: %s\n", err);
             rc = EXIT_BAD_INPUT;
         } else if (c->rf[i]->missing[0]) {
             fprintf(stderr, "omb charts: note: %s lacks OMB's %s; left out where needed\n",
-                    c->files[i], c->rf[i]->missing);
+                    c->files.v[i], c->rf[i]->missing);
         }
     }
     if (rc != 0) return rc;

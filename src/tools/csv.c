@@ -24,6 +24,7 @@
 
 #include "tools/result_file.h"
 #include "util/atomic_file.h"
+#include "util/cli.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -229,34 +230,41 @@ static void usage(FILE *f)
                "  to FILE with -o. See docs/tools.md for the columns.\n");
 }
 
-int omb_tool_csv_main(int argc, char **argv)
+/* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
+static int parse_args(int argc, char **argv, const char **output, struct omb_cli_list *dirs)
 {
-    const char *dir = NULL, *output = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "omb csv: %s needs a file name\n", a);
-                return EXIT_BAD_INPUT;
-            }
-            output = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "omb csv: unknown option '%s' (omb csv --help lists them)\n", a);
-            return EXIT_BAD_INPUT;
-        } else if (dir) {
-            fprintf(stderr, "omb csv: one results directory only (got '%s' and '%s')\n", dir, a);
-            return EXIT_BAD_INPUT;
-        } else {
-            dir = a;
         }
+    const struct omb_cli_opt opts[] = {
+        {"-o|--output", OMB_CLI_STRING, output, 0, 0, "FILE", "the CSV file (default: stdout)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    if (omb_cli_parse("omb csv", opts, argc, argv, dirs, NULL, NULL) != 0) return EXIT_BAD_INPUT;
+    if (dirs->n > 1) {
+        fprintf(stderr, "omb csv: one results directory only (got '%s' and '%s')\n", dirs->v[0],
+                dirs->v[1]);
+        return EXIT_BAD_INPUT;
     }
-    if (!dir) {
+    if (dirs->n == 0) {
         usage(stderr);
         return EXIT_BAD_INPUT;
     }
+    return -1;
+}
+
+int omb_tool_csv_main(int argc, char **argv)
+{
+    const char *output = NULL;
+    struct omb_cli_list dirs = {0};
+    int prc = parse_args(argc, argv, &output, &dirs);
+    if (prc >= 0) {
+        omb_cli_list_free(&dirs);
+        return prc;
+    }
+    const char *dir = dirs.v[0];
 
     char err[1024];
     char **paths = NULL;
@@ -267,6 +275,7 @@ int omb_tool_csv_main(int argc, char **argv)
     int rc = 0;
     if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
         fprintf(stderr, "omb csv: %s\n", err);
+        omb_cli_list_free(&dirs);
         return EXIT_BAD_INPUT;
     }
     if (n == 0) {
@@ -327,5 +336,6 @@ out:
     for (size_t i = 0; i < n; i++) free(paths[i]);
     free(paths);
     free(buf);
+    omb_cli_list_free(&dirs);
     return rc;
 }

@@ -34,6 +34,7 @@
 #include "config/workload.h"
 #include "config/yamldoc.h"
 #include "util/atomic_file.h"
+#include "util/cli.h"
 
 #define EXIT_BAD_INPUT   2
 #define MAX_COMBINATIONS 100000
@@ -615,35 +616,43 @@ static int cmp_made(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-int omb_tool_generate_main(int argc, char **argv)
+/* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
+static int parse_args(int argc, char **argv, struct gen *g)
 {
-    struct gen g = {0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--template-file")) {
-            dst = &g.template_path;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output-folder")) {
-            dst = &g.dir;
-        } else {
-            fprintf(stderr, "omb generate: unexpected argument '%s' (omb generate --help)\n", a);
-            return EXIT_BAD_INPUT;
         }
-        if (i + 1 >= argc || !argv[i + 1][0]) {
-            fprintf(stderr, "omb generate: %s needs a value\n", a);
-            return EXIT_BAD_INPUT;
-        }
-        *dst = argv[++i];
+    const struct omb_cli_opt opts[] = {
+        {"-t|--template-file", OMB_CLI_STRING, &g->template_path, 0, 0, "F", "a workload template"},
+        {"-o|--output-folder", OMB_CLI_STRING, &g->dir, 0, 0, "D",
+         "where the workload files go (created if missing)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    struct omb_cli_list extra = {0};
+    int rc = omb_cli_parse("omb generate", opts, argc, argv, &extra, NULL, NULL);
+    if (rc == 0 && extra.n > 0) {
+        fprintf(stderr, "omb generate: unexpected argument '%s' (omb generate --help)\n",
+                extra.v[0]);
+        rc = -1;
     }
-    if (!g.template_path || !g.dir) {
+    omb_cli_list_free(&extra);
+    if (rc != 0) return EXIT_BAD_INPUT;
+    if (!g->template_path || !g->dir) {
         fprintf(stderr, "omb generate: %s\n",
-                !g.template_path ? "-t TEMPLATE.yaml is required" : "-o DIR is required");
+                !g->template_path ? "-t TEMPLATE.yaml is required" : "-o DIR is required");
         usage(stderr);
         return EXIT_BAD_INPUT;
     }
+    return -1;
+}
+
+int omb_tool_generate_main(int argc, char **argv)
+{
+    struct gen g = {0};
+    int prc = parse_args(argc, argv, &g);
+    if (prc >= 0) return prc;
 
     int rc = EXIT_BAD_INPUT;
     struct made *made = NULL;

@@ -22,6 +22,7 @@
 #include "config/driver_conf.h"
 #include "drivers/driver.h"
 #include "stats/hist.h"
+#include "util/cli.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "worker/local_worker.h"
@@ -719,17 +720,65 @@ void omb_http_worker_stop(struct omb_http_worker *hw)
 static _Atomic int worker_stop;
 static void on_worker_signal(int sig) { worker_stop = 1; }
 
-static int parse_port(const char *opt, const char *s, int *out)
+static void worker_usage(void)
 {
-    char *end;
-    errno = 0;
-    long v = s ? strtol(s, &end, 10) : -1;
-    if (!s || *end || errno || v < 0 || v > 65535) {
-        fprintf(stderr, "omb worker: %s needs a port number 0..65535, got '%s'\n", opt, s ? s : "");
+    printf("usage: omb worker [-p 8080] [-sp 8081] [--bind ADDR] [--token T] [-v]\n"
+           "  Serves OMB's worker HTTP API on -p and Prometheus /metrics on -sp.\n"
+           "  Binds to 127.0.0.1 unless --bind (0.0.0.0 for every interface).\n"
+           "  --token T (or OMB_WORKER_TOKEN): require 'Authorization: Bearer T'.\n"
+           "  --coordinator-timeout S (600; 0: never): stop the load when no request\n"
+           "  has come for S seconds while it runs (the coordinator died).\n");
+}
+
+/* A port the option table read as a number in 0..65535: it must be whole. */
+static int whole_port(const char *opt, double v, int *out)
+{
+    if (v != (double)(long)v) {
+        fprintf(stderr, "omb worker: %s needs a port number 0..65535, got '%g'\n", opt, v);
         return -1;
     }
     *out = (int)v;
     return 0;
+}
+
+/* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
+static int parse_worker_args(int argc, char **argv, struct omb_http_worker_options *opt)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            worker_usage();
+            return 0;
+        }
+    double port = opt->port, stats_port = opt->stats_port;
+    bool verbose = false;
+    const struct omb_cli_opt opts[] = {
+        {"-p|--port", OMB_CLI_NUMBER, &port, 0, 65535, "PORT", "API port (default 8080)"},
+        {"-sp|--stats-port", OMB_CLI_NUMBER, &stats_port, 0, 65535, "PORT",
+         "Prometheus /metrics port (default 8081)"},
+        {"--bind", OMB_CLI_STRING, &opt->bind, 0, 0, "ADDR", "address (default 127.0.0.1)"},
+        {"--token", OMB_CLI_STRING, &opt->token, 0, 0, "T",
+         "require 'Authorization: Bearer T' (default: OMB_WORKER_TOKEN)"},
+        {"--coordinator-timeout", OMB_CLI_NUMBER, &opt->coordinator_timeout_s, 0, 1e9, "S",
+         "stop the load after S seconds without a request (default 600; 0: never)"},
+        {"-v|--verbose", OMB_CLI_FLAG, &verbose, 0, 0, NULL, "debug logging"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    struct omb_cli_list extra = {0};
+    int rc = omb_cli_parse("omb worker", opts, argc, argv, &extra, NULL, NULL);
+    if (rc == 0 && extra.n > 0) {
+        fprintf(stderr, "omb worker: unknown option '%s' (omb worker --help)\n", extra.v[0]);
+        rc = -1;
+    }
+    omb_cli_list_free(&extra);
+    if (rc != 0 || whole_port("-p", port, &opt->port) != 0 ||
+        whole_port("-sp", stats_port, &opt->stats_port) != 0)
+        return 2;
+    if (verbose) omb_log_set_level(OMB_LOG_DEBUG);
+    if (opt->port != 0 && opt->port == opt->stats_port) {
+        fprintf(stderr, "omb worker: -p and -sp must differ\n");
+        return 2;
+    }
+    return -1;
 }
 
 int omb_worker_command(int argc, char **argv)
@@ -737,55 +786,8 @@ int omb_worker_command(int argc, char **argv)
     struct omb_http_worker_options opt = {
         .port = 8080, .stats_port = 8081, .coordinator_timeout_s = 600};
     opt.token = getenv("OMB_WORKER_TOKEN");
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-p") || !strcmp(a, "--port")) {
-            if (parse_port(a, next, &opt.port)) return 2;
-            i++;
-        } else if (!strcmp(a, "-sp") || !strcmp(a, "--stats-port")) {
-            if (parse_port(a, next, &opt.stats_port)) return 2;
-            i++;
-        } else if (!strcmp(a, "--bind")) {
-            if (!next) {
-                fprintf(stderr, "omb worker: --bind needs an address\n");
-                return 2;
-            }
-            opt.bind = argv[++i];
-        } else if (!strcmp(a, "--token")) {
-            if (!next || !*next) {
-                fprintf(stderr, "omb worker: --token needs a value\n");
-                return 2;
-            }
-            opt.token = argv[++i];
-        } else if (!strcmp(a, "--coordinator-timeout")) {
-            char *end;
-            errno = 0;
-            double v = next ? strtod(next, &end) : -1;
-            if (!next || *end || errno || v < 0) {
-                fprintf(stderr, "omb worker: --coordinator-timeout needs seconds >= 0\n");
-                return 2;
-            }
-            opt.coordinator_timeout_s = v;
-            i++;
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            omb_log_set_level(OMB_LOG_DEBUG);
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: omb worker [-p 8080] [-sp 8081] [--bind ADDR] [--token T] [-v]\n"
-                   "  Serves OMB's worker HTTP API on -p and Prometheus /metrics on -sp.\n"
-                   "  Binds to 127.0.0.1 unless --bind (0.0.0.0 for every interface).\n"
-                   "  --token T (or OMB_WORKER_TOKEN): require 'Authorization: Bearer T'.\n"
-                   "  --coordinator-timeout S (600; 0: never): stop the load when no request\n"
-                   "  has come for S seconds while it runs (the coordinator died).\n");
-            return 0;
-        } else {
-            fprintf(stderr, "omb worker: unknown option '%s' (omb worker --help)\n", a);
-            return 2;
-        }
-    }
-    if (opt.port != 0 && opt.port == opt.stats_port) {
-        fprintf(stderr, "omb worker: -p and -sp must differ\n");
-        return 2;
-    }
+    int prc = parse_worker_args(argc, argv, &opt);
+    if (prc >= 0) return prc;
     omb_on_stop_signals(on_worker_signal);
     signal(SIGPIPE, SIG_IGN);
     char err[512];

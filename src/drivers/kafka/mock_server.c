@@ -18,6 +18,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "util/cli.h"
 #include "util/log.h"
 
 #define MAX_BODY 4096
@@ -184,24 +185,11 @@ static void on_admin_done(void *cls, struct MHD_Connection *c, void **con_cls,
 static _Atomic int mock_stop;
 static void on_mock_signal(int sig) { mock_stop = 1; }
 
-int omb_kafka_mock_command(int argc, char **argv)
+/* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
+static int parse_mock_args(int argc, char **argv, long *brokers, long *port)
 {
-    long brokers = 3, port = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-        long *dst = !strcmp(a, "--brokers") ? &brokers : !strcmp(a, "--admin-port") ? &port : NULL;
-        if (dst) {
-            char *end;
-            errno = 0;
-            long v = next ? strtol(next, &end, 10) : -1;
-            long lo = dst == &brokers ? 1 : 0, hi = dst == &brokers ? 32 : 65535;
-            if (!next || *end || errno || v < lo || v > hi) {
-                fprintf(stderr, "omb kafka-mock: %s needs a number %ld..%ld\n", a, lo, hi);
-                return 2;
-            }
-            *dst = v;
-            i++;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: omb kafka-mock [--brokers 3] [--admin-port 0]\n"
                    "  Hosts librdkafka's mock Kafka cluster on 127.0.0.1 for other processes.\n"
                    "  Prints bootstrap.servers=... and mockAdmin=...: put both in the Kafka\n"
@@ -209,11 +197,37 @@ int omb_kafka_mock_command(int argc, char **argv)
                    "  workers create topics with the partitions asked for. Runs until\n"
                    "  SIGINT/SIGTERM.\n");
             return 0;
-        } else {
-            fprintf(stderr, "omb kafka-mock: unknown option '%s'\n", a);
-            return 2;
         }
+    double b = (double)*brokers, p = (double)*port;
+    const struct omb_cli_opt opts[] = {
+        {"--brokers", OMB_CLI_NUMBER, &b, 1, 32, "N", "brokers (default 3)"},
+        {"--admin-port", OMB_CLI_NUMBER, &p, 0, 65535, "PORT",
+         "the mockAdmin HTTP port (default 0: any free port)"},
+        {NULL, 0, NULL, 0, 0, NULL, NULL},
+    };
+    struct omb_cli_list extra = {0};
+    int rc = omb_cli_parse("omb kafka-mock", opts, argc, argv, &extra, NULL, NULL);
+    if (rc == 0 && extra.n > 0) {
+        fprintf(stderr, "omb kafka-mock: unknown option '%s'\n", extra.v[0]);
+        rc = -1;
     }
+    omb_cli_list_free(&extra);
+    if (rc != 0) return 2;
+    if (b != (double)(long)b || p != (double)(long)p) {
+        fprintf(stderr, "omb kafka-mock: %s needs a whole number\n",
+                b != (double)(long)b ? "--brokers" : "--admin-port");
+        return 2;
+    }
+    *brokers = (long)b;
+    *port = (long)p;
+    return -1;
+}
+
+int omb_kafka_mock_command(int argc, char **argv)
+{
+    long brokers = 3, port = 0;
+    int prc = parse_mock_args(argc, argv, &brokers, &port);
+    if (prc >= 0) return prc;
     omb_on_stop_signals(on_mock_signal);
 
     char e[512];
