@@ -46,10 +46,10 @@ subscriptionsPerTopic: 2
 consumerPerSubscription: 2
 producersPerTopic: 1
 producerRate: 1000
-testDurationMinutes: 0.1
+testDurationMinutes: 0.15
 warmupDurationMinutes: 0.05
 Y
-"$OMB" run -d "$REF" --period 2 -o quorum.json w.yaml > quorum.log 2>&1 || { cat quorum.log; fail "run with OMB's rabbitmq.yaml failed"; }
+"$OMB" run -d "$REF" --period 3 -o quorum.json w.yaml > quorum.log 2>&1 || { cat quorum.log; fail "run with OMB's rabbitmq.yaml failed"; }
 grep -q "QUORUM queues" quorum.log || { cat quorum.log; fail "the log does not say QUORUM queues"; }
 grep -q "Delivery check: every subscription received every acknowledged message" quorum.log ||
   { cat quorum.log; fail "no complete delivery check"; }
