@@ -5,7 +5,7 @@
  * does not grow without bound. docs/drivers/redis.md has the keys and what they mean.
  *
  * Producers: one connection each (hiredis connects and logs in), non-blocking after the
- * handshake. send() appends `XADD topic [MAXLEN ~ N] * d <payload> [e <envelope>]` (RESP,
+ * handshake. send() appends `XADD topic NOMKSTREAM [MAXLEN ~ N] * d <payload> [e <env>]` (RESP,
  * formatted by the driver) to the producer's output buffer and returns; poll() writes what
  * is buffered and reads the replies that have arrived. Replies come back in command order,
  * so the metadata of each send in flight waits in a FIFO ring; a reply is the ack (an
@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
@@ -476,6 +478,8 @@ static redisContext *producer_connect(struct omb_driver *d, char *err, size_t er
         return NULL;
     }
     c->flags &= ~REDIS_BLOCK;
+    int on = 1; /* receive timestamps for the ack time (arrival_ns); without, the read time */
+    setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     return c;
 }
 
@@ -584,10 +588,11 @@ static bool should_write(const struct omb_producer *p)
             p->out.len - p->out.off >= WRITE_NOW_BYTES);
 }
 
-/* Completes the oldest send in flight with the reply that arrived. */
+/* Completes the oldest send in flight with the reply that arrived at @p now. */
 static void complete(struct omb_producer *p, const char *error, size_t errlen, int64_t now)
 {
     struct inflight f = p->ring[p->head];
+    if (now < f.meta.sent_ns) now = f.meta.sent_ns; /* clock conversion error: never negative */
     p->head = (p->head + 1) % p->cap;
     p->n--;
     if (error && p->errors_logged++ < 3)
@@ -595,11 +600,12 @@ static void complete(struct omb_producer *p, const char *error, size_t errlen, i
     p->done(p->ctx, &f.meta, f.bytes, error ? -1 : 0, now);
 }
 
-/* Serves the whole replies in the input buffer. Returns how many. */
-static int producer_replies(struct omb_producer *p)
+/* Serves the whole replies in the input buffer; @p arrived: when their bytes came in (0:
+ * now). Returns how many. */
+static int producer_replies(struct omb_producer *p, int64_t arrived)
 {
     int served = 0;
-    int64_t now = 0;
+    int64_t now = arrived;
     while (p->c && p->in.len > p->in.off) {
         const char *s = p->in.b + p->in.off, *end = p->in.b + p->in.len;
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -642,6 +648,25 @@ static int producer_replies(struct omb_producer *p)
     return served;
 }
 
+/* When the bytes of the last receive came in: the kernel's receive timestamp of the
+ * segment (SO_TIMESTAMPNS, CLOCK_REALTIME) in omb's clock, so the ack time does not depend
+ * on when the sender thread gets round to polling (with several producers per thread,
+ * up to a millisecond later). 0 when there is none. */
+static int64_t arrival_ns(struct msghdr *mh)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+        struct timespec ts, rt;
+        memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        clock_gettime(CLOCK_REALTIME, &rt);
+        int64_t now = omb_now_ns();
+        int64_t at = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec -
+                     ((int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - now);
+        return at > 0 && at <= now ? at : now;
+    }
+    return 0;
+}
+
 /* Reads what has arrived (non-blocking) and serves the replies. */
 static int producer_read(struct omb_producer *p)
 {
@@ -651,7 +676,14 @@ static int producer_read(struct omb_producer *p)
             producer_lost(p, "out of memory");
             break;
         }
-        ssize_t r = read(p->fd, p->in.b + p->in.len, p->in.cap - p->in.len);
+        struct iovec iov = {.iov_base = p->in.b + p->in.len, .iov_len = p->in.cap - p->in.len};
+        union {
+            char buf[CMSG_SPACE(sizeof(struct timespec))];
+            struct cmsghdr align;
+        } cm;
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof cm};
+        ssize_t r = recvmsg(p->fd, &mh, 0);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
@@ -659,8 +691,8 @@ static int producer_read(struct omb_producer *p)
             break;
         }
         p->in.len += (size_t)r;
-        served += producer_replies(p);
-        if ((size_t)r < 64 * 1024) break; /* drained */
+        served += producer_replies(p, arrival_ns(&mh));
+        if ((size_t)r < iov.iov_len) break; /* drained */
     }
     return served;
 }
