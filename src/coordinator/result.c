@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats/backlog.h"
 #include "util/atomic_file.h"
 #include "util/jfmt.h"
 
@@ -40,8 +41,7 @@ void omb_period_from_view(const struct omb_stats_view *v, double seconds,
     p->bytes_received = v->counters[OMB_C_BYTES_RECEIVED];
     p->total_sent = v->totals[OMB_C_SENT];
     p->total_received = v->totals[OMB_C_RECEIVED];
-    int64_t backlog = subscriptions_per_topic * p->total_sent - p->total_received;
-    p->backlog = backlog > 0 ? backlog : 0;
+    p->backlog = omb_backlog(subscriptions_per_topic, p->total_sent, p->total_received);
     p->target_rate = target_rate;
     for (int i = 0; i < OMB_NSERIES; i++) omb_latency_summarize(v->hist[i], &p->lat[i]);
 }

@@ -11,6 +11,7 @@
 #include "coordinator/payload.h"
 #include "coordinator/result.h"
 #include "load/rate_controller.h"
+#include "stats/backlog.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/rand.h"
@@ -81,7 +82,7 @@ static int read_backlog(struct run *r, int64_t *backlog, int64_t *sent)
 {
     if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
     *sent = r->view.totals[OMB_C_SENT];
-    *backlog = r->w->subscriptions_per_topic * *sent - r->view.totals[OMB_C_RECEIVED];
+    *backlog = omb_backlog(r->w->subscriptions_per_topic, *sent, r->view.totals[OMB_C_RECEIVED]);
     return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "stats/backlog.h"
+
 static double env_double(const char *name, double def)
 {
     const char *v = getenv(name);
@@ -34,7 +36,7 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
     if (secs <= 0) return c->rate;
 
     int64_t copies = subscriptions > 0 ? subscriptions : 0;
-    int64_t receive_backlog = copies * total_sent - total_received;
+    int64_t receive_backlog = omb_backlog(copies, total_sent, total_received);
     double sent_rate = (double)sent / secs;
     double delivered_rate = copies ? (double)received / (double)copies / secs : sent_rate;
 
@@ -95,7 +97,7 @@ double omb_rate_controller_omb_next(struct omb_rate_controller_omb *c, double ra
     int64_t received = total_received - c->prev_received;
     c->prev_sent = total_sent;
     c->prev_received = total_received;
-    int64_t receive_backlog = total_sent - total_received;
+    int64_t receive_backlog = omb_backlog(1, total_sent, total_received); /* one copy */
     int64_t backlog = 0, actual = 0;
     if (receive_backlog > c->receive_limit) {
         backlog = receive_backlog;

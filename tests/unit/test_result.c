@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "coordinator/result.h"
+#include "stats/backlog.h"
 #include "stats/hist.h"
 #include "stats/recorder.h"
 #include "util/clock.h"
@@ -663,6 +664,16 @@ static void test_write_error_reports_the_real_cause(void **state)
         fail_msg("error \"%s\" does not give the cause \"%s\"", err, strerror(rename_errno));
 }
 
+/* SPEC section 5: max(0, subscriptions * sent - received). */
+static void test_backlog_formula(void **state)
+{
+    (void)state;
+    assert_int_equal(omb_backlog(1, 100, 40), 60);
+    assert_int_equal(omb_backlog(3, 100, 250), 50); /* every subscription's copy */
+    assert_int_equal(omb_backlog(2, 100, 230), 0);  /* redeliveries: never negative */
+    assert_int_equal(omb_backlog(0, 100, 0), 0);
+}
+
 int main(void)
 {
     omb_clock_init();
@@ -670,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_period_line_spec_example),
         cmocka_unit_test(test_period_line_padding_and_wide_values),
         cmocka_unit_test(test_period_from_view),
+        cmocka_unit_test(test_backlog_formula),
         cmocka_unit_test_setup_teardown(test_result_json_keys_types_values, make_tmpdir,
                                         remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_delay_avg_is_a_double, make_tmpdir, remove_tmpdir),
