@@ -11,6 +11,7 @@ cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto
 trap cleanup EXIT
 if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
 OMB_FILE="$OMB_SHARED/omb-reference/driver-mqtt5/mqtt5.yaml"
+# Rates are checked within 15%: the broker is a process of its own on the same cores.
 [ -f "$OMB_FILE" ] || fail "no $OMB_FILE"
 
 cat > w.yaml <<'Y'
@@ -29,7 +30,7 @@ Y
 grep -q "mqtt5.yaml line 26: 'consumer.sessionExpiryIntervalSeconds' is not a key of OMB's MQTT driver, which ignores it" omb.log ||
   { cat omb.log; fail "no warning about sessionExpiryIntervalSeconds"; }
 grep -q "Delivery check: every subscription received every acknowledged message" omb.log || { cat omb.log; fail "no complete delivery"; }
-$CHECK omb.json --rate 1000 --subs 2 --min-periods 3 --workload "mqtt run" --driver MQTT
+$CHECK omb.json --tolerance 0.15 --rate 1000 --subs 2 --min-periods 3 --workload "mqtt run" --driver MQTT
 python3 - omb.json <<'P'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -45,7 +46,7 @@ P
 printf 'name: MQTT-q0\ndriverClass: mqtt\nclient:\n  serverUri: tcp://127.0.0.1:1883\n  qos: 0\n  topicPrefix: omb-it\n' > q0.yaml
 "$OMB" run -d q0.yaml --period 2 -o q0.json w.yaml > q0.log 2>&1 || { cat q0.log; fail "QoS 0 run failed"; }
 grep -q "QoS 0: no broker ack; publish latency = handed to the socket" q0.log || fail "QoS 0 not said"
-$CHECK q0.json --rate 1000 --subs 2 --min-periods 3 --driver MQTT-q0
+$CHECK q0.json --tolerance 0.15 --rate 1000 --subs 2 --min-periods 3 --driver MQTT-q0
 
 # QoS 2, 10-byte payloads: the envelope rides in an MQTT 5 user property.
 cat > tiny.yaml <<'Y'
@@ -61,7 +62,7 @@ warmupDurationMinutes: 0
 Y
 printf 'name: MQTT-q2\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver\nclient:\n  qos: 2\nconsumer:\n  receiveMaximum: 65535\n' > q2.yaml
 "$OMB" run -d q2.yaml --period 1 -o q2.json tiny.yaml > q2.log 2>&1 || { cat q2.log; fail "QoS 2 run failed"; }
-$CHECK q2.json --rate 1000 --subs 1 --min-periods 2
+$CHECK q2.json --tolerance 0.15 --rate 1000 --subs 1 --min-periods 2
 python3 -c "
 import json; r = json.load(open('q2.json'))
 assert 0 < r['aggregatedEndToEndLatency50pct'] < 1000, r['aggregatedEndToEndLatency50pct']
