@@ -15,12 +15,13 @@ if ! "$BROKER" status rabbitmq >/dev/null 2>&1; then
   "$BROKER" start rabbitmq >rmq-start.log 2>&1 || { cat rmq-start.log; fail "cannot start RabbitMQ with scripts/broker.sh"; }
   RMQ_STARTED=1
 fi
-rmq_cleanup_keep_status() {
-  local rc=$?
+rmq_stop_broker() {
   if [ "$RMQ_STARTED" = 1 ]; then "$BROKER" stop rabbitmq >/dev/null 2>&1 || true; fi
-  return "$rc" # dist_lib's stop_all_pids removes $WORK and exits with this status
 }
-trap 'rmq_cleanup_keep_status; stop_all_pids' EXIT
+# dist_lib's stop_all_pids stops the workers, removes $WORK and exits with the status it
+# finds in $?: keep the test's status for it (and no set -e in the trap, or a failing
+# command there would skip it).
+trap 'rmq_rc=$?; set +e; rmq_stop_broker; (exit $rmq_rc); stop_all_pids' EXIT
 # RabbitMQ's own rabbitmqctl, against broker.sh's node (its HOME holds the Erlang cookie).
 rmqctl() {
   local home="${OMB_BROKER_DIR:-/tmp/omb-brokers}/rabbitmq/home"
