@@ -39,7 +39,6 @@
 #define CONNECT_TIMEOUT_MS 5000
 #define RECONNECT_EVERY_NS 1000000000LL
 #define WRITE_NOW_BYTES    (64 * 1024) /* send() writes at once past this much buffered */
-#define MAX_ACK_IDS        4096
 
 struct omb_driver {
     char *file, *host, *user, *pass;
