@@ -33,7 +33,7 @@ struct run_args {
     struct omb_local_worker_options wopt;
     struct omb_cli_list drivers, workers, workloads;
     const char *workers_file, *output;
-    bool extra, verbose;
+    bool extra, verbose, dry_run;
     double sender_threads;
     const char *driver_flags[8]; /* driver-owned flags given (--kafka-mock), NULL-terminated */
     size_t ndriver_flags;
@@ -47,6 +47,8 @@ struct run_inputs {
     size_t nd;
     char **wurls;
     size_t nwurls;
+    char **unusable; /* [i * nd + j]: why workload i cannot run on driver j, or NULL */
+    size_t nunusable;
 };
 
 static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
@@ -80,11 +82,13 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
         {"--control-period", OMB_CLI_NUMBER, &o->control_period_s, 0.1, 3600, "S",
          "rate search (producerRate: 0) control period (default 1)"},
         {"-v|--verbose", OMB_CLI_FLAG, &a->verbose, 0, 0, NULL, "debug logging"},
+        {"--dry-run", OMB_CLI_FLAG, &a->dry_run, 0, 0, NULL,
+         "load and check every file, print the plan and its duration, run nothing"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
     memcpy(t, v, sizeof v);
 }
-#define RUN_NOPTS 15
+#define RUN_NOPTS 16
 
 static void usage(FILE *f)
 {
@@ -191,6 +195,21 @@ static int load_driver(const struct run_args *a, const char *file, size_t nworke
     return omb_drv_check_workers(ops, dc, nworkers, err, errlen);
 }
 
+/* Whether workload @p w can run on driver file @p dc: its capabilities, then the driver's
+ * own check_workload (driver.h). */
+static bool pair_usable(const struct omb_workload *w, const struct omb_driver_conf *dc, char *err,
+                        size_t errlen)
+{
+    char lerr[512];
+    const struct omb_driver_ops *ops = omb_driver_lookup(dc->driver_class, lerr, sizeof lerr);
+    if (!ops) return true; /* reported already */
+    if (omb_drv_check_workload(ops, dc, (int)w->partitions_per_topic,
+                               w->consumer_backlog_size_gb > 0, lerr, sizeof lerr) == 0)
+        return true;
+    snprintf(err, errlen, "%s: %s", w->path, lerr);
+    return false;
+}
+
 /* Step 2: every workload, driver and workers file loaded and checked, and the output
  * place checked, before anything runs. Errors are printed; returns 0 or -1. */
 static int load_inputs(const struct run_args *a, struct run_inputs *in)
@@ -217,6 +236,23 @@ static int load_inputs(const struct run_args *a, struct run_inputs *in)
             fprintf(stderr, "omb: %s\n", err);
             rc = -1;
         }
+    /* A pair the driver cannot run is said now and skipped (the matrix goes on, as for a
+     * pair that fails); when no pair can run, nothing runs. */
+    in->unusable = calloc(in->nw * in->nd, sizeof *in->unusable);
+    if (!in->unusable) return -1;
+    for (size_t i = 0; rc == 0 && i < in->nw; i++)
+        for (size_t j = 0; j < in->nd; j++)
+            if (!pair_usable(&in->wl[i], &in->dc[j], err, sizeof err)) {
+                in->unusable[i * in->nd + j] = strdup(err);
+                in->nunusable++;
+            }
+    if (rc == 0 && in->nunusable == in->nw * in->nd) {
+        for (size_t k = 0; k < in->nw * in->nd; k++) fprintf(stderr, "omb: %s\n", in->unusable[k]);
+        rc = -1;
+    } else if (rc == 0 && !a->dry_run) {
+        for (size_t k = 0; k < in->nw * in->nd; k++)
+            if (in->unusable[k]) omb_warn("Will skip: %s", in->unusable[k]);
+    }
     if (rc == 0 && !omb_output_check(a->output, err, sizeof err)) {
         fprintf(stderr, "omb: %s\n", err);
         rc = -1;
@@ -260,6 +296,12 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
             char path[4096];
             omb_output_result_path(a->output, ++index, total, &in->wl[i], in->dc[j].name, path,
                                    sizeof path);
+            const char *why = in->unusable[i * in->nd + j];
+            if (why) {
+                omb_error("Skipped: %s", why);
+                failed++;
+                continue;
+            }
             enum omb_run_status st =
                 omb_run_workload(worker, &in->wl[i], &in->dc[j], &a->opt, path);
             if (st != OMB_RUN_OK) {
@@ -274,6 +316,51 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
     return failed && rc == 0 ? 1 : rc;
 }
 
+/* --dry-run: what would run, in the order it would, and how long it would take at least
+ * (warm-up and measured phases; setup, readiness, backlog build and drain come on top). */
+static int print_plan(const struct run_args *a, struct run_inputs *in)
+{
+    qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
+    double minutes = 0;
+    size_t k = 0;
+    printf("Plan: %zu workload(s) x %zu driver(s) = %zu run(s), %s\n", in->nw, in->nd,
+           in->nw * in->nd,
+           in->nwurls ? "on workers" : "in this process (no -w, -wf or ./workers.yaml)");
+    for (size_t i = 0; i < in->nwurls; i++) printf("  worker %s\n", in->wurls[i]);
+    for (size_t i = 0; i < in->nw; i++)
+        for (size_t j = 0; j < in->nd; j++) {
+            const struct omb_workload *w = &in->wl[i];
+            char rate[64];
+            if (w->producer_rate == 0)
+                snprintf(rate, sizeof rate, "maximum-rate search");
+            else
+                snprintf(rate, sizeof rate, "%.0f msg/s%s", w->producer_rate,
+                         a->opt.rate_per_producer ? " per producer" : "");
+            printf("%3zu. %s (%s) on %s (%s)\n"
+                   "     %lld topic(s) x %lld partition(s), %lld B messages, %s; %lld "
+                   "producer(s)/topic, %lld subscription(s)/topic x %lld consumer(s)\n"
+                   "     warm-up %g min, %s%s%smeasured %g min\n",
+                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, (long long)w->topics,
+                   (long long)w->partitions_per_topic, (long long)w->message_size, rate,
+                   (long long)w->producers_per_topic, (long long)w->subscriptions_per_topic,
+                   (long long)w->consumer_per_subscription, w->warmup_duration_minutes,
+                   w->consumer_backlog_size_gb > 0 ? "backlog " : "",
+                   w->consumer_backlog_size_gb > 0 ? "build and drain" : "",
+                   w->consumer_backlog_size_gb > 0 ? ", " : "", w->test_duration_minutes);
+            if (in->unusable[i * in->nd + j])
+                printf("     SKIPPED: %s\n", in->unusable[i * in->nd + j]);
+            else
+                minutes += w->warmup_duration_minutes + w->test_duration_minutes;
+        }
+    long secs = (long)(minutes * 60 + 0.5);
+    printf("Estimated time: at least %ld h %02ld min %02ld s (warm-up and measured phases; "
+           "setup, readiness and backlogs come on top)\n",
+           secs / 3600, secs / 60 % 60, secs % 60);
+    printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
+           in->nunusable, a->output ? a->output : ".");
+    return 0;
+}
+
 static void free_inputs(struct run_inputs *in)
 {
     for (size_t i = 0; in->wl && i < in->nw; i++) omb_workload_free(&in->wl[i]);
@@ -282,6 +369,8 @@ static void free_inputs(struct run_inputs *in)
     free(in->dc);
     for (size_t i = 0; i < in->nwurls; i++) free(in->wurls[i]);
     free(in->wurls);
+    for (size_t k = 0; in->unusable && k < in->nw * in->nd; k++) free(in->unusable[k]);
+    free(in->unusable);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -289,7 +378,10 @@ static int cmd_run(int argc, char **argv)
     struct run_args a = {0};
     struct run_inputs in = {0};
     int rc = parse_run_args(argc, argv, &a);
-    if (rc == 0) rc = load_inputs(&a, &in) == 0 ? run_matrix(&a, &in) : EXIT_USAGE;
+    if (rc == 0 && load_inputs(&a, &in) != 0)
+        rc = EXIT_USAGE;
+    else if (rc == 0)
+        rc = a.dry_run ? print_plan(&a, &in) : run_matrix(&a, &in);
     else rc = rc > 0 ? 0 : EXIT_USAGE;
     free_inputs(&in);
     omb_cli_list_free(&a.drivers);

@@ -107,6 +107,13 @@ struct omb_driver_ops {
      *  file of a run is checked before the first topic is created. */
     int (*check)(const struct omb_driver_conf *conf, char *err, size_t errlen);
 
+    /** Optional. Whether the driver file can serve a workload with @p partitions partitions
+     *  per topic and, when @p pause, paused consumers (a backlog phase), checked with the
+     *  other files before anything runs. The capabilities are checked first (no
+     *  OMB_CAP_PARTITIONS: partitions must be 1; no pause_consumer: no backlog). */
+    int (*check_workload)(const struct omb_driver_conf *conf, int partitions, bool pause,
+                          char *err, size_t errlen);
+
     /** Validates the driver file's own keys (unknown keys are errors, naming the file and
      *  line) and prepares clients. May block (connectivity check). */
     int (*init)(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
@@ -185,6 +192,28 @@ static inline int omb_drv_check_workers(const struct omb_driver_ops *o,
         return -1;
     }
     return o->check_workers ? o->check_workers(c, nworkers, err, errlen) : 0;
+}
+
+/** Whether the driver of @p c can run a workload with @p partitions partitions per topic
+ *  and, when @p pause, a backlog phase (paused consumers). */
+static inline int omb_drv_check_workload(const struct omb_driver_ops *o,
+                                         const struct omb_driver_conf *c, int partitions,
+                                         bool pause, char *err, size_t errlen)
+{
+    if (partitions > 1 && !(o->caps & OMB_CAP_PARTITIONS)) {
+        snprintf(err, errlen,
+                 "partitionsPerTopic is %d, but the %s driver (%s) has no partitions: use 1",
+                 partitions, o->name, c->path);
+        return -1;
+    }
+    if (pause && !(o->pause_consumer && o->resume_consumer)) {
+        snprintf(err, errlen,
+                 "consumerBacklogSizeGB needs paused consumers, which the %s driver (%s) "
+                 "cannot do",
+                 o->name, c->path);
+        return -1;
+    }
+    return o->check_workload ? o->check_workload(c, partitions, pause, err, errlen) : 0;
 }
 
 static inline int omb_drv_poll(const struct omb_driver_ops *o, struct omb_producer *p,

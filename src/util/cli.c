@@ -141,10 +141,7 @@ int omb_cli_parse(const char *cmd, const struct omb_cli_opt *opts, int argc, cha
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            omb_cli_help(stdout, opts);
-            return 1;
-        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1; /* the caller prints it */
         if (a[0] != '-' || !a[1]) {
             if (omb_cli_list_add(positional, a, false) != 0) return -1;
             continue;

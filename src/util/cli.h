@@ -37,7 +37,8 @@ typedef int (*omb_cli_other_fn)(void *ctx, const char *arg);
 /**
  * Parses @p argv (the arguments after the subcommand) against @p opts (ending with a NULL
  * `names`); other arguments go to @p positional. Errors are one sentence on stderr,
- * prefixed "@p cmd: ". Returns 0, 1 when -h/--help was given (help printed), or -1.
+ * prefixed "@p cmd: ". Returns 0, 1 when -h/--help was given (the caller prints its usage,
+ * omb_cli_help for the options), or -1.
  */
 int omb_cli_parse(const char *cmd, const struct omb_cli_opt *opts, int argc, char **argv,
                   struct omb_cli_list *positional, omb_cli_other_fn other, void *ctx);

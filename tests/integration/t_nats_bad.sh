@@ -60,7 +60,8 @@ if [ "$NODES" -eq 1 ]; then what="server at 'localhost:4222' has 1 node"; else w
 expect_fail 1 "rf.yaml: replicationFactor $RF needs a JetStream cluster of at least $RF nodes, but the NATS $what" -- "$OMB" run -d rf.yaml w.yaml
 [ "$(grep -c ERROR out.log)" -le 2 ] || { cat out.log; fail "more than one error for too many replicas"; }
 printf 'name: w\ntopics: 1\npartitionsPerTopic: 4\nmessageSize: 100\nproducerRate: 100\ntestDurationMinutes: 0.01\n' > parts.yaml
-expect_fail 1 "NATS JetStream streams have no partitions: partitionsPerTopic must be 1, not 4" -- "$OMB" run -d rf.yaml parts.yaml
+# Refused before anything runs: the nats driver has no partitions (driver capabilities).
+expect_fail 2 "parts.yaml: partitionsPerTopic is 4, but the nats driver .* has no partitions" -- "$OMB" run -d rf.yaml parts.yaml
 streams=$(curl -sf -m 3 "http://127.0.0.1:8222/jsz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["streams"])')
 [ "$streams" = 0 ] || fail "$streams stream(s) left on the broker after failed runs"
 echo "ok: bad NATS driver files, unreachable server, replicas, partitions"

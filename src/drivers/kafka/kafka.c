@@ -467,6 +467,9 @@ static int kafka_parse(const struct omb_driver_conf *conf, bool quiet, struct om
     char e[512];
     c = producer_conf(d, NULL, quiet, err, errlen);
     if (!c) goto fail;
+    /* The throw-away clients below only check the configuration: librdkafka's warnings
+     * about it come once, from the run's own clients. */
+    rd_kafka_conf_set(c, "log_level", "3", e, sizeof e);
     rd_kafka_t *probe = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
     if (!probe) {
         rd_kafka_conf_destroy(c);
@@ -476,6 +479,7 @@ static int kafka_parse(const struct omb_driver_conf *conf, bool quiet, struct om
     rd_kafka_destroy(probe);
     c = consumer_conf(d, "omb-config-check", quiet, err, errlen);
     if (!c) goto fail;
+    rd_kafka_conf_set(c, "log_level", "3", e, sizeof e);
     probe = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
     if (!probe) {
         rd_kafka_conf_destroy(c);

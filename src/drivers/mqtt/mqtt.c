@@ -1142,6 +1142,27 @@ static int mq_create_consumer(struct omb_driver *d, const char *topic, const cha
     return OMB_DRV_OK;
 }
 
+/* Before the run: partitions, and pausing (which needs a persistent session). The same
+ * refusals stay in create_topics and pause for runs driven over HTTP. */
+static int mq_check_workload(const struct omb_driver_conf *conf, int partitions, bool pause,
+                             char *err, size_t errlen)
+{
+    struct mq_conf c;
+    if (mq_parse(conf, true, &c, err, errlen) != 0) return OMB_DRV_ERR;
+    int rc = OMB_DRV_OK;
+    if (pause && (!persistent(&c) || c.qos == 0)) {
+        snprintf(err, errlen,
+                 "consumerBacklogSizeGB needs paused consumers: the mqtt driver pauses a "
+                 "consumer by disconnecting it and letting the broker queue for its session, "
+                 "which needs consumer.cleanSession: false, consumer.sessionExpiryInterval > 0 "
+                 "and client.qos 1 or 2 in %s",
+                 conf->path);
+        rc = OMB_DRV_ERR;
+    }
+    conf_free(&c);
+    return rc;
+}
+
 /* Pause = disconnect, keeping the session: the broker queues the subscription's messages
  * for it (QoS 1/2 only) until the consumer connects again. */
 static int mq_pause(struct omb_consumer *c)
@@ -1188,6 +1209,7 @@ const struct omb_driver_ops omb_mqtt_driver = {
     .topic_prefix = "test", /* as OMB: <topicPrefix>/test-<index>-<random> */
     .caps = 0,
     .check = mq_check,
+    .check_workload = mq_check_workload,
     .init = mq_init,
     .create_topics = mq_create_topics,
     .create_producer = mq_create_producer,
