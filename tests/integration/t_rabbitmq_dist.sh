@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # RabbitMQ in a distributed run: two `omb worker`s (the first produces and creates the
 # topics, the second consumes and declares the subscription queues) on one broker, OMB's
-# rabbitmq.yaml unchanged. The exact delivery check across workers; at the end the first
+# rabbitmq.yaml. The exact delivery check across workers; at the end the first
 # worker deletes the exchanges and the second its queues, so nothing is left; with
-# --keep-topics both stay.
+# --keep-topics both stay. CLASSIC queues (OMB's file, queueType changed): a quorum
+# queue's confirms wait for its log's fsync, which stalls for a second now and then on a
+# busy machine, and this test is about the workers, not the queue type.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/dist_lib.sh"
@@ -40,6 +42,9 @@ rmq_leftovers() {
 }
 REF="$OMB_SHARED/omb-reference/driver-rabbitmq/rabbitmq.yaml"
 [ -f "$REF" ] || fail "no OMB driver file at $REF"
+sed 's/^queueType: QUORUM/queueType: CLASSIC/' "$REF" > classic.yaml
+grep -q '^queueType: CLASSIC' classic.yaml || fail "could not make a CLASSIC driver file"
+REF=classic.yaml
 before=$(rmq_leftovers)
 cat > w.yaml <<'Y'
 name: rabbitmq dist
