@@ -70,7 +70,8 @@ Y
 }
 pub_rate() { # RESULT: publish rate over the whole measured time
   python3 -c "
-import json; r = json.load(open('$1'))
+import json, os; r = json.load(open('$1')); side = '$1'[:-5] + '.omb'
+if os.path.isfile(side): r = {**json.load(open(side)), **r}  # omb's sidecar: periodSeconds
 s = sum(r['periodSeconds']); print('%.0f' % (sum(x * t for x, t in zip(r['publishRate'], r['periodSeconds'])) / s))"
 }
 
