@@ -263,13 +263,16 @@ static int wait_ready(struct run *r)
             if (got >= expected)
                 snprintf(r->err, sizeof r->err,
                          "%lld subscription(s) received no probe message within %.0f s, "
-                         "among them %s: its consumers are not subscribed or the broker does "
-                         "not deliver to them",
+                         "among them %s: its consumers are not subscribed (the log says which "
+                         "have no partitions), start after the probes, or the broker does not "
+                         "deliver to them",
                          (long long)silent, r->opt->probe_timeout_s, name);
             else
                 snprintf(r->err, sizeof r->err,
                          "consumers received %lld of the %lld probe messages within %.0f s: "
-                         "they are not subscribed or the broker does not deliver",
+                         "they are not subscribed (the log says which have no partitions), "
+                         "start after the probes (a consumer that reads from the latest "
+                         "position), or the broker does not deliver",
                          (long long)got, (long long)expected, r->opt->probe_timeout_s);
             return -1;
         }

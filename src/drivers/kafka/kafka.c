@@ -33,6 +33,7 @@
  * every client a private mock cluster of its own, so producers and consumers would never
  * meet: omb takes it off the clients and hosts one mock cluster for the whole run instead. */
 #define MOCK_PROP "test.mock.num.brokers"
+#define NO_ASSIGNMENT_NS (15 * 1000000000LL) /* a consumer without partitions this long: said */
 #define MOCK_BROKERS       3
 #define ADMIN_TIMEOUT_MS   30000
 #define CONNECT_TIMEOUT_MS 10000
@@ -827,12 +828,22 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void *consumer_main(void *arg)
 {
     struct omb_consumer *c = arg;
-    int64_t last_commit = omb_now_ns();
+    int64_t last_commit = omb_now_ns(), started = last_commit;
+    bool told = false;
     while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
         int want = atomic_load_explicit(&c->want_paused, memory_order_relaxed);
         if (want != c->paused) apply_pause(c, want);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
         int64_t now = omb_now_ns();
+        if (!told && c->assignments == 0 && now - started > NO_ASSIGNMENT_NS) {
+            /* Tells a readiness timeout's causes apart: no partitions (the group did not
+             * form, or more consumers than partitions) vs partitions and no messages. */
+            omb_info("Kafka: a consumer of subscription '%s' of '%s' has no partition assigned "
+                     "after %lld s (the group has not formed, or the topic has fewer partitions "
+                     "than the subscription has consumers)",
+                     c->group, c->topic, (long long)(NO_ASSIGNMENT_NS / 1000000000LL));
+            told = true;
+        }
         if (m) {
             if (!m->err) {
                 struct omb_msg_meta env;
