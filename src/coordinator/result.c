@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load/rate_controller.h"
 #include "stats/backlog.h"
 #include "util/atomic_file.h"
 #include "util/jfmt.h"
@@ -346,32 +347,43 @@ void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, doubl
     json_object_set_new(json_object_get(r->root, "omb"), "backlog", b);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+static json_t *real_or_null(double v) { return v > 0 ? json_real(v) : json_null(); }
 
-void omb_result_set_rate_search(struct omb_result *r, double start_rate, double ceiling)
+void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_search_summary *s)
 {
-    json_t *rates = json_object_get(r->root, "publishRate");
-    json_t *phases = json_object_get(r->root, "phase");
-    size_t n = json_array_size(rates), k = 0;
-    double *v = calloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++)
-        if (!strcmp(json_string_value(json_array_get(phases, i)), "test"))
-            v[k++] = json_real_value(json_array_get(rates, i));
-    double median = 0;
-    if (k) {
-        qsort(v, k, sizeof *v, cmp_double);
-        median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    json_t *o = json_object();
+    json_object_set_new(o, "startRate", json_real(s->start_rate));
+    json_object_set_new(o, "sustainedRate",
+                        s->sustained_periods ? json_real(s->sustained_rate) : json_null());
+    json_object_set_new(o, "sustainedMeans", json_string(omb_rate_search_definition));
+    json_t *w = json_object();
+    json_object_set_new(w, "controlPeriods", json_integer(s->window_periods));
+    json_object_set_new(w, "seconds", json_real(s->window_seconds));
+    json_object_set_new(w, "sustainedPeriods", json_integer(s->sustained_periods));
+    json_object_set_new(o, "window", w);
+    json_object_set_new(o, "capacityEstimate", real_or_null(s->capacity_estimate));
+    json_object_set_new(o, "lowestFailingRate", real_or_null(s->lowest_failing_rate));
+    json_object_set_new(o, "finalTargetRate", json_real(s->final_target));
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->nlast; i++) {
+        const struct omb_rate_period *p = &s->last[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "endSeconds", json_real(p->end_s));
+        json_object_set_new(e, "seconds", json_real(p->seconds));
+        json_object_set_new(e, "targetRate", json_real(p->target));
+        json_object_set_new(e, "publishRate", json_real(p->publish_rate));
+        json_object_set_new(e, "consumeRatePerSubscription", json_real(p->consume_rate));
+        json_object_set_new(e, "publishBacklogGrowth", json_integer(p->publish_growth));
+        json_object_set_new(e, "receiveBacklogGrowth", json_integer(p->receive_growth));
+        json_object_set_new(e, "backlog", json_integer(p->backlog));
+        json_object_set_new(e, "sustained", json_boolean(p->sustained));
+        json_object_set_new(e, "then", json_string(p->action == '-'   ? "lowered"
+                                                   : p->action == '+' ? "raised"
+                                                                      : "held"));
+        json_array_append_new(a, e);
     }
-    free(v);
-    json_t *s = json_object();
-    json_object_set_new(s, "startRate", json_real(start_rate));
-    json_object_set_new(s, "sustainedRate", json_real(median));
-    json_object_set_new(s, "lowestFailingRate", ceiling > 0 ? json_real(ceiling) : json_null());
-    json_object_set_new(json_object_get(r->root, "omb"), "rateSearch", s);
+    json_object_set_new(o, "lastPeriods", a);
+    json_object_set_new(json_object_get(r->root, "omb"), "rateSearch", o);
 }
 
 void omb_result_set_incomplete(struct omb_result *r, const char *reason)

@@ -57,9 +57,10 @@ void omb_result_add_period(struct omb_result *r, const struct omb_period *p, con
 /** The backlog test's figures; @p drain_seconds < 0: the drain did not complete. */
 void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, double build_seconds,
                             double drain_seconds);
-/** The rate search's outcome: the rate found is the median publish rate of the "test"
- *  periods (what the system sustained), with the controller's lowest failing rate. */
-void omb_result_set_rate_search(struct omb_result *r, double start_rate, double ceiling);
+/** The rate search's outcome (`omb.rateSearch`): the sustained rate, what it means and over
+ *  which window, the controller's capacity estimate and the last control periods. */
+struct omb_rate_search_summary;
+void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_search_summary *s);
 void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum);
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n);
 /** The delivery check was not made: `omb.deliveryNotChecked` says why ("interrupted"). */

@@ -96,7 +96,16 @@ static int control_rate(struct run *r, int64_t now)
                                  r->view.totals[OMB_C_RECEIVED], r->w->subscriptions_per_topic);
     if (next != r->target_rate) {
         if (r->worker->ops->adjust_rate(r->worker, next, r->err, sizeof r->err) != 0) return -1;
-        omb_debug("Rate search: %.0f -> %.0f msg/s", r->target_rate, next);
+        const struct omb_rate_period *p =
+            &r->rc.hist[(r->rc.steps - 1 + OMB_RATE_SEARCH_HISTORY) % OMB_RATE_SEARCH_HISTORY];
+        if (r->rc.steps > 0 && p->action == '-')
+            omb_info("Rate search: the backlog grew over consecutive periods (publish %+lld, "
+                     "receive %+lld per subscription in the last one; %.0f msg/s published, "
+                     "%.0f received per subscription): %.0f -> %.0f msg/s",
+                     (long long)p->publish_growth, (long long)p->receive_growth, p->publish_rate,
+                     p->consume_rate, r->target_rate, next);
+        else
+            omb_debug("Rate search: %.0f -> %.0f msg/s", r->target_rate, next);
         r->target_rate = next;
     }
     r->next_control_ns = now + (int64_t)(r->opt->control_period_s * 1e9);
@@ -556,7 +565,22 @@ static int finish(struct run_state *s, enum omb_run_status *status)
     struct omb_worker *worker = r->worker;
 
     if (read_cumulative(r, &s->cum, r->err, sizeof r->err) != 0) return -1;
-    if (r->searching) omb_result_set_rate_search(s->res, OMB_RATE_SEARCH_START, r->rc.ceiling);
+    if (r->searching) {
+        struct omb_rate_search_summary sum;
+        omb_rate_controller_summary(&r->rc, &sum);
+        omb_result_set_rate_search(s->res, &sum);
+        if (sum.sustained_periods)
+            omb_info("Rate search: sustained %.0f msg/s (the highest rate of the last %d control "
+                     "periods, %.0f s, in which producers kept their schedule and the backlog "
+                     "did not grow: %d of them); last target %.0f msg/s",
+                     sum.sustained_rate, sum.window_periods, sum.window_seconds,
+                     sum.sustained_periods, sum.final_target);
+        else
+            omb_warn("Rate search: no sustained rate: in none of the last %d control periods "
+                     "(%.0f s) did producers keep their schedule with the backlog not growing; "
+                     "last target %.0f msg/s",
+                     sum.window_periods, sum.window_seconds, sum.final_target);
+    }
     char line[1024];
     omb_aggregate_line(&s->cum, line, sizeof line);
     omb_info("%s", line);

@@ -1,9 +1,18 @@
 /* rate_controller.c - see rate_controller.h. */
 #include "load/rate_controller.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "stats/backlog.h"
+
+#define GROWTH_SLACK 0.02 /* a backlog grew: by more than its limit or 2% of the period */
+#define NOISE 0.005       /* a backlog rose at all: by more than 0.5% of the period */
+#define PROBE_FIRST 0.02  /* first probe above the capacity shown, doubled while it holds */
+#define PROBE_MAX 0.5
+#define CUT_HIGH 0.97      /* a cut goes to at most 97% of what was delivered ... */
+#define CUT_LOW 0.92      /* ... and to at least 92% of it */
+#define DRAIN_PERIODS 8   /* the backlog built is worked off over about this many periods */
 
 static double env_double(const char *name, double def)
 {
@@ -22,57 +31,159 @@ void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate
     c->min_factor = env_double("MIN_RAMPING_FACTOR", 0.01);
     c->max_factor = env_double("MAX_RAMPING_FACTOR", 1.0);
     c->factor = c->max_factor;
-    c->floor_rate = 100;
+    c->probe = PROBE_FIRST;
+}
+
+const char omb_rate_search_definition[] =
+    "the highest rate (the lower of the publish rate and the per-subscription consume rate) "
+    "among the control periods of the window in which producers kept their schedule "
+    "(acknowledged at least what was scheduled, less the backlog limit or 2%) and the "
+    "receive backlog did not grow (by more than the limit or 2% of the period's messages); "
+    "the window is the run's last control periods";
+
+static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Growth counted against a limit: the configured one, or 2% of the period's scheduled
+ * messages when that is more (at high rates more than 1,000 messages move about between
+ * periods from batching alone). */
+static double growth_limit(int64_t limit, double expected)
+{
+    return (double)limit > GROWTH_SLACK * expected ? (double)limit : GROWTH_SLACK * expected;
 }
 
 double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns,
                                 int64_t total_sent, int64_t total_received, int64_t subscriptions)
 {
     double secs = (double)period_ns / 1e9;
-    int64_t sent = total_sent - c->prev_sent;
-    int64_t received = total_received - c->prev_received;
-    c->prev_sent = total_sent;
-    c->prev_received = total_received;
     if (secs <= 0) return c->rate;
-
     int64_t copies = subscriptions > 0 ? subscriptions : 0;
-    int64_t receive_backlog = omb_backlog(copies, total_sent, total_received);
-    double sent_rate = (double)sent / secs;
-    double delivered_rate = copies ? (double)received / (double)copies / secs : sent_rate;
-
-    double expected = c->rate * secs;
-    int64_t behind_schedule = (int64_t)expected - sent;
-    double slack = expected * 0.05;
-    int pub_bad = (double)behind_schedule >
-                  (slack > (double)c->publish_limit ? slack : (double)c->publish_limit);
-    double recv_limit = slack > (double)c->receive_limit ? slack : (double)c->receive_limit;
-    int recv_bad = copies && (double)receive_backlog > recv_limit * (double)copies;
-    if (pub_bad || recv_bad) {
-        /* This rate is too much: remember it as the ceiling and fall back to what the
-         * system did deliver, less enough to work off the backlog within a few periods. */
-        if (c->ceiling == 0 || c->rate < c->ceiling) c->ceiling = c->rate;
-        double achieved = recv_bad ? delivered_rate : sent_rate;
-        int64_t backlog = recv_bad ? receive_backlog / copies : behind_schedule;
-        double next = achieved - (double)backlog / (4 * secs);
-        if (next < achieved * 0.5) next = achieved * 0.5;
-        c->factor = c->factor / 2 < c->min_factor ? c->min_factor : c->factor / 2;
-        double floor = c->best * 0.5 > c->floor_rate ? c->best * 0.5 : c->floor_rate;
-        c->rate = next > floor ? next : floor;
+    int64_t backlog = omb_backlog(copies, total_sent, total_received);
+    if (total_sent < c->prev_sent || total_received < c->prev_received) {
+        /* The stats were reset (end of the warm-up): a new baseline, nothing to judge. */
+        c->prev_sent = total_sent;
+        c->prev_received = total_received;
+        c->prev_backlog = backlog;
         return c->rate;
     }
-    if (c->rate > c->best) c->best = c->rate;
+    int64_t sent = total_sent - c->prev_sent;
+    int64_t received = total_received - c->prev_received;
+    int64_t recv_growth = copies ? (backlog - c->prev_backlog) / copies : 0;
+    c->prev_sent = total_sent;
+    c->prev_received = total_received;
+    c->prev_backlog = backlog;
+    c->started = true;
+
+    double expected = c->rate * secs;
+    int64_t pub_growth = (int64_t)llround(expected) - sent;
+    double pub_limit = growth_limit(c->publish_limit, expected);
+    double recv_limit = growth_limit(c->receive_limit, expected);
+    bool pub_grew = (double)pub_growth > pub_limit;
+    bool recv_grew = copies && (double)recv_growth > recv_limit;
+    /* Rose at all (beyond counting noise): half a percent of the period's messages. */
+    bool pub_rose = (double)pub_growth > NOISE * expected + 1;
+    bool recv_rose = copies && (double)recv_growth > NOISE * expected + 1;
+    double sent_rate = (double)sent / secs;
+    double consume_rate = copies ? (double)received / (double)copies / secs : sent_rate;
+
+    c->elapsed_s += secs;
+    struct omb_rate_period *p = &c->hist[c->steps % OMB_RATE_SEARCH_HISTORY];
+    *p = (struct omb_rate_period){.end_s = c->elapsed_s,
+                                  .seconds = secs,
+                                  .target = c->rate,
+                                  .publish_rate = sent_rate,
+                                  .consume_rate = consume_rate,
+                                  .publish_growth = pub_growth,
+                                  .receive_growth = recv_growth,
+                                  .backlog = backlog,
+                                  .sustained = !pub_grew && !recv_grew};
+    c->steps++;
+
+    if (pub_rose || recv_rose) {
+        /* A backlog rose: never climb on that. */
+        c->grew++;
+        c->growth_pub += pub_growth;
+        c->growth_recv += recv_growth;
+        c->draining = 0;
+        if (pub_grew || recv_grew) {
+            c->factor = c->factor / 2 < c->min_factor ? c->min_factor : c->factor / 2;
+            c->probe = PROBE_FIRST;
+        }
+        bool over = c->grew >= 2 && ((double)c->growth_pub > 2 * pub_limit ||
+                                     (double)c->growth_recv > 2 * recv_limit);
+        if (!over) {
+            /* One period is not a trend (a latency hiccup, or the in-flight messages a
+             * higher rate adds), nor is a small rise: hold and watch. */
+            p->action = '=';
+            return c->rate;
+        }
+        /* Rose over consecutive periods by more than twice the limit: this rate is too
+         * much, whatever was sustained before. The capacity is what the system delivered;
+         * go a little below it to work off what built up (at most 8% below), and always
+         * below the current target. */
+        if (c->lowest_failing == 0 || c->rate < c->lowest_failing) c->lowest_failing = c->rate;
+        bool recv_over = (double)c->growth_recv > 2 * recv_limit;
+        double shown = recv_over && consume_rate < sent_rate ? consume_rate : sent_rate;
+        int64_t excess = c->growth_recv > c->growth_pub ? c->growth_recv : c->growth_pub;
+        double next = shown - (double)excess / (DRAIN_PERIODS * secs);
+        next = clamp(next, CUT_LOW * shown, CUT_HIGH * shown);
+        if (next > CUT_HIGH * c->rate) next = CUT_HIGH * c->rate;
+        c->rate = next > OMB_RATE_SEARCH_FLOOR ? next : OMB_RATE_SEARCH_FLOOR;
+        c->ceiling = shown > c->rate ? shown : c->rate;
+        c->factor = c->factor / 2 < c->min_factor ? c->min_factor : c->factor / 2;
+        c->probe = PROBE_FIRST;
+        c->growth_pub = c->growth_recv = 0;
+        c->grew = 1; /* still growing next period: lowered again at once */
+        c->draining = DRAIN_PERIODS;
+        p->action = '-';
+        return c->rate;
+    }
+    c->grew = 0;
+    c->growth_pub = c->growth_recv = 0;
+    if (c->draining > 0 && ((double)pub_growth < -pub_limit || (double)recv_growth < -recv_limit)) {
+        /* After a cut, hold while the backlog that built up goes down (a few periods). */
+        c->draining--;
+        p->action = '=';
+        return c->rate;
+    }
+    c->draining = 0;
+    p->action = '+';
     if (c->ceiling == 0) {
-        /* No ceiling yet: grow geometrically, as OMB does. */
+        /* No capacity known yet: grow geometrically, as OMB does. */
         c->rate *= 1 + c->factor;
         c->factor = c->factor * 2 > c->max_factor ? c->max_factor : c->factor * 2;
-    } else if (c->rate < c->ceiling * 0.99) {
-        c->rate += (c->ceiling - c->rate) / 2; /* close in on the ceiling */
+    } else if (c->rate < c->ceiling * (1 - PROBE_FIRST)) {
+        c->rate += (c->ceiling - c->rate) / 2; /* close in on the capacity shown */
     } else {
-        /* Sustained at the ceiling: the system may have more; probe a little higher. */
-        c->ceiling *= 1.02;
-        c->rate = c->ceiling;
+        /* Holding at the capacity shown: there may be more. Probe above it, twice as far
+         * each period that holds, so a capacity that rose is found in a few periods. */
+        c->rate = (c->rate > c->ceiling ? c->rate : c->ceiling) * (1 + c->probe);
+        c->ceiling = c->rate;
+        c->probe = c->probe * 2 > PROBE_MAX ? PROBE_MAX : c->probe * 2;
     }
     return c->rate;
+}
+
+void omb_rate_controller_summary(const struct omb_rate_controller *c,
+                                 struct omb_rate_search_summary *s)
+{
+    *s = (struct omb_rate_search_summary){.start_rate = OMB_RATE_SEARCH_START,
+                                          .capacity_estimate = c->ceiling,
+                                          .lowest_failing_rate = c->lowest_failing,
+                                          .final_target = c->rate};
+    int64_t n = c->steps < OMB_RATE_SEARCH_HISTORY ? c->steps : OMB_RATE_SEARCH_HISTORY;
+    for (int64_t i = 0; i < n; i++)
+        s->last[i] = c->hist[(c->steps - n + i) % OMB_RATE_SEARCH_HISTORY];
+    s->nlast = (size_t)n;
+    int64_t w = n < OMB_RATE_SEARCH_WINDOW ? n : OMB_RATE_SEARCH_WINDOW;
+    s->window_periods = (int)w;
+    for (int64_t i = n - w; i < n; i++) {
+        const struct omb_rate_period *p = &s->last[i];
+        s->window_seconds += p->seconds;
+        if (!p->sustained) continue;
+        s->sustained_periods++;
+        double r = p->publish_rate < p->consume_rate ? p->publish_rate : p->consume_rate;
+        if (r > s->sustained_rate) s->sustained_rate = r;
+    }
 }
 
 void omb_rate_controller_omb_init(struct omb_rate_controller_omb *c)

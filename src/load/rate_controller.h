@@ -3,35 +3,73 @@
 #ifndef OMB_LOAD_RATE_CONTROLLER_H
 #define OMB_LOAD_RATE_CONTROLLER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
  * Signals as OMB's RateController: the publish backlog (messages the producers owe their
- * schedule) and the receive backlog (copies sent but not yet received), each against a
- * limit of 1,000 messages; OMB's environment variables override the limits and the ramping
- * factor's bounds (PUBLISH_BACKLOG_LIMIT, RECEIVE_BACKLOG_LIMIT, MIN_RAMPING_FACTOR,
- * MAX_RAMPING_FACTOR). Three differences, each fixing a complaint about OMB's search:
- * - the receive backlog counts every subscription's copy (OMB compares sent with received,
- *   so with two subscriptions the backlog is negative and never slows anything);
- * - it brackets the capacity: the lowest rate that built a backlog is remembered and the
- *   search closes in on it by halving the gap, instead of doubling until the next
- *   overshoot (OMB's swings "from 2 to 50,000 msg/s");
- * - a backlog lowers the rate to what was actually delivered (never to "expected minus
- *   backlog", which reaches 0 and stays there), with a floor: it never collapses to 1 msg/s.
+ * schedule, acknowledged or not) and the receive backlog (copies sent but not yet
+ * received, per subscription), against limits of 1,000 messages; OMB's environment
+ * variables override the limits and the ramping factor's bounds (PUBLISH_BACKLOG_LIMIT,
+ * RECEIVE_BACKLOG_LIMIT, MIN_RAMPING_FACTOR, MAX_RAMPING_FACTOR). What differs, each
+ * fixing a complaint about OMB's search or omb's earlier one:
+ * - it looks at how much each backlog *grew* in a period, not at its level: a backlog that
+ *   is already there but shrinking or steady is no reason to slow down, and in-flight
+ *   messages (rate x latency) are not a backlog. A period "grew" when a backlog rose by
+ *   more than the limit or 2% of the period's scheduled messages, whichever is larger;
+ * - one period of growth holds the rate (an ack-latency hiccup, a rate step's new
+ *   in-flight messages); two consecutive ones always lower it, to what the system
+ *   actually delivered (the capacity it showed), less a little to work off the backlog
+ *   that built: at most 8% less, so it never collapses. No floor tied to a past best:
+ *   when capacity falls the rate follows it down, whatever was sustained before. The
+ *   only floor is 100 msg/s;
+ * - the receive backlog counts every subscription's copy (OMB compares sent with
+ *   received, so with two subscriptions it never sees a backlog);
+ * - it brackets the capacity: after the first cut the rate closes in on the capacity
+ *   shown by halving the gap, then probes above it, 2% at first and twice as far each
+ *   period that holds, so a capacity that rises is found in a few periods too.
  */
-struct omb_rate_controller {
-    double rate;   /* current target, msg/s */
-    double factor; /* ramping factor while no ceiling is known */
-    double min_factor, max_factor;
-    int64_t publish_limit, receive_limit;
-    double ceiling;    /* lowest rate that built a backlog (0: none yet) */
-    double floor_rate; /* never below this */
-    double best;       /* highest rate sustained without backlog */
-    int64_t prev_sent, prev_received;
-    int started;
-};
 
 #define OMB_RATE_SEARCH_START 10000.0
+#define OMB_RATE_SEARCH_FLOOR 100.0 /* msg/s: never below */
+/* The sustained rate is judged over the last this many control periods. */
+#define OMB_RATE_SEARCH_WINDOW 10
+/* Control periods remembered for the result (the last ones). */
+#define OMB_RATE_SEARCH_HISTORY 16
+
+/* One control period as the controller judged it. */
+struct omb_rate_period {
+    double end_s;          /* seconds since the first control period began */
+    double seconds;        /* its length */
+    double target;         /* msg/s the producers were asked for during it */
+    double publish_rate;   /* msg/s acknowledged */
+    double consume_rate;   /* msg/s received per subscription (publish_rate if none) */
+    int64_t publish_growth; /* scheduled - acknowledged this period (messages) */
+    int64_t receive_growth; /* change of the receive backlog, per subscription */
+    int64_t backlog;        /* receive backlog at its end, every copy */
+    bool sustained;         /* on schedule and no backlog growth */
+    char action;            /* what followed: '+' up, '=' held, '-' lowered */
+};
+
+struct omb_rate_controller {
+    double rate;   /* current target, msg/s */
+    double factor; /* ramping factor while no capacity is known */
+    double min_factor, max_factor;
+    int64_t publish_limit, receive_limit;
+    double ceiling;  /* capacity estimate: what it delivered when it last fell behind, or
+                      * the highest probe that held since (0: not known yet) */
+    double lowest_failing; /* lowest target that built a backlog (reported only) */
+    double probe;          /* next probe above the ceiling, as a fraction */
+    int grew;              /* consecutive periods in which a backlog grew */
+    int draining;          /* periods left to hold after a cut while the backlog shrinks */
+    int64_t growth_pub, growth_recv; /* backlog built during the current growth streak */
+    int64_t prev_sent, prev_received, prev_backlog;
+    int64_t steps;   /* control periods judged */
+    double elapsed_s;
+    struct omb_rate_period hist[OMB_RATE_SEARCH_HISTORY]; /* ring, steps % HISTORY */
+    bool started;
+};
 
 /** Starts at @p initial_rate (OMB: 10,000 msg/s); reads OMB's environment overrides. */
 void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate);
@@ -39,13 +77,34 @@ void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate
 /**
  * One control step after @p period_ns at the current rate: @p total_sent (acknowledged)
  * and @p total_received are totals since the start; @p subscriptions multiplies each sent
- * message. The publish backlog is what the period should have sent minus what was
- * acknowledged (as OMB). Both limits are at least 5% of the period's expected messages:
- * at high rates more than 1,000 messages are simply in flight, and OMB's fixed limit then
- * throttles a system that keeps up. Returns the next rate.
+ * message (0: produce-only, the receive side is not looked at). Totals that went down
+ * (the stats were reset after a warm-up) start a new baseline: that step is not judged.
+ * Returns the next rate (>= OMB_RATE_SEARCH_FLOOR).
  */
 double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns,
                                 int64_t total_sent, int64_t total_received, int64_t subscriptions);
+
+/* What the search found, for the result. */
+struct omb_rate_search_summary {
+    double start_rate;
+    /* The highest rate, min(publish, per-subscription consume), among the sustained periods
+     * of the last `window_periods` control periods (0 when none of them was sustained). */
+    double sustained_rate;
+    int window_periods;       /* periods looked at (<= OMB_RATE_SEARCH_WINDOW) */
+    double window_seconds;    /* their total length */
+    int sustained_periods;    /* how many of them were sustained */
+    double capacity_estimate; /* the controller's ceiling (0: never fell behind) */
+    double lowest_failing_rate; /* 0: none */
+    double final_target;
+    size_t nlast; /* the last control periods, oldest first */
+    struct omb_rate_period last[OMB_RATE_SEARCH_HISTORY];
+};
+
+/* One sentence saying what "sustained" means, for the result and the log. */
+extern const char omb_rate_search_definition[];
+
+void omb_rate_controller_summary(const struct omb_rate_controller *c,
+                                 struct omb_rate_search_summary *s);
 
 /* OMB's RateController, kept as OMB has it, for the comparison in bench/ only. */
 struct omb_rate_controller_omb {
