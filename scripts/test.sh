@@ -20,7 +20,7 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 # drivers' own main runs already cover (real Kafka: the same driver code as on the mock;
 # brokers restarted or killed mid-run, bad files, backlogs: one main run per driver stays).
 export OMB_RATE_TOLERANCE_SCALE=4
-SLOW_UNDER_SANITIZERS='t_omb_kafka_drivers|t_rate_search|t_kafka_real|t_kafka_cluster|t_kafka4_real|t_(rabbitmq|nats|redis|mqtt)_(bad|backlog|restart|kill|ack_trim)'
+SLOW_UNDER_SANITIZERS='t_omb_kafka_drivers|t_rate_search|t_kafka_real|t_kafka_cluster|t_kafka4_real|t_(rabbitmq|nats|redis|mqtt)_(bad|backlog|restart|kill|ack_trim|dist)'
 
 echo "== ASan + UBSan"
 scripts/build.sh build-asan -DOMB_WERROR=ON -DOMB_SANITIZE=address
