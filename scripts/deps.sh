@@ -9,7 +9,7 @@ PACKAGES=(
   libmicrohttpd-dev libcurl4-openssl-dev
   librabbitmq-dev libnats-dev libhiredis-dev libmosquitto-dev
   python3 kafkacat chromium
-  openjdk-17-jdk-headless maven libhdrhistogram-java
+  openjdk-17-jdk-headless maven libhdrhistogram-java libjackson2-databind-java
   rabbitmq-server nats-server redis-server redis-tools mosquitto mosquitto-clients
 )
 missing=()

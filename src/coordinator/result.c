@@ -1,5 +1,6 @@
-/* result.c - see result.h. Keys, units and types follow OMB's TestResult so its scripts keep
- * working: publish and end-to-end latencies in ms (doubles), publish delay in us (integers). */
+/* result.c - see result.h. The result file holds exactly OMB's TestResult fields, with OMB's
+ * units and types (publish and end-to-end latencies in ms, doubles; publish delay in us,
+ * integers), so OMB's strict reader takes it; everything else goes into the sidecar. */
 #include "coordinator/result.h"
 
 #include <jansson.h>
@@ -92,7 +93,8 @@ void omb_aggregate_line(const struct omb_stats_view *cum, char *buf, size_t n)
 /* ---- the JSON ------------------------------------------------------------------------ */
 
 struct omb_result {
-    json_t *root;
+    json_t *root; /* the result file: OMB's TestResult fields, nothing else */
+    json_t *side; /* the sidecar: omb's figures, "omb" object first */
     size_t periods;
 };
 
@@ -136,6 +138,13 @@ static const struct {
     [OMB_E2E_LATENCY_CO] = {"endToEndLatencyCorrected", 0},
 };
 
+/* True for the series OMB's TestResult has (in the result file); the corrected ones are
+ * omb's (in the sidecar). */
+static int in_testresult(int series)
+{
+    return series == OMB_PUB_LATENCY || series == OMB_PUB_DELAY || series == OMB_E2E_LATENCY;
+}
+
 /* Statistic @p stat (index into stat_suffix; 0 is the mean) of @p series, in us. */
 static json_t *stat_json(int series, int stat, double us)
 {
@@ -160,6 +169,7 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     const struct omb_workload *w = info->workload;
     json_t *o = json_object();
     r->root = o;
+    r->side = json_object();
     json_object_set_new(o, "workload", json_string(w->name));
     json_object_set_new(o, "driver", json_string(info->driver_name));
     json_object_set_new(o, "messageSize", json_integer(w->message_size));
@@ -172,14 +182,14 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     arr(o, "publishErrorRate");
     arr(o, "consumeRate");
     arr(o, "backlog");
-    for (int s = 0; s < 3; s++)
-        for (int i = 0; i < 8; i++) {
+    for (int s = 0; s < OMB_NSERIES; s++)
+        for (int i = 0; in_testresult(s) && i < 8; i++) {
             char key[64];
             snprintf(key, sizeof key, "%s%s", series_json[s].prefix, stat_suffix[i]);
             arr(o, key);
         }
 
-    /* omb's additions. */
+    /* omb's additions: the sidecar. */
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     time_t t = (time_t)(info->start_epoch_ms / 1000);
@@ -220,7 +230,7 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     json_object_set_new(cfg, "warmupDurationMinutes", json_real(w->warmup_duration_minutes));
     json_object_set_new(meta, "workloadConfig", cfg);
     json_object_set_new(meta, "complete", json_true());
-    json_object_set_new(o, "omb", meta);
+    json_object_set_new(r->side, "omb", meta);
     return r;
 }
 
@@ -228,6 +238,7 @@ void omb_result_free(struct omb_result *r)
 {
     if (!r) return;
     json_decref(r->root);
+    json_decref(r->side);
     free(r);
 }
 
@@ -235,27 +246,29 @@ size_t omb_result_periods(const struct omb_result *r) { return r->periods; }
 
 void omb_result_add_period(struct omb_result *r, const struct omb_period *p, const char *phase)
 {
-    json_t *o = r->root;
+    json_t *o = r->root, *x = r->side;
     json_array_append_new(arr(o, "publishRate"), json_real(rate(p->sent, p->seconds)));
     json_array_append_new(arr(o, "publishErrorRate"), json_real(rate(p->send_errors, p->seconds)));
     json_array_append_new(arr(o, "consumeRate"), json_real(rate(p->received, p->seconds)));
     json_array_append_new(arr(o, "backlog"), json_integer(p->backlog));
+    /* OMB's three series in the result, the corrected ones in the sidecar */
     for (int s = 0; s < OMB_NSERIES; s++)
         for (int i = 0; i < 8; i++) {
             char key[64];
             snprintf(key, sizeof key, "%s%s", series_json[s].prefix, stat_suffix[i]);
-            json_array_append_new(arr(o, key), stat_json(s, i, stat_value(&p->lat[s], i)));
+            json_array_append_new(arr(in_testresult(s) ? o : x, key),
+                                  stat_json(s, i, stat_value(&p->lat[s], i)));
         }
-    json_array_append_new(arr(o, "publishByteRate"), json_real(rate(p->bytes_sent, p->seconds)));
-    json_array_append_new(arr(o, "consumeByteRate"),
+    json_array_append_new(arr(x, "publishByteRate"), json_real(rate(p->bytes_sent, p->seconds)));
+    json_array_append_new(arr(x, "consumeByteRate"),
                           json_real(rate(p->bytes_received, p->seconds)));
-    json_array_append_new(arr(o, "publishLatencyMin"),
+    json_array_append_new(arr(x, "publishLatencyMin"),
                           json_real((double)p->lat[OMB_PUB_LATENCY].min / 1000.0));
-    json_array_append_new(arr(o, "endToEndLatencyMin"),
+    json_array_append_new(arr(x, "endToEndLatencyMin"),
                           json_real((double)p->lat[OMB_E2E_LATENCY].min / 1000.0));
-    json_array_append_new(arr(o, "targetRate"), json_real(p->target_rate));
-    json_array_append_new(arr(o, "periodSeconds"), json_real(p->seconds));
-    json_array_append_new(arr(o, "phase"), json_string(phase ? phase : "test"));
+    json_array_append_new(arr(x, "targetRate"), json_real(p->target_rate));
+    json_array_append_new(arr(x, "periodSeconds"), json_real(p->seconds));
+    json_array_append_new(arr(x, "phase"), json_string(phase ? phase : "test"));
     r->periods++;
 }
 
@@ -284,37 +297,41 @@ void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view 
         [OMB_E2E_LATENCY_CO] = "aggregatedEndToEndLatencyCorrected",
     };
     for (int s = 0; s < OMB_NSERIES; s++) {
+        /* OMB's series: statistics and quantiles in the result (TestResult's fields);
+         * omb's corrected series, and every series' min, count and clamped count, in the
+         * sidecar. */
+        json_t *dst = in_testresult(s) ? r->root : r->side;
         struct omb_latency_summary sum;
         omb_latency_summarize(cum->hist[s], &sum);
         for (int i = 0; i < 8; i++) {
             char key[80];
             snprintf(key, sizeof key, "%s%s", agg_prefix[s], stat_suffix[i]);
-            json_object_set_new(r->root, key, stat_json(s, i, stat_value(&sum, i)));
+            json_object_set_new(dst, key, stat_json(s, i, stat_value(&sum, i)));
         }
         char key[80];
         snprintf(key, sizeof key, "%sMin", agg_prefix[s]);
-        json_object_set_new(r->root, key, stat_json(s, 1, (double)sum.min));
+        json_object_set_new(r->side, key, stat_json(s, 1, (double)sum.min));
         snprintf(key, sizeof key, "%sCount", agg_prefix[s]);
-        json_object_set_new(r->root, key, json_integer(sum.count));
+        json_object_set_new(r->side, key, json_integer(sum.count));
         snprintf(key, sizeof key, "%sClamped", agg_prefix[s]);
-        json_object_set_new(r->root, key, json_integer(cum->clamped[s]));
+        json_object_set_new(r->side, key, json_integer(cum->clamped[s]));
         /* Quantile maps: keys are the percentile reached, written as Java writes a Double;
          * jansson keeps insertion order, and the walk is ascending, as OMB's TreeMap. */
         struct quantile_ctx q = {.map = json_object(), .in_us = series_json[s].in_us};
         omb_hist_percentiles(cum->hist[s], QUANTILE_TICKS, add_quantile, &q);
         snprintf(key, sizeof key, "%sQuantiles", agg_prefix[s]);
-        json_object_set_new(r->root, key, q.map);
+        json_object_set_new(dst, key, q.map);
     }
-    json_object_set_new(r->root, "totalMessagesSent", json_integer(cum->totals[OMB_C_SENT]));
-    json_object_set_new(r->root, "totalMessagesReceived",
+    json_object_set_new(r->side, "totalMessagesSent", json_integer(cum->totals[OMB_C_SENT]));
+    json_object_set_new(r->side, "totalMessagesReceived",
                         json_integer(cum->totals[OMB_C_RECEIVED]));
-    json_object_set_new(r->root, "totalMessageSendErrors",
+    json_object_set_new(r->side, "totalMessageSendErrors",
                         json_integer(cum->totals[OMB_C_SEND_ERRORS]));
 }
 
 void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why)
 {
-    json_object_set_new(json_object_get(r->root, "omb"), "deliveryNotChecked", json_string(why));
+    json_object_set_new(json_object_get(r->side, "omb"), "deliveryNotChecked", json_string(why));
 }
 
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n)
@@ -332,7 +349,7 @@ void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d,
         json_object_set_new(o, "duplicates", json_integer(omb_delivery_duplicates(&d[i])));
         json_array_append_new(a, o);
     }
-    json_object_set_new(json_object_get(r->root, "omb"), "delivery", a);
+    json_object_set_new(json_object_get(r->side, "omb"), "delivery", a);
 }
 
 void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, double build_seconds,
@@ -344,7 +361,7 @@ void omb_result_set_backlog(struct omb_result *r, int64_t target_messages, doubl
     json_object_set_new(b, "drainSeconds",
                         drain_seconds >= 0 ? json_real(drain_seconds) : json_null());
     json_object_set_new(b, "drained", json_boolean(drain_seconds >= 0));
-    json_object_set_new(json_object_get(r->root, "omb"), "backlog", b);
+    json_object_set_new(json_object_get(r->side, "omb"), "backlog", b);
 }
 
 static json_t *real_or_null(double v) { return v > 0 ? json_real(v) : json_null(); }
@@ -364,6 +381,9 @@ void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_sear
     json_object_set_new(o, "capacityEstimate", real_or_null(s->capacity_estimate));
     json_object_set_new(o, "lowestFailingRate", real_or_null(s->lowest_failing_rate));
     json_object_set_new(o, "finalTargetRate", json_real(s->final_target));
+    /* Consumers short of a fixed fraction of what is sent whatever the rate: losses. */
+    json_object_set_new(o, "lossesRecognized", json_integer(s->losses_seen));
+    json_object_set_new(o, "lossFractionAtEnd", json_real(s->loss_fraction));
     json_t *a = json_array();
     for (size_t i = 0; i < s->nlast; i++) {
         const struct omb_rate_period *p = &s->last[i];
@@ -383,33 +403,69 @@ void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_sear
         json_array_append_new(a, e);
     }
     json_object_set_new(o, "lastPeriods", a);
-    json_object_set_new(json_object_get(r->root, "omb"), "rateSearch", o);
+    json_object_set_new(json_object_get(r->side, "omb"), "rateSearch", o);
 }
 
 void omb_result_set_incomplete(struct omb_result *r, const char *reason)
 {
-    json_t *meta = json_object_get(r->root, "omb");
+    json_t *meta = json_object_get(r->side, "omb");
     json_object_set_new(meta, "complete", json_false());
     json_object_set_new(meta, "incompleteReason", json_string(reason));
 }
 
-int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen)
+void omb_result_sidecar_path(const char *result_path, char *buf, size_t n)
 {
-    char *text =
-        json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    if (!text) {
-        snprintf(err, errlen, "cannot write result file '%s': out of memory", path);
-        return -1;
-    }
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2); /* end with a newline, as files do */
+    size_t len = strlen(result_path);
+    if (len > 5 && !strcmp(result_path + len - 5, ".json")) len -= 5;
+    snprintf(buf, n, "%.*s%s", (int)len, result_path, OMB_RESULT_SIDECAR_SUFFIX);
+}
+
+/* @p j as indented JSON with a final newline, malloc'ed; NULL when out of memory. */
+static char *dump(const json_t *j, size_t *len)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    if (!text) return NULL;
+    *len = strlen(text);
+    char *line = realloc(text, *len + 2); /* end with a newline, as files do */
     if (!line) {
         free(text);
-        snprintf(err, errlen, "cannot write result file '%s': out of memory", path);
-        return -1;
+        return NULL;
     }
-    memcpy(line + len, "\n", 2);
-    int rc = omb_write_file_atomic(path, "result file", line, len + 1, err, errlen);
-    free(line);
+    memcpy(line + *len, "\n", 2);
+    (*len)++;
+    return line;
+}
+
+int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen)
+{
+    char side_path[4096];
+    omb_result_sidecar_path(path, side_path, sizeof side_path);
+    const char *slash = strrchr(path, '/');
+    json_object_set_new(json_object_get(r->side, "omb"), "resultFile",
+                        json_string(slash ? slash + 1 : path));
+    size_t rlen = 0, slen = 0;
+    char *rtext = dump(r->root, &rlen), *stext = dump(r->side, &slen);
+    int rc = -1;
+    if (!rtext || !stext) {
+        snprintf(err, errlen, "cannot write result file '%s': out of memory", path);
+        goto out;
+    }
+    /* Each atomically, the sidecar first: a result never exists without its sidecar (a
+     * reader would take it for a Java OMB result and miss, say, that the run was
+     * interrupted); a crash in between leaves at most a sidecar alone, which no tool reads
+     * without its result, and a failed result write removes the sidecar just written. */
+    char why[1024];
+    if (omb_write_file_atomic(side_path, "result sidecar", stext, slen, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s (the sidecar of result file '%s')", why, path);
+        goto out;
+    }
+    if (omb_write_file_atomic(path, "result file", rtext, rlen, err, errlen) != 0) {
+        unlink(side_path);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(rtext);
+    free(stext);
     return rc;
 }

@@ -1,5 +1,6 @@
-/* result.h - what a run reports: the period line and aggregated line as OMB prints them, and
- * the result JSON with OMB's TestResult keys (SPEC section 7) plus omb's additions. */
+/* result.h - what a run reports: the period line and aggregated line as OMB prints them, the
+ * result JSON with exactly OMB's TestResult fields (SPEC section 7), and beside it the
+ * sidecar with omb's additions (docs/results.md). */
 #ifndef OMB_COORDINATOR_RESULT_H
 #define OMB_COORDINATOR_RESULT_H
 
@@ -69,8 +70,17 @@ void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why);
 void omb_result_set_incomplete(struct omb_result *r, const char *reason);
 size_t omb_result_periods(const struct omb_result *r);
 
-/** Writes the JSON to @p path atomically (temporary file, then rename): a reader never sees
- *  a partial file. Returns 0, or -1 with one sentence in @p err. */
+/** The sidecar's suffix: "X.json" has its sidecar in "X.omb" (any other name: name + ".omb").
+ *  Not ".json": OMB's ResultsToCsv reads every *.json of a directory, strictly. */
+#define OMB_RESULT_SIDECAR_SUFFIX ".omb"
+
+/** The sidecar's path for the result file @p result_path, into @p buf. */
+void omb_result_sidecar_path(const char *result_path, char *buf, size_t n);
+
+/** Writes the sidecar (omb's figures, JSON) and then the result (OMB's TestResult fields
+ *  only) to @p path, each atomically (temporary file, then rename): a reader never sees a
+ *  partial file, nor a result without its sidecar. Returns 0, or -1 with one sentence in
+ *  @p err. */
 int omb_result_write(const struct omb_result *r, const char *path, char *err, size_t errlen);
 
 #endif

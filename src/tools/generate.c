@@ -5,9 +5,10 @@
  * Choices (docs/tools.md):
  * - Any workload key may be a list (OMB allows lists for seven keys only); a single value
  *   is a list of one. Combinations vary the last list-valued key fastest.
- * - Counts in names are exact: 10000 -> "10k", 1500 -> "1.5k" (OMB truncates 1500 to "1k",
- *   so two workloads could get one name). Rates of 10,000,000 msg/s and more are
- *   "max-rate", as in OMB. A name given to two combinations is an error, not an overwrite.
+ * - Counts in names as OMB writes them (integer division): 10000 -> "10k", 1024 -> "1k",
+ *   1500 -> "1k", 1500000 -> "1m", so OMB's file names come out unchanged. Rates of
+ *   10,000,000 msg/s and more are "max-rate", as in OMB. A name given to two combinations
+ *   (1000 and 1500 both "1k") is an error naming both, not an overwrite.
  * - ${key} in nameFormat must name a workload key (OMB leaves unknown ones as written).
  * - testDurationMinutes defaults to 5, as in OMB's template, and is written out.
  * - Every workload is checked with the same loader `omb run` uses before anything is
@@ -276,7 +277,9 @@ static bool scalar_number(const char *s, double *out)
     return true;
 }
 
-/* OMB's countToDisplaySize, exact: 10000 -> "10k", 1500 -> "1.5k", 2000000 -> "2m". */
+/* OMB's countToDisplaySize: integer division by the largest unit that fits, the rest
+ * dropped, as OMB names files: 1024 -> "1k", 1500 -> "1k", 1500000 -> "1m", 999 -> "999".
+ * A value that is not a whole number >= 0 is written as it is. */
 static void count_text(const char *raw, char *buf, size_t n)
 {
     double d;
@@ -287,21 +290,11 @@ static void count_text(const char *raw, char *buf, size_t n)
     uint64_t v = (uint64_t)d;
     static const struct {
         uint64_t unit;
-        int digits;
         char suffix;
-    } units[] = {{1000000000ULL, 9, 'g'}, {1000000ULL, 6, 'm'}, {1000ULL, 3, 'k'}};
+    } units[] = {{1000000000ULL, 'g'}, {1000000ULL, 'm'}, {1000ULL, 'k'}};
     for (size_t i = 0; i < 3; i++) {
-        if (v < units[i].unit) continue;
-        uint64_t q = v / units[i].unit, r = v % units[i].unit;
-        if (r == 0) {
-            snprintf(buf, n, "%" PRIu64 "%c", q, units[i].suffix);
-            return;
-        }
-        char frac[16];
-        snprintf(frac, sizeof frac, "%0*" PRIu64, units[i].digits, r);
-        size_t fl = strlen(frac);
-        while (fl > 0 && frac[fl - 1] == '0') frac[--fl] = '\0';
-        snprintf(buf, n, "%" PRIu64 ".%s%c", q, frac, units[i].suffix);
+        if (v / units[i].unit == 0) continue;
+        snprintf(buf, n, "%" PRIu64 "%c", v / units[i].unit, units[i].suffix);
         return;
     }
     snprintf(buf, n, "%" PRIu64, v);
@@ -591,12 +584,16 @@ static void same_name_error(struct gen *g, const struct made *a, const struct ma
 {
     char keys[512] = "", vars[512] = "";
     size_t ra = a->index, rb = b->index, kl = 0, vl = 0;
+    bool all_shown = true; /* every key that differs is in nameFormat already */
     for (size_t i = g->nvals; i-- > 0;) {
         size_t n = g->vals[i].n, ia = ra % n, ib = rb % n;
         ra /= n;
         rb /= n;
         if (ia == ib) continue;
         const char *k = tkeys[g->vals[i].key].key;
+        char var[80];
+        snprintf(var, sizeof var, "${%s}", k);
+        if (!strstr(g->name_format, var)) all_shown = false;
         int w = snprintf(keys + kl, sizeof keys - kl, "%s'%s'", kl ? ", " : "", k);
         if (w > 0 && (size_t)w < sizeof keys - kl) kl += (size_t)w;
         w = snprintf(vars + vl, sizeof vars - vl, "%s${%s}", vl ? ", " : "", k);
@@ -604,10 +601,17 @@ static void same_name_error(struct gen *g, const struct made *a, const struct ma
     }
     char at[32] = "";
     if (g->name_format_line) snprintf(at, sizeof at, " line %d", g->name_format_line);
-    snprintf(g->err, sizeof g->err,
-             "%s%s: 'nameFormat' gives the same name '%s' to workloads that differ in %s; add "
-             "%s to nameFormat",
-             g->template_path, at, a->name, keys, vars);
+    if (all_shown)
+        snprintf(g->err, sizeof g->err,
+                 "%s%s: 'nameFormat' gives the same name '%s' to workloads that differ in %s: "
+                 "names show counts as OMB does, rounded down to k, m, g (1500 -> 1k); choose "
+                 "values that differ once rounded",
+                 g->template_path, at, a->name, keys);
+    else
+        snprintf(g->err, sizeof g->err,
+                 "%s%s: 'nameFormat' gives the same name '%s' to workloads that differ in %s; "
+                 "add %s to nameFormat",
+                 g->template_path, at, a->name, keys, vars);
 }
 
 static int cmp_made(const void *a, const void *b)

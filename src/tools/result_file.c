@@ -1,6 +1,9 @@
-/* result_file.c - loads a result JSON (omb's or Java OMB's) for the tools and checks the
- * types of the keys they read, so csv and charts never meet a surprise later. */
+/* result_file.c - loads a result JSON (omb's or Java OMB's), with omb's sidecar when there
+ * is one, for the tools and checks the types of the keys they read, so csv and charts never
+ * meet a surprise later. */
 #include "tools/result_file.h"
+
+#include "coordinator/result.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,24 +119,24 @@ static bool parse_percentile(const char *s, double *out)
     return true;
 }
 
-static int check_key(const struct omb_result_file *rf, const char *key, enum kind kind,
-                     const json_t *v, char *err, size_t errlen)
+static int check_key(const char *path, const char *key, enum kind kind, const json_t *v,
+                     char *err, size_t errlen)
 {
     double d;
     switch (kind) {
     case K_STRING:
         if (json_is_string(v) || json_is_null(v)) return 0;
-        snprintf(err, errlen, "%s: '%s' must be a string, got %s", rf->path, key, type_word(v));
+        snprintf(err, errlen, "%s: '%s' must be a string, got %s", path, key, type_word(v));
         return -1;
     case K_NUMBER:
         if (as_number(v, &d)) return 0;
-        snprintf(err, errlen, "%s: '%s' must be a number, got %s", rf->path, key, type_word(v));
+        snprintf(err, errlen, "%s: '%s' must be a number, got %s", path, key, type_word(v));
         return -1;
     case K_SERIES: {
         if (json_is_null(v)) return 0;
         if (!json_is_array(v)) {
             snprintf(err, errlen, "%s: '%s' must be an array of numbers (one per period), got %s",
-                     rf->path, key, type_word(v));
+                     path, key, type_word(v));
             return -1;
         }
         size_t i;
@@ -141,7 +144,7 @@ static int check_key(const struct omb_result_file *rf, const char *key, enum kin
         json_array_foreach(v, i, e)
         {
             if (!as_number(e, &d)) {
-                snprintf(err, errlen, "%s: element %zu of '%s' is %s, not a number", rf->path,
+                snprintf(err, errlen, "%s: element %zu of '%s' is %s, not a number", path,
                          i + 1, key, type_word(e));
                 return -1;
             }
@@ -152,7 +155,7 @@ static int check_key(const struct omb_result_file *rf, const char *key, enum kin
         if (json_is_null(v)) return 0;
         if (!json_is_object(v)) {
             snprintf(err, errlen, "%s: '%s' must be an object of percentile -> value, got %s",
-                     rf->path, key, type_word(v));
+                     path, key, type_word(v));
             return -1;
         }
         const char *k;
@@ -161,11 +164,11 @@ static int check_key(const struct omb_result_file *rf, const char *key, enum kin
         {
             if (!parse_percentile(k, &d)) {
                 snprintf(err, errlen, "%s: '%s' has the key '%.40s', which is not a percentile",
-                         rf->path, key, k);
+                         path, key, k);
                 return -1;
             }
             if (!as_number(e, &d)) {
-                snprintf(err, errlen, "%s: '%s' maps \"%.40s\" to %s, not a number", rf->path, key,
+                snprintf(err, errlen, "%s: '%s' maps \"%.40s\" to %s, not a number", path, key,
                          k, type_word(e));
                 return -1;
             }
@@ -190,12 +193,14 @@ void omb_result_file_free(struct omb_result_file *rf)
     if (!rf) return;
     json_decref(rf->json);
     free(rf->path);
+    free(rf->sidecar);
     free(rf);
 }
 
 int omb_result_file_load(const char *path, struct omb_result_file **out, char *err, size_t errlen)
 {
     *out = NULL;
+    json_t *side = NULL; /* the sidecar, while its keys are checked */
     struct omb_result_file *rf = calloc(1, sizeof *rf);
     if (!rf || !(rf->path = strdup(path))) {
         free(rf);
@@ -223,6 +228,30 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
                  type_word(root));
         goto fail;
     }
+    /* omb's sidecar (X.json -> X.omb): its keys are added to the result's, which win. */
+    char side_path[4096];
+    omb_result_sidecar_path(path, side_path, sizeof side_path);
+    struct stat sst;
+    if (stat(side_path, &sst) == 0) {
+        side = json_load_file(side_path, JSON_REJECT_DUPLICATES, &je);
+        if (!side) {
+            if (je.line > 0)
+                snprintf(err, errlen, "%s line %d (the sidecar of %s): not valid JSON: %s",
+                         side_path, je.line, path, je.text);
+            else
+                snprintf(err, errlen, "%s (the sidecar of %s): %s", side_path, path, je.text);
+            goto fail;
+        }
+        if (!json_is_object(side)) {
+            snprintf(err, errlen, "%s (the sidecar of %s): its top level is %s, not an object",
+                     side_path, path, type_word(side));
+            goto fail;
+        }
+        if (!(rf->sidecar = strdup(side_path)) || json_object_update_missing(root, side) != 0) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            goto fail;
+        }
+    }
 
     size_t own_present = 0;
     char key[96];
@@ -236,8 +265,9 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
                 absent++;
                 continue;
             }
-            if (fam->omb_own) own_present++;
-            if (check_key(rf, key, fam->kind, v, err, errlen) != 0) goto fail;
+            if (fam->omb_own && (!side || json_object_get(side, key) != v)) own_present++;
+            const char *from = side && json_object_get(side, key) == v ? rf->sidecar : path;
+            if (check_key(from, key, fam->kind, v, err, errlen) != 0) goto fail;
         }
         if (!fam->omb_own || absent == 0) continue;
         if (absent == nk && nk > 1) {
@@ -258,8 +288,9 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
         goto fail;
     }
     const json_t *omb = json_object_get(root, "omb");
+    const char *omb_from = side && json_object_get(side, "omb") == omb ? rf->sidecar : path;
     if (omb && !json_is_object(omb)) {
-        snprintf(err, errlen, "%s: 'omb' must be an object, got %s", path, type_word(omb));
+        snprintf(err, errlen, "%s: 'omb' must be an object, got %s", omb_from, type_word(omb));
         goto fail;
     }
     rf->by_omb = omb != NULL;
@@ -274,9 +305,11 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
     const char *dr = json_string_value(json_object_get(root, "driver"));
     rf->workload = w && *w ? w : "(no workload name)";
     rf->driver = dr && *dr ? dr : rf->base;
+    json_decref(side); /* its values are root's too now */
     *out = rf;
     return 0;
 fail:
+    json_decref(side);
     omb_result_file_free(rf);
     return -1;
 }

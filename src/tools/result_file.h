@@ -1,5 +1,6 @@
-/* result_file.h - a result JSON, written by omb or by Java OMB, loaded and type-checked for
- * the tools that read results (csv, charts). */
+/* result_file.h - a result JSON, written by omb or by Java OMB, loaded with omb's sidecar
+ * when there is one (X.json + X.omb, docs/results.md) and type-checked for the tools that
+ * read results (csv, charts). */
 #ifndef OMB_TOOLS_RESULT_FILE_H
 #define OMB_TOOLS_RESULT_FILE_H
 
@@ -16,7 +17,9 @@ struct omb_result_file {
     const char *base;     /* file name part of path */
     const char *workload; /* "workload", or "(no workload name)" when absent */
     const char *driver;   /* "driver", or the file name when absent */
-    bool by_omb;          /* has omb's "omb" object (false: Java OMB or another writer) */
+    char *sidecar;        /* omb's sidecar read with it (X.omb for X.json), or NULL */
+    bool by_omb; /* has omb's "omb" object, from the sidecar or inline in an old omb result
+                  * (false: Java OMB or another writer) */
     /* OMB TestResult keys the file lacks, as one line ("publishErrorRate,
      * publishDelayLatency*"); "" when it has them all. omb's own additions are never
      * listed: Java OMB does not write them. */
@@ -25,11 +28,13 @@ struct omb_result_file {
 };
 
 /**
- * Loads @p path and checks the type of every key the tools read: OMB's keys and omb's
- * additions. Per-period arrays hold numbers; null and Java's "NaN"/"Infinity" strings are
+ * Loads @p path, and its sidecar when it exists (its keys added to the result's; an old omb
+ * result has them inline), and checks the type of every key the tools read: OMB's keys and
+ * omb's additions. Per-period arrays hold numbers; null and Java's "NaN"/"Infinity" strings are
  * accepted as gaps. Keys may be missing (see @c missing). Returns 0 and a result to free
  * with omb_result_file_free(), or -1 with one sentence in @p err naming the file (and key,
- * line): not JSON, not an object, a key of the wrong type, none of OMB's keys at all.
+ * line): not JSON, not an object, a key of the wrong type, none of OMB's keys at all (a
+ * sidecar that is not a JSON object is an error too, naming both files).
  */
 int omb_result_file_load(const char *path, struct omb_result_file **out, char *err, size_t errlen);
 void omb_result_file_free(struct omb_result_file *rf); /* NULL-safe */

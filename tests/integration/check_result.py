@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Checks an omb result JSON the way OMB's scripts read it: OMB's keys with OMB's types,
-plausible numbers, ordered percentiles, complete delivery. Exits 1 with a reason."""
-import argparse, json, math, sys
+"""Checks an omb result JSON the way OMB's scripts read it: OMB's keys with OMB's types and
+no other key (OMB's ResultsToCsv reads strictly), plausible numbers, ordered percentiles;
+then omb's figures from the sidecar (FILE minus .json, plus .omb): complete delivery.
+Exits 1 with a reason."""
+import argparse, json, math, os, sys
 
 p = argparse.ArgumentParser()
 p.add_argument("file")
@@ -21,8 +23,22 @@ def check(cond, msg):
     if not cond:
         errors.append(msg)
 
-r = json.load(open(a.file))
 SUFFIXES = ["Avg", "50pct", "75pct", "95pct", "99pct", "999pct", "9999pct", "Max"]
+# OMB's TestResult fields (benchmark-framework/.../TestResult.java), nothing else allowed.
+OMB_KEYS = {"workload", "driver", "messageSize", "topics", "partitions", "producersPerTopic",
+            "consumersPerTopic", "publishRate", "publishErrorRate", "consumeRate", "backlog"}
+for series in ["publishLatency", "publishDelayLatency", "endToEndLatency"]:
+    agg = "aggregated" + series[0].upper() + series[1:]
+    OMB_KEYS |= {series + s for s in SUFFIXES} | {agg + s for s in SUFFIXES} | {agg + "Quantiles"}
+
+r = json.load(open(a.file))
+extra = sorted(set(r) - OMB_KEYS)
+check(not extra, f"keys OMB's TestResult does not have: {extra}")
+side_path = (a.file[:-5] if a.file.endswith(".json") else a.file) + ".omb"
+check(os.path.isfile(side_path), f"no sidecar {side_path}")
+side = json.load(open(side_path)) if os.path.isfile(side_path) else {}
+check(not (set(side) & OMB_KEYS), f"sidecar repeats OMB's keys: {sorted(set(side) & OMB_KEYS)}")
+r = {**side, **r}
 for k, t in [("workload", str), ("driver", str), ("messageSize", int), ("topics", int),
              ("partitions", int), ("producersPerTopic", int), ("consumersPerTopic", int)]:
     check(isinstance(r.get(k), t), f"{k} missing or not {t.__name__}")

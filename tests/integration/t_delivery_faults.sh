@@ -40,9 +40,9 @@ grep -q "every subscription received every acknowledged message" repeats.log \
 python3 - lossy.json repeats.json <<'P'
 import json, sys
 def entry(path):
-    d = json.load(open(path))["omb"]["delivery"]
+    d = {**json.load(open(path[:-5] + '.omb')), **json.load(open(path))}["omb"]["delivery"]
     assert len(d) == 1, d
-    return d[0], json.load(open(path))["omb"]["complete"]
+    return d[0], {**json.load(open(path[:-5] + '.omb')), **json.load(open(path))}["omb"]["complete"]
 e, complete = entry(sys.argv[1])
 n = e["acknowledged"]
 lost, again = n // 1000, n // 300 - n // 3000

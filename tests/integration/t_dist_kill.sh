@@ -55,7 +55,7 @@ run_and_break() {
   [ -f "$name.json" ] || { cat "$name.log"; fail "$name: no partial result written"; }
   python3 - "$name.json" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
+r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}
 assert r["omb"]["complete"] is False, "not marked incomplete"
 assert len(r["publishRate"]) >= 3, "periods before the failure are missing"
 print("partial result:", len(r["publishRate"]), "periods, reason:", r["omb"].get("incompleteReason", r["omb"].get("error", "?")))

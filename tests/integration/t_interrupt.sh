@@ -14,7 +14,7 @@ set +e; wait $pid; rc=$?; set -e
 [ "$rc" -eq 130 ] || { cat run.log; fail "exit code $rc, expected 130"; }
 [ -f r.json ] || { cat run.log; fail "no result written after Ctrl-C"; }
 $CHECK r.json --incomplete --min-periods 2
-grep -q '"incompleteReason": "interrupted by a signal"' r.json || fail "reason not recorded"
+grep -q '"incompleteReason": "interrupted by a signal"' r.omb || fail "reason not recorded"
 echo "ok: interrupt"
 
 # SIGTERM exits 128+15; an interrupt before consumers caught up is "not checked", never a

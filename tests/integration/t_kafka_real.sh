@@ -114,7 +114,7 @@ Y
 "$OMB" -d k.yaml s.yaml --period 3 -o s.json > s.log 2>&1 || { cat s.log; fail "rate search failed"; }
 python3 - s.json <<'P'
 import json, sys
-r = json.load(open(sys.argv[1]))
+r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}
 rs = r["omb"]["rateSearch"]
 assert rs["sustainedRate"] > 1000, rs
 P

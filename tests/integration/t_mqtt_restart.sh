@@ -45,7 +45,7 @@ for qos in 1 0; do
   [ -f r$qos.json ] || { cat r$qos.log; fail "QoS $qos: no result"; }
   python3 - r$qos.json $qos $rc <<'P'
 import json, sys
-r = json.load(open(sys.argv[1])); qos, rc = sys.argv[2], int(sys.argv[3])
+r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}; qos, rc = sys.argv[2], int(sys.argv[3])
 s = r["periodSeconds"]
 assert len(r["publishRate"]) >= 5, len(r["publishRate"])
 # Producing went on after the restart: the last periods publish at the rate again.

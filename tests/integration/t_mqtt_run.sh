@@ -33,7 +33,7 @@ grep -q "Delivery check: every subscription received every acknowledged message"
 $CHECK omb.json --tolerance 0.15 --rate 1000 --subs 2 --min-periods 3 --workload "mqtt run" --driver MQTT
 python3 - omb.json <<'P'
 import json, sys
-r = json.load(open(sys.argv[1]))
+r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}
 assert r["topics"] == 2 and r["consumersPerTopic"] == 2, (r["topics"], r["consumersPerTopic"])
 d = r["omb"]["delivery"]
 assert len(d) == 4, d  # 2 topics x 2 subscriptions, each got every message
@@ -64,7 +64,7 @@ printf 'name: MQTT-q2\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.Mqtt
 "$OMB" run -d q2.yaml --period 1 -o q2.json tiny.yaml > q2.log 2>&1 || { cat q2.log; fail "QoS 2 run failed"; }
 $CHECK q2.json --tolerance 0.15 --rate 1000 --subs 1 --min-periods 2
 python3 -c "
-import json; r = json.load(open('q2.json'))
+import json; r = {**json.load(open('q2.json'[:-5] + '.omb')), **json.load(open('q2.json'))}
 assert 0 < r['aggregatedEndToEndLatency50pct'] < 1000, r['aggregatedEndToEndLatency50pct']
 assert r['messageSize'] == 10"
 

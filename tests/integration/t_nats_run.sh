@@ -80,7 +80,7 @@ grep -q "Delivery check: every subscription received every acknowledged message"
   { cat tiny.log; fail "tiny messages: no complete delivery check"; }
 $CHECK tiny.json --rate 1000 --subs 1
 python3 -c "
-import json; r = json.load(open('tiny.json'))
+import json; r = {**json.load(open('tiny.json'[:-5] + '.omb')), **json.load(open('tiny.json'))}
 assert r['messageSize'] == 10
 assert 0 < r['aggregatedEndToEndLatency50pct'] < 1000, r['aggregatedEndToEndLatency50pct']"
 nothing_left "after the memory-storage run"
@@ -104,6 +104,6 @@ grep -q -- "--- Completed backlog draining in" backlog.log || { cat backlog.log;
 grep -q "Delivery check: every subscription received every acknowledged message" backlog.log ||
   { cat backlog.log; fail "backlog: no complete delivery check"; }
 $CHECK backlog.json --min-periods 2
-python3 -c "import json; b=json.load(open('backlog.json'))['omb']['backlog']; assert b['drained'], b; print('ok: nats backlog built in %.1f s, drained in %.1f s' % (b['buildSeconds'], b['drainSeconds']))"
+python3 -c "import json; b={**json.load(open('backlog.json'[:-5] + '.omb')), **json.load(open('backlog.json'))}['omb']['backlog']; assert b['drained'], b; print('ok: nats backlog built in %.1f s, drained in %.1f s' % (b['buildSeconds'], b['drainSeconds']))"
 nothing_left "after the backlog run"
 echo "ok: nats run on $NODES node(s)"

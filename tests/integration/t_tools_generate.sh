@@ -23,7 +23,7 @@ topics: [1, 2]
 messageSize: 64
 payloadFile: p64.data
 producersPerTopic: [1, 2]
-producerRate: [1000, 1500]
+producerRate: [1000, 2000]
 testDurationMinutes: 0.02
 warmupDurationMinutes: 0
 Y
@@ -31,8 +31,13 @@ Y
 [ "$(ls set/*.yaml | wc -l)" -eq 8 ] || fail "expected 2 x 2 x 2 = 8 files"
 [ ! -s gen2.log ] || grep -q "wrote 8 workload file(s)" gen2.log || { cat gen2.log; fail "unexpected messages"; }
 loopback_driver
-"$OMB" run -d loopback.yaml --period 1 -o run.json set/2t-64b-2p-1.5k.yaml > run.log 2>&1 || { cat run.log; fail "a generated workload does not run"; }
-$CHECK run.json --rate 1500 --tolerance 0.2 --workload "2t-64b-2p-1.5k" --driver Loopback
+"$OMB" run -d loopback.yaml --period 1 -o run.json set/2t-64b-2p-2k.yaml > run.log 2>&1 || { cat run.log; fail "a generated workload does not run"; }
+$CHECK run.json --rate 2000 --tolerance 0.2 --workload "2t-64b-2p-2k" --driver Loopback
+
+# OMB's file names: counts divided, the rest dropped (1024 -> 1k, 1500000 -> 1m).
+printf 'topics: 1\nmessageSize: 1024\nproducerRate: 1500000\n' > k.yaml
+"$OMB" generate -t k.yaml -o kset > /dev/null 2> gen3.log || { cat gen3.log; fail "1024 template"; }
+[ -f kset/1-topics-1-partitions-1kb-1p-1c-1m.yaml ] || fail "not OMB's name: $(ls kset)"
 
 # A bad value: the template's line, the key, nothing written.
 printf 'topics: [1, 2]\nmessageSize: 64\nproducersPerTopic:\n  - 1\n  - -3\nproducerRate: 100\n' > bad.yaml

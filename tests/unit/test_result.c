@@ -310,6 +310,64 @@ static json_t *write_and_load(struct omb_result *r, const char *name)
 static const char *const suffixes[8] = {"Avg",   "50pct",  "75pct",   "95pct",
                                         "99pct", "999pct", "9999pct", "Max"};
 
+/* The sidecar written with @p name ("x.json" -> "x.omb"). */
+static json_t *load_sidecar(const char *name)
+{
+    char path[256], side[300];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    omb_result_sidecar_path(path, side, sizeof side);
+    json_error_t je;
+    json_t *root = json_load_file(side, JSON_REJECT_DUPLICATES, &je);
+    if (!root) fail_msg("sidecar %s does not parse: line %d: %s", side, je.line, je.text);
+    assert_true(json_is_object(root));
+    return root;
+}
+
+/* OMB's TestResult fields (benchmark-framework/src/main/java/io/openmessaging/benchmark/
+ * TestResult.java; OMB's versions with the 99999pct fields have these and those). */
+static int is_omb_key(const char *k)
+{
+    static const char *const plain[] = {
+        "workload",         "driver",      "messageSize", "topics",  "partitions",
+        "producersPerTopic", "consumersPerTopic", "publishRate", "publishErrorRate",
+        "consumeRate",      "backlog"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        if (!strcmp(k, plain[i])) return 1;
+    static const char *const fam[] = {"publishLatency",
+                                      "publishDelayLatency",
+                                      "endToEndLatency",
+                                      "aggregatedPublishLatency",
+                                      "aggregatedPublishDelayLatency",
+                                      "aggregatedEndToEndLatency"};
+    for (size_t f = 0; f < 6; f++) {
+        size_t n = strlen(fam[f]);
+        if (strncmp(k, fam[f], n)) continue;
+        if (f >= 3 && !strcmp(k + n, "Quantiles")) return 1;
+        for (int i = 0; i < 8; i++)
+            if (!strcmp(k + n, suffixes[i])) return 1;
+    }
+    return 0;
+}
+
+/* The result holds only OMB's fields (OMB's strict reader fails on any other), all 62 of
+ * them when @p all; the sidecar none of them. */
+static void check_split(json_t *root, json_t *side, int all)
+{
+    const char *k;
+    json_t *v;
+    size_t n = 0;
+    json_object_foreach(root, k, v)
+    {
+        if (!is_omb_key(k)) fail_msg("the result has \"%s\", not a field of OMB's TestResult", k);
+        n++;
+    }
+    if (all) assert_int_equal(n, 11 + 3 * 8 + 3 * 9);
+    json_object_foreach(side, k, v)
+    {
+        if (is_omb_key(k)) fail_msg("the sidecar repeats OMB's \"%s\"", k);
+    }
+}
+
 /* The 8 statistics of summary @p s, in the order of suffixes[]. */
 static double stat_of(const struct omb_latency_summary *s, int i)
 {
@@ -394,8 +452,18 @@ static void test_result_json_keys_types_values(void **state)
 
     json_t *root = write_and_load(r, "result.json");
     char others[512];
-    if (other_files("result.json", NULL, others, sizeof others) != 0)
+    if (other_files("result.json", "result.omb", others, sizeof others) != 0)
         fail_msg("left behind: %s", others);
+    json_t *side = load_sidecar("result.json");
+    check_split(root, side, 1);
+    /* omb's figures are in the sidecar. */
+    assert_string_equal(json_string_value(get(get(side, "omb"), "resultFile")), "result.json");
+    assert_integer(get(side, "totalMessagesSent"), 303000, "totalMessagesSent");
+    assert_int_equal(json_array_size(get(side, "publishByteRate")), 3);
+    assert_int_equal(json_array_size(get(side, "phase")), 3);
+    assert_true(json_is_object(get(side, "aggregatedPublishLatencyCorrectedQuantiles")));
+    assert_true(json_is_integer(get(side, "aggregatedEndToEndLatencyCount")));
+    json_decref(side);
 
     /* OMB's scalar keys. */
     assert_string_equal(json_string_value(get(root, "workload")), "1-topic-16-partitions-1kb");
@@ -551,6 +619,8 @@ static void test_empty_result_has_omb_keys(void **state)
          .distinct = 9}};
     omb_result_set_delivery(r, d, 3);
     json_t *root = write_and_load(r, "empty.json");
+    json_t *side = load_sidecar("empty.json");
+    check_split(root, side, 0);
     /* The per-period arrays exist (OMB's scripts index them) and are empty. */
     static const char *const keys[] = {"publishRate",          "publishErrorRate",
                                        "consumeRate",          "backlog",
@@ -561,7 +631,8 @@ static void test_empty_result_has_omb_keys(void **state)
         assert_true(json_is_array(a));
         assert_int_equal(json_array_size(a), 0);
     }
-    json_t *meta = get(root, "omb");
+    assert_null(json_object_get(root, "omb"));
+    json_t *meta = get(side, "omb");
     assert_true(json_is_false(get(meta, "complete")));
     assert_string_equal(json_string_value(get(meta, "incompleteReason")), "interrupted");
     json_t *del = get(meta, "delivery");
@@ -577,6 +648,7 @@ static void test_empty_result_has_omb_keys(void **state)
     assert_integer(get(json_array_get(del, 0), "duplicates"), 0, "duplicates");
     assert_integer(get(json_array_get(del, 1), "missing"), 0, "missing");
     assert_integer(get(json_array_get(del, 1), "duplicates"), 2, "duplicates");
+    json_decref(side);
     json_decref(root);
     omb_result_free(r);
 }
@@ -608,7 +680,7 @@ static void test_write_failures(void **state)
     if (!strstr(err, dirpath)) fail_msg("error does not name the path: \"%s\"", err);
     char others[512];
     if (other_files("is-a-dir.json", NULL, others, sizeof others) != 0)
-        fail_msg("temporary file left behind: %s", others);
+        fail_msg("temporary file or sidecar left behind: %s", others);
     struct stat st;
     assert_int_equal(stat(dirpath, &st), 0);
     assert_true(S_ISDIR(st.st_mode)); /* untouched */
@@ -625,6 +697,8 @@ static void test_write_failures(void **state)
     json_t *root = json_load_file(path, 0, &je);
     assert_non_null(root);
     json_decref(root);
+    snprintf(path, sizeof path, "%s/replace.omb", tmpdir);
+    assert_int_equal(unlink(path), 0); /* the sidecar, written with it */
     if (other_files("is-a-dir.json", "replace.json", others, sizeof others) != 0)
         fail_msg("temporary file left behind: %s", others);
     omb_result_free(r);
@@ -664,6 +738,22 @@ static void test_write_error_reports_the_real_cause(void **state)
         fail_msg("error \"%s\" does not give the cause \"%s\"", err, strerror(rename_errno));
 }
 
+/* X.json -> X.omb; any other name gets ".omb" added: never a name ending in ".json", which
+ * OMB's ResultsToCsv would read. */
+static void test_sidecar_path(void **state)
+{
+    (void)state;
+    char b[256];
+    omb_result_sidecar_path("out/a-b.json", b, sizeof b);
+    assert_string_equal(b, "out/a-b.omb");
+    omb_result_sidecar_path("r.txt", b, sizeof b);
+    assert_string_equal(b, "r.txt.omb");
+    omb_result_sidecar_path(".json", b, sizeof b);
+    assert_string_equal(b, ".json.omb");
+    omb_result_sidecar_path("x.json.json", b, sizeof b);
+    assert_string_equal(b, "x.json.omb");
+}
+
 /* SPEC section 5: max(0, subscriptions * sent - received). */
 static void test_backlog_formula(void **state)
 {
@@ -682,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_period_line_padding_and_wide_values),
         cmocka_unit_test(test_period_from_view),
         cmocka_unit_test(test_backlog_formula),
+        cmocka_unit_test(test_sidecar_path),
         cmocka_unit_test_setup_teardown(test_result_json_keys_types_values, make_tmpdir,
                                         remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_delay_avg_is_a_double, make_tmpdir, remove_tmpdir),

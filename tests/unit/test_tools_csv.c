@@ -8,8 +8,8 @@
  *                     publishErrorRate [0, 0.5, 0]: avg 1/6
  *   java-kafka.json   (Java OMB: no byte rates) publishRate [1500.5, 2500.5, 3500.5]:
  *                     avg 2500.5, byte rate 2500.5 x 1024 = 2560512
- *   omb-fixture-b.json consumeRate [500, 0]: min 0 (OMB's tool would say 500), avg 250,
- *                     std-dev 250
+ *   omb-fixture-b.json (and its sidecar omb-fixture-b.omb) consumeRate [500, 0]: min 0
+ *                     (OMB's tool would say 500), avg 250, std-dev 250
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -290,14 +290,67 @@ static void test_result_file_java(void **state)
 static void test_result_file_omb(void **state)
 {
     (void)state;
+    /* omb's format: OMB's keys in the .json, omb's figures in the sidecar .omb */
     struct omb_result_file *rf = load_fixture("omb-fixture-b.json");
     assert_true(rf->by_omb);
+    assert_non_null(rf->sidecar);
+    assert_non_null(strstr(rf->sidecar, "/tests/data/results/omb-fixture-b.omb"));
+    assert_string_equal(rf->missing, "");
+    double d;
+    assert_true(omb_result_file_number(rf, "totalMessagesSent", &d) && d == 5000);
     assert_true(omb_result_file_incomplete(rf));
     assert_string_equal(omb_result_file_omb_string(rf, "startTime"), "2025-01-02T04:00:00Z");
     double *t = omb_result_file_times(rf, 3); /* periodSeconds [5, 5], then omb.periodSeconds */
     assert_true(t[0] == 5 && t[1] == 10 && t[2] == 15);
     free(t);
     omb_result_file_free(rf);
+
+    /* omb's older format: the figures inline, no sidecar. */
+    rf = load_fixture("omb-kafka-a.json");
+    assert_true(rf->by_omb);
+    assert_null(rf->sidecar);
+    assert_true(omb_result_file_number(rf, "totalMessagesSent", &d));
+    omb_result_file_free(rf);
+}
+
+/* A result r.json with the sidecar r.omb holding @p side: loading fails with @p want, and the
+ * message names the sidecar. */
+static void expect_sidecar_error(const char *side, const char *want)
+{
+    char tmp[TT_DIRLEN], p[PATH_MAX], err[1024];
+    tt_mkdtemp(tmp, sizeof tmp);
+    tt_path(p, sizeof p, "%s/r.omb", tmp);
+    tt_write_file(p, side);
+    tt_path(p, sizeof p, "%s/r.json", tmp);
+    tt_write_file(p, "{\"workload\": \"w\", \"publishRate\": [1, 2]}");
+    struct omb_result_file *rf = (void *)1;
+    assert_int_equal(omb_result_file_load(p, &rf, err, sizeof err), -1);
+    assert_null(rf);
+    if (!strstr(err, want) || !strstr(err, "r.omb")) fail_msg("'%s' lacks '%s'", err, want);
+    tt_rmtree(tmp);
+}
+
+static void test_result_file_sidecar_errors(void **state)
+{
+    (void)state;
+    expect_sidecar_error("{\"omb\": ", "not valid JSON");
+    expect_sidecar_error("[1]", "the sidecar of");
+    expect_sidecar_error("{\"periodSeconds\": \"x\"}",
+                         "'periodSeconds' must be an array of numbers (one per period)");
+    expect_sidecar_error("{\"omb\": 3}", "'omb' must be an object");
+    /* The sidecar never overrides OMB's keys: the result's own "workload" wins. */
+    char tmp[TT_DIRLEN], p[PATH_MAX], err[1024];
+    tt_mkdtemp(tmp, sizeof tmp);
+    tt_path(p, sizeof p, "%s/r.omb", tmp);
+    tt_write_file(p, "{\"workload\": \"other\", \"omb\": {\"complete\": false}}");
+    tt_path(p, sizeof p, "%s/r.json", tmp);
+    tt_write_file(p, "{\"workload\": \"w\", \"publishRate\": [1, 2]}");
+    struct omb_result_file *rf = NULL;
+    if (omb_result_file_load(p, &rf, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_string_equal(rf->workload, "w");
+    assert_true(rf->by_omb && omb_result_file_incomplete(rf));
+    omb_result_file_free(rf);
+    tt_rmtree(tmp);
 }
 
 static void expect_load_error(const char *text, const char *want)
@@ -369,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_csv_stdout_and_quoting), cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_result_file_java),       cmocka_unit_test(test_result_file_omb),
         cmocka_unit_test(test_result_file_errors),     cmocka_unit_test(test_result_dir_list),
+        cmocka_unit_test(test_result_file_sidecar_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "config/workload.h"
 #include "config/yamldoc.h"
@@ -125,7 +126,7 @@ static void test_names_and_lists(void **state)
     tt_write_file(tmpl, "nameFormat: \"${messageSize}b-${producerRate}-${keyDistributor}-"
                         "${subscriptionsPerTopic}s-${testDurationMinutes}m\"\n"
                         "topics: 1\n"
-                        "messageSize: [1500, 2000000, 999]\n"
+                        "messageSize: [1024, 1500000, 999]\n"
                         "producerRate: [1e7, 1234567, 0.5]\n"
                         "keyDistributor: [NO_KEY, \"RANDOM\"]\n"
                         "testDurationMinutes: 0.5\n");
@@ -137,8 +138,10 @@ static void test_names_and_lists(void **state)
     char **names = yaml_names(dir, &n);
     assert_int_equal(n, 3 * 3 * 2);
     free_names(names, n);
-    static const char *const expect[] = {"1.5kb-max-rate-NO_KEY-1s-0.5m",
-                                         "2mb-1.234567m-RANDOM-1s-0.5m", "999b-0.5-NO_KEY-1s-0.5m",
+    /* Counts as OMB's countToDisplaySize writes them: divided, the rest dropped (1024 ->
+     * "1k", 1500000 -> "1m", 1234567 -> "1m"); a value that is not a whole number as it is. */
+    static const char *const expect[] = {"1kb-max-rate-NO_KEY-1s-0.5m", "1mb-1m-RANDOM-1s-0.5m",
+                                         "999b-0.5-NO_KEY-1s-0.5m",
                                          "999b-max-rate-RANDOM-1s-0.5m"};
     for (size_t i = 0; i < 4; i++) {
         char p[PATH_MAX], err[1024];
@@ -149,6 +152,27 @@ static void test_names_and_lists(void **state)
         assert_true(w.test_duration_minutes == 0.5);
         omb_workload_free(&w);
     }
+    tt_rmtree(tmp);
+}
+
+/* OMB's WorkloadNameFormatTest: the same workload gets the same name. */
+static void test_omb_name_vector(void **state)
+{
+    (void)state;
+    char tmp[TT_DIRLEN], dir[PATH_MAX], tmpl[PATH_MAX];
+    tt_mkdtemp(tmp, sizeof tmp);
+    tt_path(dir, sizeof dir, "%s/out", tmp);
+    tt_path(tmpl, sizeof tmpl, "%s/t.yaml", tmp);
+    tt_write_file(tmpl, "topics: 1456\npartitionsPerTopic: 2123\nmessageSize: 617890\n"
+                        "producersPerTopic: 45\nconsumerPerSubscription: 541\n"
+                        "producerRate: 1000000\n");
+    char *out = NULL;
+    int rc = generate(tmpl, dir, &out);
+    if (rc != 0) fail_msg("generate failed (%d): %s", rc, out);
+    free(out);
+    char p[PATH_MAX];
+    tt_path(p, sizeof p, "%s/1k-topics-2k-partitions-617kb-45p-541c-1m.yaml", dir);
+    if (access(p, F_OK) != 0) fail_msg("OMB names it 1k-topics-2k-partitions-617kb-45p-541c-1m");
     tt_rmtree(tmp);
 }
 
@@ -169,6 +193,11 @@ static void test_template_errors(void **state)
         {"nameFormat: fixed\ntopics: [1, 2]\nmessageSize: 10\nproducerRate: 5\n",
          "t.yaml line 1: 'nameFormat' gives the same name 'fixed' to workloads that differ in "
          "'topics'; add ${topics} to nameFormat"},
+        {"nameFormat: \"${messageSize}b\"\ntopics: 1\nmessageSize: [1000, 1500]\nproducerRate: "
+         "5\n",
+         "t.yaml line 1: 'nameFormat' gives the same name '1kb' to workloads that differ in "
+         "'messageSize': names show counts as OMB does, rounded down to k, m, g (1500 -> 1k); "
+         "choose values that differ once rounded"},
         {"nameFormat: \"${topic}-x\"\ntopics: [1, 2]\nmessageSize: 10\nproducerRate: 5\n",
          "t.yaml line 1: 'nameFormat' uses 'topic', which is not a workload key; did you mean "
          "'${topics}'?"},
@@ -287,6 +316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_omb_template),    cmocka_unit_test(test_names_and_lists),
+        cmocka_unit_test(test_omb_name_vector),
         cmocka_unit_test(test_template_errors), cmocka_unit_test(test_all_or_nothing_and_usage),
         cmocka_unit_test(test_payload_checks),
     };
