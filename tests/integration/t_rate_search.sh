@@ -18,7 +18,7 @@ Y
 check_search() { # FILE CAPACITY
   python3 - "$1" "$2" <<'P'
 import json, sys
-r = json.load(open(sys.argv[1])); cap = float(sys.argv[2])
+r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}; cap = float(sys.argv[2])
 s = r["omb"]["rateSearch"]
 assert abs(s["sustainedRate"] - cap) <= 0.1 * cap, f"found {s['sustainedRate']:.0f}, capacity {cap:.0f}"
 t, reached = 0.0, None
