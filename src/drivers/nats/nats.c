@@ -29,6 +29,7 @@
 #include "util/log.h"
 
 /* Payloads shorter than the envelope carry it, hex-encoded, in this NATS header. */
+#define NATS_ACK_WAIT_NS (5 * 1000000000LL)
 #define ENV_HEADER         "omb-env"
 #define CONNECT_TIMEOUT_MS 3000
 #define API_WAIT_MS        10000 /* JetStream API requests (stream and consumer create) */
@@ -768,6 +769,10 @@ static int nats_create_consumer(struct omb_driver *d, const char *topic, const c
     cc.DeliverPolicy = js_DeliverAll;
     cc.AckPolicy = js_AckExplicit;
     cc.MaxAckPending = d->max_ack_pending;
+    /* Messages in flight to a consumer whose connection dropped (a node killed) come again
+     * after AckWait: 5 s, not JetStream's 30 s, so they arrive within the delivery check's
+     * wait (it gives up after 10 s without progress) instead of being counted as lost. */
+    cc.AckWait = NATS_ACK_WAIT_NS;
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
     s = js_AddConsumer(&ci, c->js, topic, &cc, NULL, &jerr);
