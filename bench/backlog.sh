@@ -5,6 +5,8 @@
 # backlog must leave room below that; its consumers fetch one batch per partition per
 # request, so producers batch (linger.ms=50) for the drain to outrun them.
 # Usage: bench/backlog.sh [build-dir]
+# omb_result.py (scripts/): a result read with its sidecar, as omb's tools read it.
+export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)/scripts${PYTHONPATH:+:$PYTHONPATH}"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 omb=$(cd "${1:-$root/build}" && pwd)/omb
@@ -29,8 +31,9 @@ warmupDurationMinutes: 0
 Y
   $omb run $2 --period 5 -o r.json w.yaml > log 2>&1 || { tail -5 log; echo "$1: run failed"; return; }
   python3 - "$1" <<'P'
+import omb_result
 import json, sys
-r = json.load(open("r.json")); b = r["omb"]["backlog"]
+r = omb_result.load("r.json"); b = r["omb"]["backlog"]
 mib = b["targetMessages"] * 1024 / 2**20
 d = r["omb"].get("delivery", [])
 missing = sum(x["missing"] for x in d)

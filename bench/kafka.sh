@@ -25,6 +25,8 @@
 #   --keep       keep the work directory (logs, driver/workload files, results) and print it
 # Starts a 1-broker Kafka with scripts/broker.sh when none runs (and stops it at the end);
 # waits (up to 5 min) while another user's Kafka of another size runs.
+# omb_result.py (scripts/): a result read with its sidecar, as omb's tools read it.
+export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)/scripts${PYTHONPATH:+:$PYTHONPATH}"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=25 build=${OMB_BUILD:-} acks_list="1 all" sizes="100 1024" quick=0 keep=0
@@ -113,9 +115,10 @@ omb_run() {
     return
   fi
   python3 - "$tag" <<'P'
+import omb_result
 import json, sys
 tag = sys.argv[1]
-r = json.load(open(tag + ".json"))
+r = omb_result.load(tag + ".json")
 secs = sum(r["periodSeconds"])
 pub = sum(x * s for x, s in zip(r["publishRate"], r["periodSeconds"])) / secs
 err = sum(x * s for x, s in zip(r["publishErrorRate"], r["periodSeconds"]))

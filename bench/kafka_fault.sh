@@ -22,6 +22,8 @@
 #   --keep       keep the work directory (omb's log, result, driver and workload files)
 # The cluster must be this script's own: it starts it (after waiting up to 5 minutes for
 # another user's Kafka to stop; it never kills another user's broker) and stops it at the end.
+# omb_result.py (scripts/): a result read with its sidecar, as omb's tools read it.
+export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)/scripts${PYTHONPATH:+:$PYTHONPATH}"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=60 rate=2000 kill_at='' down=10 node=2 build=${OMB_BUILD:-} keep=0
@@ -162,6 +164,7 @@ status=0
 ((rc == 0)) || status=1
 python3 - "$rc" <<'P' || status=1
 import glob, json, os, re, sys
+import omb_result
 rc = int(sys.argv[1])
 log = open("omb.log", errors="replace").read().splitlines()
 print("== omb's log: warnings and errors")
@@ -183,7 +186,7 @@ if len(seen) > 15:
 ok = rc == 0
 r = None
 if os.path.exists("result.json"):
-    r = json.load(open("result.json"))
+    r = omb_result.load("result.json")
 if r is None:
     print("== no result file: the run did not complete")
     sys.exit(1)

@@ -14,6 +14,8 @@
 # Usage: bench/mqtt.sh [--build DIR] [--seconds S] [--rate R] [--qos Q] [--sizes "100 1024"]
 # Short runs only prove it works; publishable figures want --seconds 60 or more on an idle
 # machine.
+# omb_result.py (scripts/): a result read with its sidecar, as omb's tools read it.
+export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)/scripts${PYTHONPATH:+:$PYTHONPATH}"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build seconds=10 rate=2000 qos=1 sizes="100 1024"
@@ -65,8 +67,9 @@ Y
 # Prints "pub_rate cons_rate messages" of r.json (rates over the measured time).
 omb_rates() {
   python3 - <<'P'
+import omb_result
 import json
-r = json.load(open("r.json")); s = r["periodSeconds"]; t = sum(s)
+r = omb_result.load("r.json"); s = r["periodSeconds"]; t = sum(s)
 pub = sum(a * b for a, b in zip(r["publishRate"], s)) / t
 con = sum(a * b for a, b in zip(r["consumeRate"], s)) / t
 print(f"{pub:.0f} {con:.0f} {int(pub * t)}")
@@ -154,7 +157,7 @@ printf '%-6s | %-26s | %-26s | %s\n' size "omb e2e p50 / p99 ms @$rate" "peer e2
 for size in $sizes; do
   omb_run "$size" "$rate"
   read -r o50 o99 < <(python3 -c "
-import json; r = json.load(open('r.json'))
+import json, omb_result; r = omb_result.load('r.json')
 print(r['aggregatedEndToEndLatency50pct'], r['aggregatedEndToEndLatency99pct'])")
   read -r p50 p99 got sent < <(peer_e2e "$size" "$rate")
   printf '%-6s | %10.3f / %-13.3f | %10s / %-13s | %s%s\n' "$size" "$o50" "$o99" "$p50" "$p99" \

@@ -14,6 +14,8 @@
 #   S: seconds per measurement (default 10); R: the fixed rate of step 2 (default 1000 msg/s)
 # The NATS CLI: $NATS_CLI, or natscli v0.5.0 built once into ~/.cache/omb/bin with
 # `go install` (the Go module proxy).
+# omb_result.py (scripts/): a result read with its sidecar, as omb's tools read it.
+export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)/scripts${PYTHONPATH:+:$PYTHONPATH}"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
@@ -76,7 +78,7 @@ for size in 100 1024; do
   # 1. publish, maximum rate
   omb_run "$size" 0 10000000
   omb_pub=$(python3 -c "
-import json; r = json.load(open('r.json')); s = sum(r['periodSeconds'])
+import json, omb_result; r = omb_result.load('r.json'); s = sum(r['periodSeconds'])
 print('%.0f' % (sum(x * t for x, t in zip(r['publishRate'], r['periodSeconds'])) / s))")
   # As many messages as omb sent in its S seconds, so both run about as long.
   msgs=$((omb_pub * secs > 1000 ? omb_pub * secs : 1000))
@@ -89,7 +91,7 @@ print('%.0f' % (sum(x * t for x, t in zip(r['publishRate'], r['periodSeconds']))
   # 2. end-to-end latency at a fixed rate
   omb_run "$size" 1 "$rate"
   read -r omb_p50 omb_p99 < <(python3 -c "
-import json; r = json.load(open('r.json'))
+import json, omb_result; r = omb_result.load('r.json')
 print(r['aggregatedEndToEndLatency50pct'], r['aggregatedEndToEndLatency99pct'])")
   "$NATS_CLI" -s "$url" latency --server-b "$url" --size "$size" --rate "$rate" --duration "${secs}s" > lat.log 2>&1 ||
     { cat lat.log >&2; echo "nats latency failed" >&2; exit 1; }
