@@ -16,7 +16,12 @@
 #include "worker/wire.h"
 
 #define CONNECT_TIMEOUT_MS 3000
-#define MAX_RESPONSE       (256u << 20) /* stats bodies are at most a few MB */
+/* /stop-all to a worker given up on: attempts, each with its time limit, and the pause
+ * between them (about 8 s in all for a worker that stays frozen). */
+#define GIVEN_UP_ATTEMPTS   3
+#define GIVEN_UP_TIMEOUT_MS 2000
+#define GIVEN_UP_PAUSE_MS   1000
+#define MAX_RESPONSE        (256u << 20) /* stats bodies are at most a few MB */
 
 struct remote {
     char *url;
@@ -24,6 +29,7 @@ struct remote {
     bool producer, consumer; /* role in OMB's split */
     bool has_producers;      /* was given producers (counts for the rate split) */
     bool dead;               /* stopped answering: skipped from now on */
+    bool given_up;           /* dead, and being sent /stop-all at the end (en_stop_all) */
     bool omb;                /* an omb worker (answers with X-Omb-Worker) */
     /* the current call */
     bool active;
@@ -515,17 +521,76 @@ static int en_reset(struct omb_worker *w, char *err, size_t errlen)
     return call(e, NULL, &c, err, errlen);
 }
 
+static bool is_given_up(const struct remote *r) { return r->given_up; }
+
+/* A worker given up on (it stopped answering) may still be producing: a frozen process
+ * (SIGSTOP, a VM paused, a long GC) resumes where it stopped, load included. It is sent
+ * /stop-all a few times, briefly, and the log says how that went. A worker that never
+ * answers stops by itself after its --coordinator-timeout without requests. */
+static void stop_given_up(struct ensemble *e, const char *header)
+{
+    size_t left = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->r[i].dead) {
+            e->r[i].given_up = true;
+            left++;
+        }
+    if (!left) return;
+    struct call c = {.method = "POST",
+                     .path = "/stop-all",
+                     .timeout_ms = GIVEN_UP_TIMEOUT_MS,
+                     .header = header,
+                     .quiet = true};
+    int64_t t0 = omb_now_ns();
+    for (int a = 1; a <= GIVEN_UP_ATTEMPTS && left; a++) {
+        for (size_t i = 0; i < e->n; i++)
+            if (e->r[i].given_up) {
+                e->r[i].dead = false; /* call() skips dead workers */
+                omb_warn("Worker %s was given up on and may still be producing: sending it "
+                         "/stop-all (attempt %d of %d)",
+                         e->r[i].url, a, GIVEN_UP_ATTEMPTS);
+            }
+        char err[1024];
+        call(e, is_given_up, &c, err, sizeof err);
+        for (size_t i = 0; i < e->n; i++) {
+            struct remote *r = &e->r[i];
+            if (!r->given_up || r->dead) continue; /* no answer again (call() marks it) */
+            r->given_up = false;
+            r->dead = true; /* still skipped by anything that follows */
+            left--;
+            if (r->status == 200)
+                omb_info("Worker %s answered /stop-all (attempt %d, %.1f s after the first): "
+                         "it stopped its producers and consumers",
+                         r->url, a, (double)(omb_now_ns() - t0) / 1e9);
+            else {
+                describe_failure(r, "/stop-all", err, sizeof err);
+                omb_warn("%s; it may still be producing", err);
+            }
+        }
+        if (left && a < GIVEN_UP_ATTEMPTS) omb_sleep_ns((int64_t)GIVEN_UP_PAUSE_MS * 1000000);
+    }
+    for (size_t i = 0; i < e->n; i++)
+        if (e->r[i].given_up) {
+            e->r[i].given_up = false;
+            omb_warn("Worker %s did not answer /stop-all (%d attempts in %.0f s): it may still "
+                     "be producing until its --coordinator-timeout (default %d s without "
+                     "requests) stops it; or stop it yourself: curl -X POST %s/stop-all",
+                     e->r[i].url, GIVEN_UP_ATTEMPTS, (double)(omb_now_ns() - t0) / 1e9,
+                     OMB_WORKER_COORDINATOR_TIMEOUT_S, e->r[i].url);
+        }
+}
+
 static int en_stop_all(struct omb_worker *w, int keep_topics, char *err, size_t errlen)
 {
     struct ensemble *e = ens_of(w);
+    const char *header = keep_topics ? OMB_HDR_KEEP_TOPICS ": 1" : NULL;
     struct call c = {.method = "POST",
                      .path = "/stop-all",
                      .timeout_ms = e->opt.setup_timeout_ms,
-                     .header = keep_topics ? OMB_HDR_KEEP_TOPICS ": 1" : NULL,
+                     .header = header,
                      .skip_dead = true};
-    for (size_t i = 0; i < e->n; i++)
-        if (e->r[i].dead) omb_warn("Not stopping worker %s: it is not answering", e->r[i].url);
     int rc = call(e, NULL, &c, err, errlen);
+    stop_given_up(e, header);
     for (size_t i = 0; i < e->n; i++) e->r[i].has_producers = false;
     return rc;
 }

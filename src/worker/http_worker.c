@@ -1,6 +1,15 @@
 /* http_worker.c - OMB's worker HTTP API over libmicrohttpd, each endpoint a call into a local
  * worker; see http_worker.h. One request is served at a time (the worker contract is
- * single-threaded); /metrics shares the same lock. */
+ * single-threaded); /metrics shares the same lock.
+ *
+ * Hostile or broken clients must not lock the coordinator out: many connections are
+ * allowed (CONN_LIMIT, at most PER_IP_LIMIT from one address), idle ones are closed after
+ * IDLE_TIMEOUT_S, and a connection that has not completed its request headers within
+ * HEADER_DEADLINE_S of being accepted (a slowloris trickling a byte every few seconds,
+ * which an idle timeout never ends) is shut down by the sweeper thread. Near a limit, the
+ * sweeper also shuts the oldest connections that are between requests (idle keep-alive
+ * ones, or still sending headers), which HTTP allows at any time, so that a new client
+ * finds room. */
 #include "worker/http_worker.h"
 #include "util/signals.h"
 
@@ -16,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,6 +41,22 @@
 #define DEFAULT_MAX_BODY      (4u << 20)
 #define DEFAULT_MAX_LOAD_BODY (64u << 20)
 
+#define CONN_LIMIT        1024u /* connections per port (fewer when RLIMIT_NOFILE is low) */
+#define PER_IP_LIMIT      256u  /* connections per client address and port */
+#define IDLE_TIMEOUT_S    15u   /* idle: closed (OMB's coordinator reads every 10 s) */
+#define HEADER_DEADLINE_S 5     /* from accept to the end of the first request's headers */
+
+/* A connection, for the header deadline. */
+struct conn {
+    struct conn *prev, *next;
+    int fd;
+    struct sockaddr_storage addr; /* the client's */
+    int64_t since_ns;             /* accepted, or the end of its previous request */
+    bool reused;                  /* served a request already: the idle timeout alone applies */
+    bool in_request;              /* headers complete; the request is being served */
+    bool shut;
+};
+
 struct omb_http_worker {
     struct omb_http_worker_options opt;
     struct MHD_Daemon *api, *stats;
@@ -44,6 +70,16 @@ struct omb_http_worker {
     char *last_period;
     bool load_running;       /* between /start-load and /stop-all */
     int64_t last_request_ns; /* the last API request (the coordinator is alive) */
+    /* Open connections of both ports, for the header deadline (sweeper thread). */
+    pthread_mutex_t conns_lock;
+    struct conn *conns;
+    size_t nconns;  /* in the list, shut ones included */
+    unsigned limit; /* connections per port */
+    pthread_t sweeper;
+    bool sweeper_started;
+    _Atomic int sweeper_stop;
+    long long shut_total; /* connections shut for a late header, since the start */
+    int64_t shut_logged_ns;
 };
 
 /* Per-request state: the body collected so far. */
@@ -128,7 +164,10 @@ static int ep_initialize(struct omb_http_worker *hw, struct MHD_Connection *c, s
     if (omb_driver_conf_load_string(r->body, r->len, "request body", &conf, err, errlen) != 0)
         return BAD;
     const struct omb_driver_ops *ops = omb_driver_lookup(conf.driver_class, err, errlen);
-    if (!ops) {
+    /* A body that is not a valid driver file (syntax, unknown class, the driver's own keys,
+     * checked without connecting) is the client's fault: 400. What fails after that, in
+     * the driver's start (a broker that cannot be reached, ...), is 500. */
+    if (!ops || omb_drv_check(ops, &conf, err, errlen) != 0) {
         omb_driver_conf_free(&conf);
         return BAD;
     }
@@ -423,6 +462,146 @@ static unsigned precheck(struct omb_http_worker *hw, struct MHD_Connection *c, c
     return 0;
 }
 
+/* ---- connections: the header deadline ------------------------------------------------ */
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
+/* The request's headers are complete (the first call for it). */
+static void conn_request_started(struct omb_http_worker *hw, struct MHD_Connection *c)
+{
+    struct conn *k = conn_of(c);
+    if (!k) return;
+    pthread_mutex_lock(&hw->conns_lock);
+    k->in_request = true;
+    pthread_mutex_unlock(&hw->conns_lock);
+}
+
+static void conn_request_ended(struct omb_http_worker *hw, struct MHD_Connection *c)
+{
+    struct conn *k = conn_of(c);
+    if (!k) return;
+    pthread_mutex_lock(&hw->conns_lock);
+    k->in_request = false;
+    k->reused = true;
+    k->since_ns = omb_now_ns();
+    pthread_mutex_unlock(&hw->conns_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct omb_http_worker *hw = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn *k = i ? calloc(1, sizeof *k) : NULL;
+        if (!k) return; /* untracked: the idle timeout still applies */
+        k->fd = i->connect_fd;
+        k->since_ns = omb_now_ns();
+        const union MHD_ConnectionInfo *a =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (a && a->client_addr)
+            memcpy(&k->addr, a->client_addr,
+                   a->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                         : sizeof(struct sockaddr_in));
+        pthread_mutex_lock(&hw->conns_lock);
+        k->next = hw->conns;
+        if (hw->conns) hw->conns->prev = k;
+        hw->conns = k;
+        hw->nconns++;
+        pthread_mutex_unlock(&hw->conns_lock);
+        *socket_context = k;
+        return;
+    }
+    struct conn *k = *socket_context;
+    if (!k) return;
+    /* libmicrohttpd closes the socket after this call: the sweeper, which holds the lock
+     * while it shuts sockets down, never sees a closed (or reused) descriptor. */
+    pthread_mutex_lock(&hw->conns_lock);
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        hw->conns = k->next;
+    if (k->next) k->next->prev = k->prev;
+    hw->nconns--;
+    pthread_mutex_unlock(&hw->conns_lock);
+    free(k);
+    *socket_context = NULL;
+}
+
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) return false;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->ss_family == AF_INET6)
+        return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
+    return true;
+}
+
+static void shut(struct conn *k, int *n)
+{
+    shutdown(k->fd, SHUT_RDWR);
+    k->shut = true;
+    (*n)++;
+}
+
+/* Shuts down (libmicrohttpd then closes them as closed by the client) connections that have
+ * not completed their first request's headers within HEADER_DEADLINE_S; and, while more
+ * than 3/4 of the connection limit are open, or 3/4 of the per-address limit from one
+ * address, the oldest of those between requests. */
+static void sweep(struct omb_http_worker *hw)
+{
+    int64_t now = omb_now_ns(), deadline = (int64_t)HEADER_DEADLINE_S * 1000000000LL;
+    size_t high = hw->limit * 3 / 4, ip_high = PER_IP_LIMIT * 3 / 4;
+    int n = 0, evicted = 0;
+    pthread_mutex_lock(&hw->conns_lock);
+    struct conn *oldest = NULL;
+    size_t live = 0;
+    for (struct conn *k = hw->conns; k; k = k->next) {
+        if (!k->in_request && !k->reused && !k->shut && now - k->since_ns > deadline) shut(k, &n);
+        live += !k->shut;
+        oldest = k;
+    }
+    if (live > ip_high)
+        for (struct conn *k = oldest; k; k = k->prev) {
+            if (k->shut || k->in_request) continue;
+            size_t same = 0;
+            if (live <= high)
+                for (struct conn *o = hw->conns; o; o = o->next)
+                    same += !o->shut && same_host(&o->addr, &k->addr);
+            if (live > high || same > ip_high) {
+                shut(k, &evicted);
+                live--;
+            }
+        }
+    hw->shut_total += n + evicted;
+    if ((n || evicted) && now - hw->shut_logged_ns > 10000000000LL) {
+        omb_warn("worker: %lld connection(s) closed so far that sent no complete request "
+                 "headers within %d s, or were idle while connections ran short",
+                 hw->shut_total, HEADER_DEADLINE_S);
+        hw->shut_logged_ns = now;
+    }
+    pthread_mutex_unlock(&hw->conns_lock);
+}
+
+static void *sweeper_main(void *arg)
+{
+    struct omb_http_worker *hw = arg;
+    while (!hw->sweeper_stop) {
+        omb_sleep_ns(250000000);
+        sweep(hw);
+    }
+    return NULL;
+}
+
 static enum MHD_Result on_api(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -434,6 +613,7 @@ static enum MHD_Result on_api(void *cls, struct MHD_Connection *c, const char *u
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
         *con_cls = r;
+        conn_request_started(hw, c);
         unsigned st = precheck(hw, c, url, method, r, msg, sizeof msg);
         if (st) {
             r->answered = true;
@@ -478,11 +658,16 @@ static enum MHD_Result on_api(void *cls, struct MHD_Connection *c, const char *u
     }
     char *out = NULL;
     char err[1024] = "";
+    /* An operation may take minutes (closing many consumers): no idle timeout meanwhile,
+     * else libmicrohttpd would close the connection before its answer; setting it again
+     * afterwards restarts the timer. */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
     pthread_mutex_lock(&hw->lock);
     hw->last_request_ns = omb_now_ns();
     int rc = r->route->fn(hw, c, r, &out, err, sizeof err);
     hw->last_request_ns = omb_now_ns();
     pthread_mutex_unlock(&hw->lock);
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, IDLE_TIMEOUT_S);
     r->answered = true;
     if (rc == 0) return respond(c, MHD_HTTP_OK, out, "application/json");
     free(out);
@@ -493,6 +678,7 @@ static enum MHD_Result on_api(void *cls, struct MHD_Connection *c, const char *u
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode toe)
 {
+    conn_request_ended(cls, c);
     struct request *r = *con_cls;
     if (!r) return;
     free(r->body);
@@ -534,6 +720,7 @@ static enum MHD_Result on_stats(void *cls, struct MHD_Connection *c, const char 
     struct omb_http_worker *hw = cls;
     if (!*con_cls) {
         *con_cls = (void *)1;
+        conn_request_started(hw, c);
         return MHD_YES;
     }
     *upload_size = 0;
@@ -589,7 +776,23 @@ static enum MHD_Result on_stats(void *cls, struct MHD_Connection *c, const char 
     return respond(c, MHD_HTTP_OK, b.p, "text/plain; version=0.0.4");
 }
 
+static void on_stats_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    conn_request_ended(cls, c);
+    *con_cls = NULL;
+}
+
 /* ---- lifecycle ----------------------------------------------------------------------- */
+
+/* CONN_LIMIT, or fewer when the descriptor limit is low (the driver needs sockets too). */
+static unsigned conn_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return CONN_LIMIT;
+    rlim_t half = rl.rlim_cur / 4; /* two ports, and the rest for the driver */
+    return half < 16 ? 16 : half < CONN_LIMIT ? (unsigned)half : CONN_LIMIT;
+}
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -616,7 +819,8 @@ static struct MHD_Daemon *start_daemon(const struct omb_http_worker_options *opt
     }
     struct sockaddr_storage ss;
     memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* One polling thread; epoll on Linux (no FD_SETSIZE limit on connections). */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) {
         ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
         flags |= MHD_USE_IPv6;
@@ -624,11 +828,14 @@ static struct MHD_Daemon *start_daemon(const struct omb_http_worker_options *opt
         ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
     }
     freeaddrinfo(ai);
+    unsigned limit = ((struct omb_http_worker *)cls)->limit;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, fn, cls, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_NOTIFY_COMPLETED, fn == on_api ? on_done : NULL, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        flags, (uint16_t)port, NULL, NULL, fn, cls, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+        fn == on_api ? on_done : on_stats_done, cls, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        cls, MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT < limit ? PER_IP_LIMIT : limit,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_END);
     if (!d)
         snprintf(err, errlen,
                  "cannot listen on %s port %d (in use, or not an address of this "
@@ -657,6 +864,8 @@ struct omb_http_worker *omb_http_worker_start(const struct omb_http_worker_optio
     if (!hw->opt.max_load_body) hw->opt.max_load_body = DEFAULT_MAX_LOAD_BODY;
     hw->last_seq = -1;
     pthread_mutex_init(&hw->lock, NULL);
+    pthread_mutex_init(&hw->conns_lock, NULL);
+    hw->limit = conn_limit();
     struct omb_local_worker_options lo = {.sender_threads = opt->sender_threads};
     hw->worker = omb_local_worker_new(&lo);
     if (!hw->worker || omb_worker_view_init(hw->worker, &hw->view) != 0) {
@@ -669,6 +878,11 @@ struct omb_http_worker *omb_http_worker_start(const struct omb_http_worker_optio
         hw->stats = start_daemon(opt, opt->stats_port, on_stats, hw, err, errlen);
         if (!hw->stats) goto fail;
     }
+    if (pthread_create(&hw->sweeper, NULL, sweeper_main, hw) != 0) {
+        snprintf(err, errlen, "cannot start a thread");
+        goto fail;
+    }
+    hw->sweeper_started = true;
     return hw;
 fail:
     omb_http_worker_stop(hw);
@@ -684,9 +898,11 @@ int omb_http_worker_watchdog(struct omb_http_worker *hw)
     if (hw->initialized && hw->load_running && silent > hw->opt.coordinator_timeout_s) {
         char e[512];
         omb_warn("worker: no request from the coordinator for %.0f s while the load runs "
-                 "(--coordinator-timeout): stopping producers and consumers",
-                 silent);
+                 "(--coordinator-timeout %g): it died, froze or gave up on this worker; "
+                 "stopping producers and consumers",
+                 silent, hw->opt.coordinator_timeout_s);
         if (do_stop_all(hw, false, e, sizeof e) != 0) omb_warn("worker: %s", e);
+        omb_info("worker: stopped all producers and consumers (no coordinator)");
         stopped = 1;
     }
     pthread_mutex_unlock(&hw->lock);
@@ -699,6 +915,10 @@ int omb_http_worker_stats_port(const struct omb_http_worker *hw) { return bound_
 void omb_http_worker_stop(struct omb_http_worker *hw)
 {
     if (!hw) return;
+    if (hw->sweeper_started) {
+        hw->sweeper_stop = 1;
+        pthread_join(hw->sweeper, NULL);
+    }
     if (hw->api) MHD_stop_daemon(hw->api);
     if (hw->stats) MHD_stop_daemon(hw->stats);
     if (hw->worker) {
@@ -710,6 +930,7 @@ void omb_http_worker_stop(struct omb_http_worker *hw)
     omb_stats_view_free(&hw->view);
     free(hw->last_period);
     pthread_mutex_destroy(&hw->lock);
+    pthread_mutex_destroy(&hw->conns_lock);
     free(hw);
 }
 
@@ -726,8 +947,9 @@ static void worker_usage(void)
            "  Serves OMB's worker HTTP API on -p and Prometheus /metrics on -sp.\n"
            "  Binds to 127.0.0.1 unless --bind (0.0.0.0 for every interface).\n"
            "  --token T (or OMB_WORKER_TOKEN): require 'Authorization: Bearer T'.\n"
-           "  --coordinator-timeout S (600; 0: never): stop the load when no request\n"
-           "  has come for S seconds while it runs (the coordinator died).\n");
+           "  --coordinator-timeout S (30; 0: never): stop the load when no request\n"
+           "  has come for S seconds while it runs (the coordinator died, froze or gave\n"
+           "  up on this worker; an omb coordinator asks every 2 s, OMB's every 10 s).\n");
 }
 
 /* A port the option table read as a number in 0..65535: it must be whole. */
@@ -759,7 +981,7 @@ static int parse_worker_args(int argc, char **argv, struct omb_http_worker_optio
         {"--token", OMB_CLI_STRING, &opt->token, 0, 0, "T",
          "require 'Authorization: Bearer T' (default: OMB_WORKER_TOKEN)"},
         {"--coordinator-timeout", OMB_CLI_NUMBER, &opt->coordinator_timeout_s, 0, 1e9, "S",
-         "stop the load after S seconds without a request (default 600; 0: never)"},
+         "stop the load after S seconds without a request (default 30; 0: never)"},
         {"-v|--verbose", OMB_CLI_FLAG, &verbose, 0, 0, NULL, "debug logging"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
@@ -783,8 +1005,10 @@ static int parse_worker_args(int argc, char **argv, struct omb_http_worker_optio
 
 int omb_worker_command(int argc, char **argv)
 {
-    struct omb_http_worker_options opt = {
-        .port = 8080, .stats_port = 8081, .coordinator_timeout_s = 600};
+    struct omb_http_worker_options opt = {.port = 8080,
+                                          .stats_port = 8081,
+                                          .coordinator_timeout_s =
+                                              OMB_WORKER_COORDINATOR_TIMEOUT_S};
     opt.token = getenv("OMB_WORKER_TOKEN");
     int prc = parse_worker_args(argc, argv, &opt);
     if (prc >= 0) return prc;

@@ -24,9 +24,14 @@ struct omb_http_worker_options {
     size_t max_load_body; /* /start-load body limit; 0: 64 MiB */
     int sender_threads;   /* local worker option; 0: default */
     /* While the load runs, no API request for this long means the coordinator is gone:
-     * the worker stops everything (omb_http_worker_watchdog). 0: never. */
+     * the worker stops everything (omb_http_worker_watchdog). 0: never. `omb worker`'s
+     * default is OMB_WORKER_COORDINATOR_TIMEOUT_S. */
     double coordinator_timeout_s;
 };
+
+/* An omb coordinator asks every worker something every 2 s while the load runs, OMB's
+ * Java coordinator every 10 s (its stats period). */
+#define OMB_WORKER_COORDINATOR_TIMEOUT_S 30
 
 struct omb_http_worker;
 

@@ -4,7 +4,8 @@
 PIDS=()
 stop_all_pids() {
   local rc=$?
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # A process left SIGSTOPped (a test that failed midway) must be continued to exit.
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   # Sanitizer builds: a report from a server process fails the test too.
   if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' \
@@ -19,9 +20,9 @@ stop_all_pids() {
 }
 trap stop_all_pids EXIT
 
-# wait_for FILE PATTERN: up to 10 s for PATTERN (grep -E) to appear in FILE.
+# wait_for FILE PATTERN [SECONDS]: up to SECONDS (10) for PATTERN (grep -E) to appear in FILE.
 wait_for() {
-  for _ in $(seq 100); do
+  for _ in $(seq $((${3:-10} * 10))); do
     grep -Eq -- "$2" "$1" 2>/dev/null && return 0
     sleep 0.1
   done
