@@ -381,6 +381,9 @@ void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_sear
     json_object_set_new(o, "capacityEstimate", real_or_null(s->capacity_estimate));
     json_object_set_new(o, "lowestFailingRate", real_or_null(s->lowest_failing_rate));
     json_object_set_new(o, "finalTargetRate", json_real(s->final_target));
+    /* Consumers short of a fixed fraction of what is sent whatever the rate: losses. */
+    json_object_set_new(o, "lossesRecognized", json_integer(s->losses_seen));
+    json_object_set_new(o, "lossFractionAtEnd", json_real(s->loss_fraction));
     json_t *a = json_array();
     for (size_t i = 0; i < s->nlast; i++) {
         const struct omb_rate_period *p = &s->last[i];

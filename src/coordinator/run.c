@@ -91,9 +91,18 @@ static int control_rate(struct run *r, int64_t now)
 {
     int64_t period = now - (r->next_control_ns - (int64_t)(r->opt->control_period_s * 1e9));
     if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+    int losses_seen = r->rc.losses_seen;
     double next =
         omb_rate_controller_next(&r->rc, period, r->view.totals[OMB_C_SENT],
                                  r->view.totals[OMB_C_RECEIVED], r->w->subscriptions_per_topic);
+    if (r->rc.losses_seen > losses_seen)
+        omb_warn("Rate search: consumers stay %.0f%% short of what is sent even at a rate well "
+                 "below the last one that failed: messages are being lost (a broker's "
+                 "retention dropped what consumers had not read yet, or a partition is not "
+                 "consumed), not a capacity limit. The search judges the rest from now on; "
+                 "periods with losses are not counted as sustained, and the delivery check "
+                 "at the end reports what went missing",
+                 100 * r->rc.loss_fraction);
     if (next != r->target_rate) {
         if (r->worker->ops->adjust_rate(r->worker, next, r->err, sizeof r->err) != 0) return -1;
         const struct omb_rate_period *p =
@@ -569,6 +578,10 @@ static int finish(struct run_state *s, enum omb_run_status *status)
         struct omb_rate_search_summary sum;
         omb_rate_controller_summary(&r->rc, &sum);
         omb_result_set_rate_search(s->res, &sum);
+        if (sum.loss_fraction > 0)
+            omb_warn("Rate search: messages were still being lost at the end (%.0f%% of those "
+                     "sent): no rate with losses counts as sustained",
+                     100 * sum.loss_fraction);
         if (sum.sustained_periods)
             omb_info("Rate search: sustained %.0f msg/s (the highest rate of the last %d control "
                      "periods, %.0f s, in which producers kept their schedule and the backlog "

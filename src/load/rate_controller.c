@@ -9,10 +9,20 @@
 #define GROWTH_SLACK 0.02 /* a backlog grew: by more than its limit or 2% of the period */
 #define NOISE 0.005       /* a backlog rose at all: by more than 0.5% of the period */
 #define PROBE_FIRST 0.02  /* first probe above the capacity shown, doubled while it holds */
-#define PROBE_MAX 0.5
+#define PROBE_MAX 0.25    /* probes stay small: an overshoot builds a backlog, and a broker
+                           * with a small retention (the Kafka mock) drops what was not read */
+#define STARTUP_PERIODS 2 /* the first periods only hold: connections, metadata, first
+                           * batches delay the first acknowledgements */
 #define CUT_HIGH 0.97      /* a cut goes to at most 97% of what was delivered ... */
 #define CUT_LOW 0.92      /* ... and to at least 92% of it */
-#define DRAIN_PERIODS 8   /* the backlog built is worked off over about this many periods */
+#define CUT_DEEPEST 0.5   /* ... and never below half of the target it comes from */
+#define FAR_OVER 0.15     /* one period whose backlog grew by 15% of it: cut at once */
+#define FAR_OVER_AFTER 4  /* ... unless within this many periods of the last cut */
+#define DRAIN_PERIODS 8
+#define LOSS_MIN 0.03       /* consumers short of at least 3% of what was sent, ... */
+#define LOSS_SAME 0.25      /* ... at least as large (less a quarter of it) ... */
+#define LOSS_RATE_DROP 0.8  /* ... at a rate at least 20% below the last cut's: losses */
+#define LOSS_QUIET 10       /* periods without growth after which losses are over */   /* the backlog built is worked off over about this many periods */
 
 static double env_double(const char *name, double def)
 {
@@ -77,6 +87,19 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
     int64_t pub_growth = (int64_t)llround(expected) - sent;
     double pub_limit = growth_limit(c->publish_limit, expected);
     double recv_limit = growth_limit(c->receive_limit, expected);
+    /* What the period looked like, for the result: growth as it was, lost messages too. */
+    bool sustained = (double)pub_growth <= pub_limit && (double)recv_growth <= recv_limit;
+    int64_t raw_recv_growth = recv_growth;
+    if (c->loss_fraction > 0) {
+        /* Messages are being lost (see below): judge the rate on what the consumers take
+         * of the rest. When the backlog has not grown for LOSS_QUIET periods running
+         * (longer than working off a backlog takes), nothing goes missing any more. */
+        c->loss_quiet = (double)recv_growth <= NOISE * expected + 1 ? c->loss_quiet + 1 : 0;
+        if (c->loss_quiet >= LOSS_QUIET)
+            c->loss_fraction = 0;
+        else
+            recv_growth -= (int64_t)(c->loss_fraction * (double)sent);
+    }
     bool pub_grew = (double)pub_growth > pub_limit;
     bool recv_grew = copies && (double)recv_growth > recv_limit;
     /* Rose at all (beyond counting noise): half a percent of the period's messages. */
@@ -93,9 +116,9 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
                                   .publish_rate = sent_rate,
                                   .consume_rate = consume_rate,
                                   .publish_growth = pub_growth,
-                                  .receive_growth = recv_growth,
+                                  .receive_growth = raw_recv_growth,
                                   .backlog = backlog,
-                                  .sustained = !pub_grew && !recv_grew};
+                                  .sustained = sustained};
     c->steps++;
 
     if (pub_rose || recv_rose) {
@@ -103,6 +126,7 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
         c->grew++;
         c->growth_pub += pub_growth;
         c->growth_recv += recv_growth;
+        c->growth_sent += sent;
         c->draining = 0;
         if (pub_grew || recv_grew) {
             c->factor = c->factor / 2 < c->min_factor ? c->min_factor : c->factor / 2;
@@ -110,6 +134,14 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
         }
         bool over = c->grew >= 2 && ((double)c->growth_pub > 2 * pub_limit ||
                                      (double)c->growth_recv > 2 * recv_limit);
+        /* Far over in one period (a doubling past the capacity): no second period, which
+         * would double the backlog (and on a broker with a retention limit, the losses).
+         * Not just after a cut (while a backlog is worked off, what consumers deliver is
+         * noisy). */
+        if ((c->cut_step == 0 || c->steps - c->cut_step > FAR_OVER_AFTER) &&
+            ((double)pub_growth > FAR_OVER * expected || (double)recv_growth > FAR_OVER * expected))
+            over = true;
+        if (c->steps <= STARTUP_PERIODS) over = false;
         if (!over) {
             /* One period is not a trend (a latency hiccup, or the in-flight messages a
              * higher rate adds), nor is a small rise: hold and watch. */
@@ -120,25 +152,51 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
          * much, whatever was sustained before. The capacity is what the system delivered;
          * go a little below it to work off what built up (at most 8% below), and always
          * below the current target. */
-        if (c->lowest_failing == 0 || c->rate < c->lowest_failing) c->lowest_failing = c->rate;
         bool recv_over = (double)c->growth_recv > 2 * recv_limit;
-        double shown = recv_over && consume_rate < sent_rate ? consume_rate : sent_rate;
+        /* Consumers short of as large a fraction of what was sent at a rate well below the
+         * last cut's: lowering the rate does not help them catch up, so it is not their
+         * capacity (which would make that fraction much smaller). Messages are being lost (a broker's retention dropped what they had not
+         * read, a partition nobody consumes): say so, and judge from now on on the rest. */
+        double short_by = c->growth_sent > 0 ? (double)c->growth_recv / (double)c->growth_sent : 0;
+        if (recv_over && c->cut_short_by > LOSS_MIN && c->rate <= LOSS_RATE_DROP * c->cut_target &&
+            short_by >= (1 - LOSS_SAME) * c->cut_short_by) {
+            /* On top of what was already known to go missing. */
+            c->loss_fraction += short_by < c->cut_short_by ? short_by : c->cut_short_by;
+            if (c->loss_fraction > 0.95) c->loss_fraction = 0.95;
+            c->loss_quiet = 0;
+            c->losses_seen++;
+            c->cut_short_by = 0;
+            c->growth_pub = c->growth_recv = c->growth_sent = 0;
+            c->grew = 0;
+            p->action = '=';
+            return c->rate;
+        }
+        c->cut_short_by = recv_over ? short_by : 0;
+        c->cut_target = c->rate;
+        if (c->lowest_failing == 0 || c->rate < c->lowest_failing) c->lowest_failing = c->rate;
+        /* What producers can send for consumers to keep up with what is not lost. */
+        double taken = consume_rate / (1 - c->loss_fraction);
+        double shown = recv_over && taken < sent_rate ? taken : sent_rate;
         int64_t excess = c->growth_recv > c->growth_pub ? c->growth_recv : c->growth_pub;
         double next = shown - (double)excess / (DRAIN_PERIODS * secs);
         next = clamp(next, CUT_LOW * shown, CUT_HIGH * shown);
         if (next > CUT_HIGH * c->rate) next = CUT_HIGH * c->rate;
+        /* At most half at a time: what consumers deliver while working off a backlog (or
+         * after a broker dropped part of it) can be far below what they can sustain. */
+        if (next < CUT_DEEPEST * c->rate) next = CUT_DEEPEST * c->rate;
         c->rate = next > OMB_RATE_SEARCH_FLOOR ? next : OMB_RATE_SEARCH_FLOOR;
         c->ceiling = shown > c->rate ? shown : c->rate;
         c->factor = c->factor / 2 < c->min_factor ? c->min_factor : c->factor / 2;
         c->probe = PROBE_FIRST;
-        c->growth_pub = c->growth_recv = 0;
-        c->grew = 1; /* still growing next period: lowered again at once */
+        c->growth_pub = c->growth_recv = c->growth_sent = 0;
+        c->grew = 0; /* lowered again when it keeps growing for two more periods */
+        c->cut_step = c->steps;
         c->draining = DRAIN_PERIODS;
         p->action = '-';
         return c->rate;
     }
     c->grew = 0;
-    c->growth_pub = c->growth_recv = 0;
+    c->growth_pub = c->growth_recv = c->growth_sent = 0;
     if (c->draining > 0 && ((double)pub_growth < -pub_limit || (double)recv_growth < -recv_limit)) {
         /* After a cut, hold while the backlog that built up goes down (a few periods). */
         c->draining--;
@@ -169,6 +227,8 @@ void omb_rate_controller_summary(const struct omb_rate_controller *c,
     *s = (struct omb_rate_search_summary){.start_rate = OMB_RATE_SEARCH_START,
                                           .capacity_estimate = c->ceiling,
                                           .lowest_failing_rate = c->lowest_failing,
+                                          .loss_fraction = c->loss_fraction,
+                                          .losses_seen = c->losses_seen,
                                           .final_target = c->rate};
     int64_t n = c->steps < OMB_RATE_SEARCH_HISTORY ? c->steps : OMB_RATE_SEARCH_HISTORY;
     for (int64_t i = 0; i < n; i++)

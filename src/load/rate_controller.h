@@ -19,16 +19,26 @@
  *   messages (rate x latency) are not a backlog. A period "grew" when a backlog rose by
  *   more than the limit or 2% of the period's scheduled messages, whichever is larger;
  * - one period of growth holds the rate (an ack-latency hiccup, a rate step's new
- *   in-flight messages); two consecutive ones always lower it, to what the system
- *   actually delivered (the capacity it showed), less a little to work off the backlog
- *   that built: at most 8% less, so it never collapses. No floor tied to a past best:
- *   when capacity falls the rate follows it down, whatever was sustained before. The
- *   only floor is 100 msg/s;
+ *   in-flight messages); growth over consecutive periods (more than twice the limit in
+ *   all) always lowers it, to what the system actually delivered (the capacity it
+ *   showed), less a little to work off the backlog that built: at most 8% less, and at
+ *   most half the target at a time, so it never collapses. One period far over (a
+ *   backlog growing by 15% of the period's messages: a doubling past the capacity)
+ *   lowers it at once. No floor tied to a past best: when capacity falls the rate
+ *   follows it down, whatever was sustained before. The only floor is 100 msg/s;
  * - the receive backlog counts every subscription's copy (OMB compares sent with
  *   received, so with two subscriptions it never sees a backlog);
+ * - losses are not a capacity: when consumers stay short of as large a fraction of what
+ *   is sent at a rate well below the last cut's, messages are being lost (a broker's
+ *   retention dropped what they had not read yet, as the Kafka mock does past a few MB a
+ *   partition); the search says so (loss_fraction) and judges the rest, instead of
+ *   following the losses down to nothing. Those periods are not sustained;
  * - it brackets the capacity: after the first cut the rate closes in on the capacity
  *   shown by halving the gap, then probes above it, 2% at first and twice as far each
- *   period that holds, so a capacity that rises is found in a few periods too.
+ *   period that holds (up to 25%), so a capacity that rises is found in a few periods;
+ * - the first two periods only ever hold (connections, metadata and first batches delay
+ *   the first acknowledgements: OMB's search, and omb's earlier one, took that for the
+ *   capacity and settled at a fraction of it on a real Kafka, produce-only).
  */
 
 #define OMB_RATE_SEARCH_START 10000.0
@@ -64,8 +74,16 @@ struct omb_rate_controller {
     int grew;              /* consecutive periods in which a backlog grew */
     int draining;          /* periods left to hold after a cut while the backlog shrinks */
     int64_t growth_pub, growth_recv; /* backlog built during the current growth streak */
+    int64_t growth_sent;             /* messages sent during it */
+    double cut_short_by, cut_target; /* at the last cut: the fraction of what was sent the
+                                      * consumers did not get (0: not a consumer cut) and
+                                      * the target */
+    double loss_fraction; /* messages lost, as a fraction of those sent (0: none seen) */
+    int losses_seen;      /* times losses were recognized */
+    int loss_quiet;       /* periods running without receive backlog growth */
     int64_t prev_sent, prev_received, prev_backlog;
-    int64_t steps;   /* control periods judged */
+    int64_t steps;    /* control periods judged */
+    int64_t cut_step; /* steps at the last cut (0: none) */
     double elapsed_s;
     struct omb_rate_period hist[OMB_RATE_SEARCH_HISTORY]; /* ring, steps % HISTORY */
     bool started;
@@ -95,6 +113,8 @@ struct omb_rate_search_summary {
     int sustained_periods;    /* how many of them were sustained */
     double capacity_estimate; /* the controller's ceiling (0: never fell behind) */
     double lowest_failing_rate; /* 0: none */
+    double loss_fraction;       /* messages being lost at the end (0: none) */
+    int losses_seen;            /* times the search recognized losses */
     double final_target;
     size_t nlast; /* the last control periods, oldest first */
     struct omb_rate_period last[OMB_RATE_SEARCH_HISTORY];

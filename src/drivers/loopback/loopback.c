@@ -5,6 +5,13 @@
  * Driver file keys besides name/driverClass, to test against a known truth:
  *   publishCapacity: N   the broker accepts at most N msg/s in total (0: no limit)
  *   deliveryCapacity: N  each consumer receives at most N msg/s (0: no limit)
+ *   publishCapacitySchedule: [[0, N0], [T1, N1], ...]
+ *   deliveryCapacitySchedule: [[0, N0], [T1, N1], ...]
+ *                        the same capacities changing during the run: N0 msg/s from the
+ *                        start, N1 from T1 seconds on, ... (seconds since the first message
+ *                        the broker accepted: the probe, a moment before the load starts).
+ *                        Times start at 0 and increase; at most 64 steps; not together
+ *                        with the fixed key of the same name.
  *   loseEvery: N         the N-th, 2N-th, ... message a consumer gets is dropped (0: never)
  *   redeliverEvery: N    the N-th, 2N-th, ... message a consumer gets is delivered twice,
  *                        as after a rebalance (0: never); a message both would hit is lost
@@ -31,6 +38,24 @@ struct lb_item {
     int64_t offset;
 };
 
+/* A capacity that changes during the run: cap[i] msg/s from at_s[i] seconds on. */
+#define LB_MAX_STEPS 64
+struct lb_schedule {
+    size_t n; /* 0: no schedule, the fixed capacity holds */
+    double at_s[LB_MAX_STEPS], cap[LB_MAX_STEPS];
+};
+
+/* The capacity at @p now: @p fixed without a schedule; the schedule's first step before the
+ * first message (@p t0 == 0). */
+static double capacity_at(const struct lb_schedule *s, double fixed, int64_t t0, int64_t now)
+{
+    if (s->n == 0) return fixed;
+    double t = t0 ? (double)(now - t0) / 1e9 : 0;
+    double cap = s->cap[0];
+    for (size_t i = 1; i < s->n && s->at_s[i] <= t; i++) cap = s->cap[i];
+    return cap;
+}
+
 struct lb_consumer {
     omb_recv_fn fn;
     void *ctx;
@@ -47,6 +72,8 @@ struct lb_consumer {
     size_t qhead, qlen, qcap;
     bool paused, stop, thread_started;
     double capacity; /* msg/s, 0: none */
+    const struct lb_schedule *schedule; /* the driver's delivery schedule */
+    const _Atomic int64_t *t0;          /* the driver's first acceptance */
     pthread_t thread;
     int64_t lose_every, redeliver_every, delivered; /* faults; delivered: under busy */
 };
@@ -82,6 +109,8 @@ struct omb_driver {
     size_t ntopics;
     struct lb_garbage *garbage;
     double publish_capacity, delivery_capacity; /* msg/s, 0: none */
+    struct lb_schedule publish_schedule, delivery_schedule;
+    _Atomic int64_t t0_ns; /* first message accepted (0: none yet): the schedules' origin */
     int64_t lose_every, redeliver_every;
     pthread_mutex_t pub_lock; /* the publish capacity's schedule */
     int64_t pub_next_ns;
@@ -125,6 +154,7 @@ static struct lb_list *list_edit(const struct lb_list *old, void *add, void *del
 struct lb_file {
     const void *name, *cls;
     double publish_capacity, delivery_capacity;
+    const struct omb_yaml_node *publish_schedule, *delivery_schedule;
     int64_t lose_every, redeliver_every;
 };
 
@@ -141,6 +171,12 @@ static const struct omb_field lb_fields[] = {
      .offset = offsetof(struct lb_file, delivery_capacity),
      .min = 0,
      .max = 1e10},
+    {.key = "publishCapacitySchedule",
+     .type = OMB_FIELD_ANY,
+     .offset = offsetof(struct lb_file, publish_schedule)},
+    {.key = "deliveryCapacitySchedule",
+     .type = OMB_FIELD_ANY,
+     .offset = offsetof(struct lb_file, delivery_schedule)},
     {.key = "loseEvery",
      .type = OMB_FIELD_INT,
      .offset = offsetof(struct lb_file, lose_every),
@@ -153,27 +189,102 @@ static const struct omb_field lb_fields[] = {
      .max = 1e15},
 };
 
-static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, char *err, size_t errlen)
+/* A plain YAML number into @p v; 0 when it is not one. */
+static int plain_number(const struct omb_yaml_node *n, double *v)
+{
+    if (!n || n->kind != OMB_YAML_SCALAR || !n->plain || !n->scalar[0]) return 0;
+    char *end;
+    *v = strtod(n->scalar, &end);
+    return *end == '\0' && *v == *v && *v < 1e300 && *v > -1e300;
+}
+
+/* `key: [[0, N0], [T1, N1], ...]` into @p out, strictly: a list of [seconds, msg/s] pairs,
+ * the first at 0 s, times increasing, capacities 0 (no limit) to 1e10. */
+static int parse_schedule(const struct omb_driver_conf *conf, const struct omb_yaml_node *list,
+                          const char *key, struct lb_schedule *out, char *err, size_t errlen)
+{
+    const char *file = conf->doc && conf->doc->source ? conf->doc->source : "driver file";
+    memset(out, 0, sizeof *out);
+    if (!list) return OMB_DRV_OK;
+    if (list->kind != OMB_YAML_SEQ || list->n == 0 || list->n > LB_MAX_STEPS) {
+        snprintf(err, errlen,
+                 "%s line %d: '%s' must be a list of 1 to %d [seconds, msg/s] pairs, such as "
+                 "[[0, 60000], [30, 30000]]",
+                 file, list->line, key, LB_MAX_STEPS);
+        return OMB_DRV_ERR;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const struct omb_yaml_node *e = list->values[i];
+        double at, cap;
+        if (e->kind != OMB_YAML_SEQ || e->n != 2 || !plain_number(e->values[0], &at) ||
+            !plain_number(e->values[1], &cap)) {
+            snprintf(err, errlen,
+                     "%s line %d: '%s' step %zu must be a pair of numbers [seconds, msg/s]",
+                     file, e->line, key, i + 1);
+            return OMB_DRV_ERR;
+        }
+        if (i == 0 && at != 0) {
+            snprintf(err, errlen, "%s line %d: '%s' must start at 0 seconds, not %g", file,
+                     e->line, key, at);
+            return OMB_DRV_ERR;
+        }
+        if (i > 0 && at <= out->at_s[i - 1]) {
+            snprintf(err, errlen,
+                     "%s line %d: '%s' step %zu at %g s: times must increase (the step before "
+                     "is at %g s)",
+                     file, e->line, key, i + 1, at, out->at_s[i - 1]);
+            return OMB_DRV_ERR;
+        }
+        if (cap < 0 || cap > 1e10) {
+            snprintf(err, errlen,
+                     "%s line %d: '%s' step %zu: capacity %g msg/s is out of range (0 to 1e10; "
+                     "0: no limit)",
+                     file, e->line, key, i + 1, cap);
+            return OMB_DRV_ERR;
+        }
+        out->at_s[i] = at;
+        out->cap[i] = cap;
+        out->n++;
+    }
+    return OMB_DRV_OK;
+}
+
+static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f,
+                    struct lb_schedule *pub, struct lb_schedule *del, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
     if (conf->doc && conf->doc->root &&
         omb_schema_apply(conf->doc, conf->doc->root, lb_fields,
                          sizeof lb_fields / sizeof lb_fields[0], 0, f, err, errlen) != 0)
         return OMB_DRV_ERR;
+    if (parse_schedule(conf, f->publish_schedule, "publishCapacitySchedule", pub, err, errlen) ||
+        parse_schedule(conf, f->delivery_schedule, "deliveryCapacitySchedule", del, err,
+                       errlen))
+        return OMB_DRV_ERR;
+    const char *both = pub->n && f->publish_capacity > 0    ? "publishCapacity"
+                       : del->n && f->delivery_capacity > 0 ? "deliveryCapacity"
+                                                            : NULL;
+    if (both) {
+        snprintf(err, errlen, "%s: give '%s' or '%sSchedule', not both",
+                 conf->doc && conf->doc->source ? conf->doc->source : "driver file", both, both);
+        return OMB_DRV_ERR;
+    }
     return OMB_DRV_OK;
 }
 
 static int lb_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
 {
     struct lb_file f;
-    return lb_parse(conf, &f, err, errlen);
+    struct lb_schedule pub, del;
+    return lb_parse(conf, &f, &pub, &del, err, errlen);
 }
 
 static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
                    size_t errlen)
 {
     struct lb_file f;
-    if (lb_parse(conf, &f, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    struct lb_schedule pub, del;
+    if (lb_parse(conf, &f, &pub, &del, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     struct omb_driver *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(err, errlen, "out of memory");
@@ -183,6 +294,8 @@ static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
     pthread_mutex_init(&d->pub_lock, NULL);
     d->publish_capacity = f.publish_capacity;
     d->delivery_capacity = f.delivery_capacity;
+    d->publish_schedule = pub;
+    d->delivery_schedule = del;
     d->lose_every = f.lose_every;
     d->redeliver_every = f.redeliver_every;
     *out = d;
@@ -255,9 +368,9 @@ static uint32_t key_hash(const char *key, size_t len)
 
 /* The publish capacity: a schedule of acceptance times shared by all producers (a lock, but
  * only when a capacity is configured). Returns 0 when the message may be accepted now. */
-static int take_publish_slot(struct omb_driver *d, int64_t now)
+static int take_publish_slot(struct omb_driver *d, double capacity, int64_t now)
 {
-    int64_t interval = (int64_t)(1e9 / d->publish_capacity);
+    int64_t interval = (int64_t)(1e9 / capacity);
     pthread_mutex_lock(&d->pub_lock);
     int ok = now >= d->pub_next_ns;
     if (ok) {
@@ -329,7 +442,15 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
     /* One clock read stands for the broker's receipt, its ack and its delivery: in memory
      * they are the same instant. */
     int64_t now = omb_now_ns();
-    if (p->d->publish_capacity > 0 && take_publish_slot(p->d, now) != 0) return OMB_DRV_QUEUE_FULL;
+    struct omb_driver *d = p->d;
+    if (atomic_load_explicit(&d->t0_ns, memory_order_relaxed) == 0) {
+        int64_t zero = 0; /* the schedules' origin: the first message (one wins) */
+        atomic_compare_exchange_strong(&d->t0_ns, &zero, now);
+    }
+    double capacity = d->publish_schedule.n
+                          ? capacity_at(&d->publish_schedule, 0, atomic_load(&d->t0_ns), now)
+                          : d->publish_capacity;
+    if (capacity > 0 && take_publish_slot(d, capacity, now) != 0) return OMB_DRV_QUEUE_FULL;
     uint32_t partition = key ? key_hash(key, keylen) : p->next_partition++;
     const struct lb_list *subs = atomic_load_explicit(&p->topic->subs, memory_order_acquire);
     for (size_t s = 0; subs && s < subs->n; s++) {
@@ -366,7 +487,6 @@ static void *consumer_main(void *arg)
 {
     struct lb_consumer *c = arg;
     int64_t next_due = omb_now_ns();
-    double interval = c->capacity > 0 ? 1e9 / c->capacity : 0;
     pthread_mutex_lock(&c->qlock);
     while (!c->stop) {
         if (c->paused || c->qlen == 0) {
@@ -378,11 +498,15 @@ static void *consumer_main(void *arg)
         c->qhead = (c->qhead + 1) % c->qcap;
         c->qlen--;
         pthread_mutex_unlock(&c->qlock);
-        if (interval > 0) {
+        int64_t now = omb_now_ns();
+        double capacity = capacity_at(c->schedule, c->capacity, atomic_load(c->t0), now);
+        if (capacity > 0) {
             /* Sleep only when well ahead: a sleep per message would cap the rate at what
-             * the timer can do, not at the configured capacity. */
-            if (next_due - omb_now_ns() > 200000) omb_sleep_until_ns(next_due);
-            next_due += (int64_t)interval;
+             * the timer can do, not at the configured capacity. No credit for more than
+             * 10 ms of lag (a capacity that just rose does not burst). */
+            if (next_due < now - 10000000) next_due = now - 10000000;
+            if (next_due - now > 200000) omb_sleep_until_ns(next_due);
+            next_due += (int64_t)(1e9 / capacity);
         }
         while (atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire)) sched_yield();
         deliver(c, &it, omb_now_ns());
@@ -446,9 +570,11 @@ static int lb_create_consumer(struct omb_driver *d, const char *topic, const cha
     pthread_mutex_init(&c->c.qlock, NULL);
     pthread_cond_init(&c->c.qcond, NULL);
     c->c.capacity = d->delivery_capacity;
+    c->c.schedule = &d->delivery_schedule;
+    c->c.t0 = &d->t0_ns;
     c->c.lose_every = d->lose_every;
     c->c.redeliver_every = d->redeliver_every;
-    if (c->c.capacity > 0 && start_queue(&c->c) != 0) {
+    if ((c->c.capacity > 0 || d->delivery_schedule.n) && start_queue(&c->c) != 0) {
         free(c);
         goto oom;
     }
