@@ -22,6 +22,7 @@ enum {
     OMB_DRV_OK = 0,
     OMB_DRV_ERR = -1,        /* failed; err says why */
     OMB_DRV_QUEUE_FULL = -2, /* send: the client's queue is full; poll, then try again */
+    OMB_DRV_TOPICS_KEPT = 1, /* delete_topics: nothing to delete (they end with the cluster) */
 };
 
 /* What the worker attaches to each message and gets back on completion. The driver must
@@ -163,7 +164,8 @@ struct omb_driver_ops {
      *  once: what consumers share must be locked. */
     void (*close_consumer)(struct omb_consumer *c);
 
-    /** Optional. Deletes the topics (at the end of a run, unless told to keep them). */
+    /** Optional. Deletes the topics (at the end of a run, unless told to keep them).
+     *  OMB_DRV_TOPICS_KEPT when there is nothing to delete (an in-process cluster). */
     int (*delete_topics)(struct omb_driver *d, const char *const *topics, size_t n, char *err,
                          size_t errlen);
 

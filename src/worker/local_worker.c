@@ -333,6 +333,9 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
         snprintf(err, errlen, "out of memory creating consumers");
         return -1;
     }
+    /* A failure undoes this call's consumers and subscriptions: nothing half-done is left
+     * registered (the delivery check would wait for a subscription with no consumer). */
+    size_t ncons0 = w->ncons, nsubs0 = w->nsubs;
     for (size_t i = 0; i < n; i++) {
         size_t s;
         for (s = 0; s < w->nsubs; s++)
@@ -348,7 +351,7 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
         if (!c || !(c->positions = omb_position_tracker_new())) {
             free(c);
             snprintf(err, errlen, "out of memory creating consumers");
-            return -1;
+            goto undo;
         }
         c->w = w;
         c->sub = s;
@@ -356,11 +359,24 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
                                     err, errlen)) {
             omb_position_tracker_destroy(c->positions);
             free(c);
-            return -1;
+            goto undo;
         }
         w->cons[w->ncons++] = c;
     }
     return 0;
+undo:
+    for (size_t i = ncons0; i < w->ncons; i++) {
+        w->ops->close_consumer(w->cons[i]->c);
+        omb_position_tracker_destroy(w->cons[i]->positions);
+        free(w->cons[i]);
+    }
+    w->ncons = ncons0;
+    for (size_t s = nsubs0; s < w->nsubs; s++) {
+        free(w->subs[s].topic);
+        free(w->subs[s].subscription);
+    }
+    w->nsubs = nsubs0;
+    return -1;
 }
 
 /* Waits until every accepted send has completed, serving completions on this thread. */
@@ -706,9 +722,12 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     w->nsubs = 0;
     free_load(w);
     if (w->ntopics && !keep_topics && w->ops->delete_topics) {
-        if (omb_drv_delete_topics(w->ops, w->drv, (const char *const *)w->topics, w->ntopics, err,
-                                  errlen) != 0)
+        int d = omb_drv_delete_topics(w->ops, w->drv, (const char *const *)w->topics, w->ntopics,
+                                      err, errlen);
+        if (d < 0)
             rc = -1;
+        else if (d == OMB_DRV_TOPICS_KEPT)
+            omb_info("Kept %zu topic(s): they end with the %s cluster", w->ntopics, w->ops->name);
         else
             omb_info("Deleted %zu topic(s)", w->ntopics);
     }

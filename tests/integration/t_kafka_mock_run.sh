@@ -20,6 +20,9 @@ warmupDurationMinutes: 0.05
 Y
 "$OMB" mock-run.yaml --period 3 > run.log
 grep -q "in-process mock cluster" run.log || fail "the log does not say it runs on the mock"
+# The mock's topics end with it: "Kept", never a "Deleted" that did not happen.
+grep -q "Kept 3 topic(s): they end with the kafka cluster" run.log || fail "mock topics reported as deleted"
+! grep -q "Deleted" run.log || fail "'Deleted' logged on the mock"
 f=$(ls mock-run-Kafka-*.json)
 $CHECK "$f" --rate 3000 --subs 2 --min-periods 3 --workload "kafka mock run" --driver Kafka
 # Payloads under 28 bytes carry the envelope in a record header instead of a payload

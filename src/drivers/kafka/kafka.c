@@ -700,7 +700,7 @@ static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, 
                                size_t errlen)
 {
     /* The mock cluster and its topics end with the driver or the kafka-mock process. */
-    if (d->mock || d->mock_admin) return OMB_DRV_OK;
+    if (d->mock || d->mock_admin) return OMB_DRV_TOPICS_KEPT;
     rd_kafka_DeleteTopic_t **dt = calloc(n, sizeof *dt);
     if (!dt) return OMB_DRV_ERR;
     for (size_t i = 0; i < n; i++) dt[i] = rd_kafka_DeleteTopic_new(topics[i]);
