@@ -5,7 +5,7 @@
 # still advertises the Produce versions 2.0.2 needs for it).
 source "$(dirname "$0")/lib.sh"
 KAFKA_VERSION=4.1.1
-source "$(dirname "$0")/kafka_lib.sh"
+source "$OMB_SOURCE/tests/integration/kafka_lib.sh"
 kafka_up
 kafka_driver k.yaml
 cat > w.yaml <<'Y'

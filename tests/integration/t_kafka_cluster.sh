@@ -4,9 +4,9 @@
 # compression, idempotence, transactions' settings), then a distributed run with two
 # `omb worker`s on the same cluster.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/dist_lib.sh"
+source "$OMB_SOURCE/tests/integration/dist_lib.sh"
 KAFKA_BROKERS=3
-source "$(dirname "$0")/kafka_lib.sh"
+source "$OMB_SOURCE/tests/integration/kafka_lib.sh"
 trap 'kafka_down; stop_all_pids' EXIT
 kafka_up
 cat > short.yaml <<'Y'

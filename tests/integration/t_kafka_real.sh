@@ -5,7 +5,7 @@
 # spread over partitions, the exact delivery check, compression that really compresses,
 # replicationFactor above the broker count, backlog, rate search.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/kafka_lib.sh"
+source "$OMB_SOURCE/tests/integration/kafka_lib.sh"
 kafka_up
 kafka_topics > before.txt
 
