@@ -2,11 +2,13 @@
 #include "config/yamldoc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -39,13 +41,34 @@ void omb_yaml_free(struct omb_yaml_doc *doc)
     free(doc);
 }
 
+const char *omb_yaml_errstr(int errnum)
+{
+    return errnum == OMB_YAML_NOT_REGULAR ? "not a regular file (a FIFO, device or socket)"
+                                          : strerror(errnum);
+}
+
 char *omb_yaml_read_all(const char *path, size_t *len, int *errnum)
 {
     *len = 0;
     *errnum = 0;
-    FILE *f = fopen(path, "rb");
+    /* Opened without blocking and checked before reading: a FIFO would block the run with
+     * no message until something writes to it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *errnum = errno;
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *errnum = S_ISDIR(st.st_mode) ? EISDIR : OMB_YAML_NOT_REGULAR;
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         *errnum = errno;
+        close(fd);
         return NULL;
     }
     char *buf = NULL;
@@ -388,7 +411,8 @@ struct omb_yaml_doc *omb_yaml_load_file(const char *path, char *err, size_t errl
     char *text = omb_yaml_read_all(path, &len, &errnum);
     if (!text) {
         if (err && errlen)
-            snprintf(err, errlen, "cannot read YAML file '%s': %s", path, strerror(errnum));
+            snprintf(err, errlen, "cannot read YAML file '%s': %s", path,
+                     omb_yaml_errstr(errnum));
         return NULL;
     }
     struct omb_yaml_doc *doc = omb_yaml_load_string(text, len, path, err, errlen);

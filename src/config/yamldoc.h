@@ -53,6 +53,11 @@ bool omb_yaml_is_null(const struct omb_yaml_node *n);
  *  Returns NULL with *errnum set (EFBIG when too large). */
 char *omb_yaml_read_all(const char *path, size_t *len, int *errnum);
 
+/* omb_yaml_read_all's errnum for a path that is not a regular file (FIFO, device, socket). */
+#define OMB_YAML_NOT_REGULAR 100000
+/** strerror(), and a sentence for OMB_YAML_NOT_REGULAR. */
+const char *omb_yaml_errstr(int errnum);
+
 /** Writes @p s single-quoted for a one-line message: control characters become '?',
  *  more than 60 bytes are cut with "...". Always NUL-terminates when buflen > 0. */
 void omb_yaml_quote(char *buf, size_t buflen, const char *s);

@@ -64,6 +64,13 @@ expect_fail 2 "cannot write result file 'special/fifo.json': it is a FIFO" -- "$
 [ -p special/fifo.json ] || fail "the FIFO was replaced"
 ln -s nowhere/x.json special/dangling.json
 expect_fail 2 "symlink to nothing" -- "$OMB" run -o special/dangling.json ok.yaml
+# A FIFO given as a workload or driver file is refused before reading (it used to block).
+mkfifo special/w.yaml
+expect_fail 2 "cannot read workload file 'special/w.yaml': not a regular file" -- timeout 10 "$OMB" run special/w.yaml
+expect_fail 2 "cannot read driver file 'special/w.yaml': not a regular file" -- timeout 10 "$OMB" run -d special/w.yaml ok.yaml
+# On the mock as on a real cluster, a replication factor above the broker count is refused.
+printf 'name: K\ndriverClass: kafka\nreplicationFactor: 99\n' > rf99.yaml
+expect_fail 1 "rf99.yaml: replicationFactor 99 needs at least 99 brokers, and the mock cluster has 3" -- "$OMB" run -d rf99.yaml ok.yaml
 # Repeated -d accumulates, as OMB's parser does: a missing first file is reported.
 expect_fail 2 "cannot read driver file 'missing-first.yaml'" -- "$OMB" run -d missing-first.yaml -d loopback.yaml ok.yaml
 printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml

@@ -625,8 +625,16 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
         return OMB_DRV_OK;
     }
     if (d->mock) {
-        int rf = (int)(d->replication_factor < d->mock_brokers ? d->replication_factor
-                                                                : d->mock_brokers);
+        /* As a real cluster would: a factor above the broker count is refused, not capped. */
+        if (d->replication_factor > d->mock_brokers) {
+            snprintf(err, errlen,
+                     "%s: replicationFactor %lld needs at least %lld brokers, and the mock "
+                     "cluster has %d",
+                     d->file, (long long)d->replication_factor,
+                     (long long)d->replication_factor, d->mock_brokers);
+            return OMB_DRV_ERR;
+        }
+        int rf = (int)d->replication_factor;
         for (size_t i = 0; i < n; i++) {
             rd_kafka_resp_err_t r = rd_kafka_mock_topic_create(d->mock, topics[i], partitions, rf);
             if (r) {
