@@ -162,7 +162,7 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
             short_by >= (1 - LOSS_SAME) * c->cut_short_by) {
             /* On top of what was already known to go missing. */
             c->loss_fraction += short_by < c->cut_short_by ? short_by : c->cut_short_by;
-            if (c->loss_fraction > 0.95) c->loss_fraction = 0.95;
+            if (c->loss_fraction > 1) c->loss_fraction = 1;
             c->loss_quiet = 0;
             c->losses_seen++;
             c->cut_short_by = 0;
@@ -175,7 +175,7 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
         c->cut_target = c->rate;
         if (c->lowest_failing == 0 || c->rate < c->lowest_failing) c->lowest_failing = c->rate;
         /* What producers can send for consumers to keep up with what is not lost. */
-        double taken = consume_rate / (1 - c->loss_fraction);
+        double taken = c->loss_fraction < 0.999 ? consume_rate / (1 - c->loss_fraction) : sent_rate;
         double shown = recv_over && taken < sent_rate ? taken : sent_rate;
         int64_t excess = c->growth_recv > c->growth_pub ? c->growth_recv : c->growth_pub;
         double next = shown - (double)excess / (DRAIN_PERIODS * secs);
