@@ -107,7 +107,11 @@ static int control_rate(struct run *r, int64_t now)
         if (r->worker->ops->adjust_rate(r->worker, next, r->err, sizeof r->err) != 0) return -1;
         const struct omb_rate_period *p =
             &r->rc.hist[(r->rc.steps - 1 + OMB_RATE_SEARCH_HISTORY) % OMB_RATE_SEARCH_HISTORY];
-        if (r->rc.steps > 0 && p->action == '-')
+        if (r->rc.steps > 0 && p->action == '-' && r->w->subscriptions_per_topic == 0)
+            omb_info("Rate search: producers fell behind their schedule (by %lld messages in "
+                     "the last period; %.0f msg/s acknowledged): %.0f -> %.0f msg/s",
+                     (long long)p->publish_growth, p->publish_rate, r->target_rate, next);
+        else if (r->rc.steps > 0 && p->action == '-')
             omb_info("Rate search: the backlog grew over consecutive periods (publish %+lld, "
                      "receive %+lld per subscription in the last one; %.0f msg/s published, "
                      "%.0f received per subscription): %.0f -> %.0f msg/s",

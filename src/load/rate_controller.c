@@ -45,8 +45,8 @@ void omb_rate_controller_init(struct omb_rate_controller *c, double initial_rate
 }
 
 const char omb_rate_search_definition[] =
-    "the highest rate (the lower of the publish rate and the per-subscription consume rate) "
-    "among the control periods of the window in which producers kept their schedule "
+    "the highest rate (the target, or the publish rate or per-subscription consume rate "
+    "when lower) among the control periods of the window in which producers kept their schedule "
     "(acknowledged at least what was scheduled, less the backlog limit or 2%) and the "
     "receive backlog did not grow (by more than the limit or 2% of the period's messages); "
     "the window is the run's last control periods";
@@ -241,7 +241,10 @@ void omb_rate_controller_summary(const struct omb_rate_controller *c,
         s->window_seconds += p->seconds;
         if (!p->sustained) continue;
         s->sustained_periods++;
+        /* The target kept, or what producers and consumers achieved when that was less
+         * (producers catching up what they owed after a cut send above the target). */
         double r = p->publish_rate < p->consume_rate ? p->publish_rate : p->consume_rate;
+        if (p->target < r) r = p->target;
         if (r > s->sustained_rate) s->sustained_rate = r;
     }
 }

@@ -105,8 +105,8 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
 /* What the search found, for the result. */
 struct omb_rate_search_summary {
     double start_rate;
-    /* The highest rate, min(publish, per-subscription consume), among the sustained periods
-     * of the last `window_periods` control periods (0 when none of them was sustained). */
+    /* The highest rate, min(target, publish, per-subscription consume), among the sustained
+     * periods of the last `window_periods` control periods (0 when none was sustained). */
     double sustained_rate;
     int window_periods;       /* periods looked at (<= OMB_RATE_SEARCH_WINDOW) */
     double window_seconds;    /* their total length */
