@@ -634,15 +634,8 @@ static int parse_args(int argc, char **argv, struct gen *g)
          "where the workload files go (created if missing)"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
-    struct omb_cli_list extra = {0};
-    int rc = omb_cli_parse("omb generate", opts, argc, argv, &extra, NULL, NULL);
-    if (rc == 0 && extra.n > 0) {
-        fprintf(stderr, "omb generate: unexpected argument '%s' (omb generate --help)\n",
-                extra.v[0]);
-        rc = -1;
-    }
-    omb_cli_list_free(&extra);
-    if (rc != 0) return EXIT_BAD_INPUT;
+    if (omb_cli_parse("omb generate", opts, argc, argv, NULL, NULL, NULL) != 0)
+        return EXIT_BAD_INPUT;
     if (!g->template_path || !g->dir) {
         fprintf(stderr, "omb generate: %s\n",
                 !g->template_path ? "-t TEMPLATE.yaml is required" : "-o DIR is required");

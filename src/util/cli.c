@@ -143,6 +143,10 @@ int omb_cli_parse(const char *cmd, const struct omb_cli_opt *opts, int argc, cha
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1; /* the caller prints it */
         if (a[0] != '-' || !a[1]) {
+            if (!positional) {
+                fprintf(stderr, "%s: unexpected argument '%s' (%s --help)\n", cmd, a, cmd);
+                return -1;
+            }
             if (omb_cli_list_add(positional, a, false) != 0) return -1;
             continue;
         }

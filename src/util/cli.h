@@ -36,7 +36,8 @@ typedef int (*omb_cli_other_fn)(void *ctx, const char *arg);
 
 /**
  * Parses @p argv (the arguments after the subcommand) against @p opts (ending with a NULL
- * `names`); other arguments go to @p positional. Errors are one sentence on stderr,
+ * `names`); other arguments go to @p positional (NULL: the command takes none, and one is
+ * an error). Errors are one sentence on stderr,
  * prefixed "@p cmd: ". Returns 0, 1 when -h/--help was given (the caller prints its usage,
  * omb_cli_help for the options), or -1.
  */

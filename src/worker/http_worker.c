@@ -985,13 +985,7 @@ static int parse_worker_args(int argc, char **argv, struct omb_http_worker_optio
         {"-v|--verbose", OMB_CLI_FLAG, &verbose, 0, 0, NULL, "debug logging"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
-    struct omb_cli_list extra = {0};
-    int rc = omb_cli_parse("omb worker", opts, argc, argv, &extra, NULL, NULL);
-    if (rc == 0 && extra.n > 0) {
-        fprintf(stderr, "omb worker: unknown option '%s' (omb worker --help)\n", extra.v[0]);
-        rc = -1;
-    }
-    omb_cli_list_free(&extra);
+    int rc = omb_cli_parse("omb worker", opts, argc, argv, NULL, NULL, NULL);
     if (rc != 0 || whole_port("-p", port, &opt->port) != 0 ||
         whole_port("-sp", stats_port, &opt->stats_port) != 0)
         return 2;

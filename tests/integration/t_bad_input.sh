@@ -64,6 +64,9 @@ expect_fail 2 "cannot write result file 'special/fifo.json': it is a FIFO" -- "$
 [ -p special/fifo.json ] || fail "the FIFO was replaced"
 ln -s nowhere/x.json special/dangling.json
 expect_fail 2 "symlink to nothing" -- "$OMB" run -o special/dangling.json ok.yaml
+# Commands that take no arguments say so.
+expect_fail 2 "omb worker: unexpected argument 'bogus'" -- "$OMB" worker bogus
+expect_fail 2 "omb kafka-mock: unexpected argument 'x'" -- "$OMB" kafka-mock x
 # A FIFO given as a workload or driver file is refused before reading (it used to block).
 mkfifo special/w.yaml
 expect_fail 2 "cannot read workload file 'special/w.yaml': not a regular file" -- timeout 10 "$OMB" run special/w.yaml
