@@ -443,7 +443,8 @@ static int lb_send(struct omb_producer *p, const char *key, size_t keylen, const
      * they are the same instant. */
     int64_t now = omb_now_ns();
     struct omb_driver *d = p->d;
-    if (atomic_load_explicit(&d->t0_ns, memory_order_relaxed) == 0) {
+    if ((d->publish_schedule.n || d->delivery_schedule.n) &&
+        atomic_load_explicit(&d->t0_ns, memory_order_relaxed) == 0) {
         int64_t zero = 0; /* the schedules' origin: the first message (one wins) */
         atomic_compare_exchange_strong(&d->t0_ns, &zero, now);
     }
