@@ -726,7 +726,15 @@ redis_start() {
   ensure_pkgs redis-server redis-tools
   rm -rf "$D"; mkdir -p "$D"
   redis_spawn
-  redis_wait
+  # Seen once on a busy machine: redis-server gone at once with nothing in its logs. A
+  # second try before giving up (the first one's output stays in console.log).
+  if ! (redis_wait) 2>"$D/first-try.err"; then
+    echo "broker.sh: redis did not come up at the first try; trying again" >&2
+    sleep 1
+    check_ports_free redis 6379
+    redis_spawn
+    redis_wait
+  fi
   redis_ready_line
 }
 
