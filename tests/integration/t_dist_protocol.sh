@@ -118,4 +118,12 @@ curl -sf -X POST -d "[\"$T\"]" "$URL_lone/create-producers" > /dev/null
 curl -sf -X POST -d "{\"payloadData\":[\"$payload\"],\"publishRate\":100}" "$URL_lone/start-load" > /dev/null
 wait_for worker-lone.log "no request from the coordinator for [0-9]+ s"
 wait_for worker-lone.log "Deleted 1 topic"
+# OMB's habit: a workers.yaml in the current directory is used when neither -w nor -wf is
+# given, and the log says so (a run meant to be distributed must not run locally).
+start_worker habit
+mkdir habit && printf 'workers:\n  - %s\n' "$URL_habit" > habit/workers.yaml
+printf 'name: habit\ntopics: 1\nmessageSize: 100\nsubscriptionsPerTopic: 1\nproducerRate: 200\ntestDurationMinutes: 0.03\nwarmupDurationMinutes: 0\n' > habit/w.yaml
+(cd habit && "$OMB" run -d ../lb.yaml --period 1 -o r.json w.yaml) > habit.log 2>&1 || { cat habit.log; fail "run with ./workers.yaml failed"; }
+grep -q "Using default worker file workers.yaml" habit.log || { cat habit.log; fail "./workers.yaml not used"; }
+grep -q "initialize-driver\|Initializ" "worker-habit.log" || grep -q "Started" "worker-habit.log" || { cat worker-habit.log; fail "the worker from ./workers.yaml ran nothing"; }
 echo "PASS"
