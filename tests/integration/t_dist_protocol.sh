@@ -125,5 +125,5 @@ mkdir habit && printf 'workers:\n  - %s\n' "$URL_habit" > habit/workers.yaml
 printf 'name: habit\ntopics: 1\nmessageSize: 100\nsubscriptionsPerTopic: 1\nproducerRate: 200\ntestDurationMinutes: 0.03\nwarmupDurationMinutes: 0\n' > habit/w.yaml
 (cd habit && "$OMB" run -d ../lb.yaml --period 1 -o r.json w.yaml) > habit.log 2>&1 || { cat habit.log; fail "run with ./workers.yaml failed"; }
 grep -q "Using default worker file workers.yaml" habit.log || { cat habit.log; fail "./workers.yaml not used"; }
-grep -q "initialize-driver\|Initializ" "worker-habit.log" || grep -q "Started" "worker-habit.log" || { cat worker-habit.log; fail "the worker from ./workers.yaml ran nothing"; }
+grep -q "Started" worker-habit.log || { cat worker-habit.log; fail "the worker from ./workers.yaml ran nothing"; }
 echo "PASS"
