@@ -30,8 +30,9 @@ enum {
 struct omb_msg_meta {
     int64_t intended_ns; /* when the schedule wanted this message sent (epoch ns, util/clock.h) */
     int64_t sent_ns;     /* when the worker called send() */
-    /* Who sent it: the producer's id (unique per topic across workers, 0..INT32_MAX-1) and
-     * its per-producer sequence number (0, 1, 2, ...). Systems without offsets deliver
+    /* Who sent it: the producer's id (random in 0..INT32_MAX-2, unique within a worker; two
+     * workers' producers of one topic collide with probability ~k^2/2^32) and its
+     * per-producer sequence number (0, 1, 2, ...). Systems without offsets deliver
      * these as the message's position (drivers/envelope.h). */
     int32_t producer;
     int64_t seq;
