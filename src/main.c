@@ -51,6 +51,8 @@ struct run_inputs {
     size_t nunusable;
 };
 
+#define RUN_NOPTS 16 /* the table below, its end included */
+
 static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
 {
     struct omb_run_options *o = &a->opt;
@@ -86,9 +88,9 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
          "load and check every file, print the plan and its duration, run nothing"},
         {NULL, 0, NULL, 0, 0, NULL, NULL},
     };
+    _Static_assert(sizeof v / sizeof v[0] == RUN_NOPTS, "RUN_NOPTS is the table's size");
     memcpy(t, v, sizeof v);
 }
-#define RUN_NOPTS 16
 
 static void usage(FILE *f)
 {
