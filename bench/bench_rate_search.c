@@ -66,10 +66,10 @@ static struct outcome run(const struct scenario *sc, int use_omb, double secs)
         if (t + 1e-9 < next_control) continue;
         next_control += period;
         int64_t ns = (int64_t)(period * 1e9);
-        rate = use_omb ? omb_rate_controller_omb_next(&o, rate, ns, (int64_t)s.sent,
-                                                      (int64_t)s.received)
-                       : omb_rate_controller_next(&c, ns, (int64_t)s.sent, (int64_t)s.received,
-                                                  sc->subs);
+        rate =
+            use_omb
+                ? omb_rate_controller_omb_next(&o, rate, ns, (int64_t)s.sent, (int64_t)s.received)
+                : omb_rate_controller_next(&c, ns, (int64_t)s.sent, (int64_t)s.received, sc->subs);
         double cap = fmin(s.pub_cap, s.del_cap);
         if (t < from) continue;
         if (out.reach_s < 0 && fabs(rate - cap) <= 0.1 * cap) out.reach_s = t - from;
@@ -115,8 +115,8 @@ int main(void)
             printf("%-44s %-11s %s %-6s lowest %s: %3.0f%%  last 20 s: %3.0f-%3.0f%%  "
                    "sustainedRate: ",
                    sc->what, omb ? "OMB's rules" : "omb",
-                   sc->change_s > 0 ? "within 10% of new capacity after change" :
-                                      "within 10% of capacity after          ",
+                   sc->change_s > 0 ? "within 10% of new capacity after change"
+                                    : "within 10% of capacity after          ",
                    reach, sc->change_s > 0 ? "after change" : "after reach ", 100 * r.min_after,
                    100 * r.lo_last, 100 * r.hi_last);
             if (omb)

@@ -384,7 +384,8 @@ static int cmd_run(int argc, char **argv)
         rc = EXIT_USAGE;
     else if (rc == 0)
         rc = a.dry_run ? print_plan(&a, &in) : run_matrix(&a, &in);
-    else rc = rc > 0 ? 0 : EXIT_USAGE;
+    else
+        rc = rc > 0 ? 0 : EXIT_USAGE;
     free_inputs(&in);
     omb_cli_list_free(&a.drivers);
     omb_cli_list_free(&a.workers);

@@ -99,8 +99,7 @@ int omb_driver_conf_load_file(const char *path, struct omb_driver_conf *out, cha
     int errnum;
     char *text = omb_yaml_read_all(path, &len, &errnum);
     if (!text) {
-        snprintf(err, errlen, "cannot read driver file '%s': %s", path,
-                 omb_yaml_errstr(errnum));
+        snprintf(err, errlen, "cannot read driver file '%s': %s", path, omb_yaml_errstr(errnum));
         return -1;
     }
     int rc = omb_driver_conf_load_string(text, len, path, out, err, errlen);

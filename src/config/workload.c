@@ -325,8 +325,7 @@ int omb_workload_load(const char *path, struct omb_workload *out, char *err, siz
     int errnum;
     char *text = omb_yaml_read_all(path, &len, &errnum);
     if (!text) {
-        snprintf(err, errlen, "cannot read workload file '%s': %s", path,
-                 omb_yaml_errstr(errnum));
+        snprintf(err, errlen, "cannot read workload file '%s': %s", path, omb_yaml_errstr(errnum));
         return -1;
     }
     if (!(out->path = strdup(path)) || !(out->base_name = make_base_name(path))) {

@@ -411,8 +411,7 @@ struct omb_yaml_doc *omb_yaml_load_file(const char *path, char *err, size_t errl
     char *text = omb_yaml_read_all(path, &len, &errnum);
     if (!text) {
         if (err && errlen)
-            snprintf(err, errlen, "cannot read YAML file '%s': %s", path,
-                     omb_yaml_errstr(errnum));
+            snprintf(err, errlen, "cannot read YAML file '%s': %s", path, omb_yaml_errstr(errnum));
         return NULL;
     }
     struct omb_yaml_doc *doc = omb_yaml_load_string(text, len, path, err, errlen);

@@ -51,8 +51,11 @@ static bool dir_takes_files(const char *dir, char *err, size_t errlen)
 
 static const char *kind_of(mode_t m)
 {
-    return S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
-         : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+    return S_ISCHR(m)    ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
 }
 
 bool omb_output_check(const char *output, char *err, size_t errlen)
@@ -73,8 +76,7 @@ bool omb_output_check(const char *output, char *err, size_t errlen)
         return false;
     }
     if (lstat(output, &st) == 0 && S_ISLNK(st.st_mode) && stat(output, &st) != 0) {
-        snprintf(err, errlen, "cannot write result file '%s': it is a symlink to nothing",
-                 output);
+        snprintf(err, errlen, "cannot write result file '%s': it is a symlink to nothing", output);
         return false;
     }
     dir_of(output, dir, sizeof dir);

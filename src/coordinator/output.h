@@ -13,7 +13,8 @@
  * directory; or a file in one): the directory must exist and really take a new file (one
  * is created and removed), and an existing target must be a regular file (a device, FIFO,
  * socket or directory is refused; a symlink is followed to the regular file it names, a
- * dangling one refused, as util/atomic_file.c writes them). Returns false with one sentence in @p err.
+ * dangling one refused, as util/atomic_file.c writes them). Returns false with one sentence in @p
+ * err.
  */
 bool omb_output_check(const char *output, char *err, size_t errlen);
 
@@ -21,7 +22,6 @@ bool omb_output_check(const char *output, char *err, size_t errlen);
  *  `<workload-base>-<driver>-<yyyy-MM-dd-HH-mm-ss>.json`, in @p output when it is a
  *  directory; @p output itself for one result; numbered `FILE-1.json` ... for several. */
 void omb_output_result_path(const char *output, size_t index, size_t total,
-                            const struct omb_workload *w, const char *driver, char *out,
-                            size_t n);
+                            const struct omb_workload *w, const char *driver, char *out, size_t n);
 
 #endif

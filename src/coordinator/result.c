@@ -397,9 +397,10 @@ void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_sear
         json_object_set_new(e, "receiveBacklogGrowth", json_integer(p->receive_growth));
         json_object_set_new(e, "backlog", json_integer(p->backlog));
         json_object_set_new(e, "sustained", json_boolean(p->sustained));
-        json_object_set_new(e, "then", json_string(p->action == '-'   ? "lowered"
-                                                   : p->action == '+' ? "raised"
-                                                                      : "held"));
+        json_object_set_new(e, "then",
+                            json_string(p->action == '-'   ? "lowered"
+                                        : p->action == '+' ? "raised"
+                                                           : "held"));
         json_array_append_new(a, e);
     }
     json_object_set_new(o, "lastPeriods", a);

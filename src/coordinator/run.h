@@ -30,7 +30,7 @@ void omb_install_signal_handlers(void);
 
 enum omb_run_status {
     OMB_RUN_OK = 0,
-    OMB_RUN_FAILED = 1, /* an error; a result was written if anything was measured */
+    OMB_RUN_FAILED = 1,        /* an error; a result was written if anything was measured */
     OMB_RUN_INTERRUPTED = 130, /* by a signal: the exit code is 128 + omb_interrupted */
 };
 

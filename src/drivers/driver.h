@@ -81,8 +81,8 @@ enum omb_driver_caps {
 
 /* A subcommand a driver owns (`omb kafka-mock`): main() dispatches it by name. */
 struct omb_driver_command {
-    const char *name;    /* "kafka-mock" */
-    const char *usage;   /* one line for `omb --help`: "omb kafka-mock [--brokers 3]" */
+    const char *name;  /* "kafka-mock" */
+    const char *usage; /* one line for `omb --help`: "omb kafka-mock [--brokers 3]" */
     int (*main)(int argc, char **argv); /* argv[0] is the first argument after the name */
 };
 
@@ -113,8 +113,8 @@ struct omb_driver_ops {
      *  per topic and, when @p pause, paused consumers (a backlog phase), checked with the
      *  other files before anything runs. The capabilities are checked first (no
      *  OMB_CAP_PARTITIONS: partitions must be 1; no pause_consumer: no backlog). */
-    int (*check_workload)(const struct omb_driver_conf *conf, int partitions, bool pause,
-                          char *err, size_t errlen);
+    int (*check_workload)(const struct omb_driver_conf *conf, int partitions, bool pause, char *err,
+                          size_t errlen);
 
     /** Validates the driver file's own keys (unknown keys are errors, naming the file and
      *  line) and prepares clients. May block (connectivity check). */
@@ -183,8 +183,8 @@ static inline int omb_drv_check(const struct omb_driver_ops *o, const struct omb
 }
 
 static inline int omb_drv_check_workers(const struct omb_driver_ops *o,
-                                        const struct omb_driver_conf *c, size_t nworkers,
-                                        char *err, size_t errlen)
+                                        const struct omb_driver_conf *c, size_t nworkers, char *err,
+                                        size_t errlen)
 {
     if (nworkers < 2) return 0;
     if (o->caps & OMB_CAP_IN_PROCESS) {
@@ -234,8 +234,7 @@ static inline bool omb_drv_can_pause(const struct omb_driver_ops *o)
 }
 
 /** Pauses (@p pause) or resumes one consumer; -1 when the driver cannot. */
-static inline int omb_drv_pause(const struct omb_driver_ops *o, struct omb_consumer *c,
-                                bool pause)
+static inline int omb_drv_pause(const struct omb_driver_ops *o, struct omb_consumer *c, bool pause)
 {
     if (!omb_drv_can_pause(o)) return -1;
     return pause ? o->pause_consumer(c) : o->resume_consumer(c);

@@ -6,23 +6,27 @@
 
 #include "stats/backlog.h"
 
-#define GROWTH_SLACK 0.02 /* a backlog grew: by more than its limit or 2% of the period */
-#define NOISE 0.005       /* a backlog rose at all: by more than 0.5% of the period */
-#define PROBE_FIRST 0.02  /* first probe above the capacity shown, doubled while it holds */
-#define PROBE_MAX 0.25    /* probes stay small: an overshoot builds a backlog, and a broker
-                           * with a small retention (the Kafka mock) drops what was not read */
-#define STARTUP_PERIODS 2 /* the first periods only hold: connections, metadata, first
-                           * batches delay the first acknowledgements */
-#define CUT_HIGH 0.97      /* a cut goes to at most 97% of what was delivered ... */
-#define CUT_LOW 0.92      /* ... and to at least 92% of it */
-#define CUT_DEEPEST 0.5   /* ... and never below half of the target it comes from */
-#define FAR_OVER 0.15     /* one period whose backlog grew by 15% of it: cut at once */
-#define FAR_OVER_AFTER 4  /* ... unless within this many periods of the last cut */
-#define DRAIN_PERIODS 8
-#define LOSS_MIN 0.03       /* consumers short of at least 3% of what was sent, ... */
-#define LOSS_SAME 0.25      /* ... at least as large (less a quarter of it) ... */
+#define GROWTH_SLACK 0.02  /* a backlog grew: by more than its limit or 2% of the period */
+#define NOISE        0.005 /* a backlog rose at all: by more than 0.5% of the period */
+#define PROBE_FIRST  0.02  /* first probe above the capacity shown, doubled while it holds */
+#define PROBE_MAX                                                                                  \
+    0.25 /* probes stay small: an overshoot builds a backlog, and a broker                         \
+          * with a small retention (the Kafka mock) drops what was not read */
+#define STARTUP_PERIODS                                                                            \
+    2                       /* the first periods only hold: connections, metadata, first           \
+                             * batches delay the first acknowledgements */
+#define CUT_HIGH       0.97 /* a cut goes to at most 97% of what was delivered ... */
+#define CUT_LOW        0.92 /* ... and to at least 92% of it */
+#define CUT_DEEPEST    0.5  /* ... and never below half of the target it comes from */
+#define FAR_OVER       0.15 /* one period whose backlog grew by 15% of it: cut at once */
+#define FAR_OVER_AFTER 4    /* ... unless within this many periods of the last cut */
+#define DRAIN_PERIODS  8
+#define LOSS_MIN       0.03 /* consumers short of at least 3% of what was sent, ... */
+#define LOSS_SAME      0.25 /* ... at least as large (less a quarter of it) ... */
 #define LOSS_RATE_DROP 0.8  /* ... at a rate at least 20% below the last cut's: losses */
-#define LOSS_QUIET 10       /* periods without growth after which losses are over */   /* the backlog built is worked off over about this many periods */
+#define LOSS_QUIET                                                                                 \
+    10 /* periods without growth after which losses are over */ /* the backlog built is worked off \
+                                                                   over about this many periods */
 
 static double env_double(const char *name, double def)
 {
@@ -155,8 +159,9 @@ double omb_rate_controller_next(struct omb_rate_controller *c, int64_t period_ns
         bool recv_over = (double)c->growth_recv > 2 * recv_limit;
         /* Consumers short of as large a fraction of what was sent at a rate well below the
          * last cut's: lowering the rate does not help them catch up, so it is not their
-         * capacity (which would make that fraction much smaller). Messages are being lost (a broker's retention dropped what they had not
-         * read, a partition nobody consumes): say so, and judge from now on on the rest. */
+         * capacity (which would make that fraction much smaller). Messages are being lost (a
+         * broker's retention dropped what they had not read, a partition nobody consumes): say so,
+         * and judge from now on on the rest. */
         double short_by = c->growth_sent > 0 ? (double)c->growth_recv / (double)c->growth_sent : 0;
         if (recv_over && c->cut_short_by > LOSS_MIN && c->rate <= LOSS_RATE_DROP * c->cut_target &&
             short_by >= (1 - LOSS_SAME) * c->cut_short_by) {

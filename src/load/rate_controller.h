@@ -50,11 +50,11 @@
 
 /* One control period as the controller judged it. */
 struct omb_rate_period {
-    double end_s;          /* seconds since the first control period began */
-    double seconds;        /* its length */
-    double target;         /* msg/s the producers were asked for during it */
-    double publish_rate;   /* msg/s acknowledged */
-    double consume_rate;   /* msg/s received per subscription (publish_rate if none) */
+    double end_s;           /* seconds since the first control period began */
+    double seconds;         /* its length */
+    double target;          /* msg/s the producers were asked for during it */
+    double publish_rate;    /* msg/s acknowledged */
+    double consume_rate;    /* msg/s received per subscription (publish_rate if none) */
     int64_t publish_growth; /* scheduled - acknowledged this period (messages) */
     int64_t receive_growth; /* change of the receive backlog, per subscription */
     int64_t backlog;        /* receive backlog at its end, every copy */
@@ -67,8 +67,8 @@ struct omb_rate_controller {
     double factor; /* ramping factor while no capacity is known */
     double min_factor, max_factor;
     int64_t publish_limit, receive_limit;
-    double ceiling;  /* capacity estimate: what it delivered when it last fell behind, or
-                      * the highest probe that held since (0: not known yet) */
+    double ceiling;        /* capacity estimate: what it delivered when it last fell behind, or
+                            * the highest probe that held since (0: not known yet) */
     double lowest_failing; /* lowest target that built a backlog (reported only) */
     double probe;          /* next probe above the ceiling, as a fraction */
     int grew;              /* consecutive periods in which a backlog grew */
@@ -78,9 +78,9 @@ struct omb_rate_controller {
     double cut_short_by, cut_target; /* at the last cut: the fraction of what was sent the
                                       * consumers did not get (0: not a consumer cut) and
                                       * the target */
-    double loss_fraction; /* messages lost, as a fraction of those sent (0: none seen) */
-    int losses_seen;      /* times losses were recognized */
-    int loss_quiet;       /* periods running without receive backlog growth */
+    double loss_fraction;            /* messages lost, as a fraction of those sent (0: none seen) */
+    int losses_seen;                 /* times losses were recognized */
+    int loss_quiet;                  /* periods running without receive backlog growth */
     int64_t prev_sent, prev_received, prev_backlog;
     int64_t steps;    /* control periods judged */
     int64_t cut_step; /* steps at the last cut (0: none) */
@@ -108,10 +108,10 @@ struct omb_rate_search_summary {
     /* The highest rate, min(target, publish, per-subscription consume), among the sustained
      * periods of the last `window_periods` control periods (0 when none was sustained). */
     double sustained_rate;
-    int window_periods;       /* periods looked at (<= OMB_RATE_SEARCH_WINDOW) */
-    double window_seconds;    /* their total length */
-    int sustained_periods;    /* how many of them were sustained */
-    double capacity_estimate; /* the controller's ceiling (0: never fell behind) */
+    int window_periods;         /* periods looked at (<= OMB_RATE_SEARCH_WINDOW) */
+    double window_seconds;      /* their total length */
+    int sustained_periods;      /* how many of them were sustained */
+    double capacity_estimate;   /* the controller's ceiling (0: never fell behind) */
     double lowest_failing_rate; /* 0: none */
     double loss_fraction;       /* messages being lost at the end (0: none) */
     int losses_seen;            /* times the search recognized losses */

@@ -119,8 +119,8 @@ static bool parse_percentile(const char *s, double *out)
     return true;
 }
 
-static int check_key(const char *path, const char *key, enum kind kind, const json_t *v,
-                     char *err, size_t errlen)
+static int check_key(const char *path, const char *key, enum kind kind, const json_t *v, char *err,
+                     size_t errlen)
 {
     double d;
     switch (kind) {
@@ -144,8 +144,8 @@ static int check_key(const char *path, const char *key, enum kind kind, const js
         json_array_foreach(v, i, e)
         {
             if (!as_number(e, &d)) {
-                snprintf(err, errlen, "%s: element %zu of '%s' is %s, not a number", path,
-                         i + 1, key, type_word(e));
+                snprintf(err, errlen, "%s: element %zu of '%s' is %s, not a number", path, i + 1,
+                         key, type_word(e));
                 return -1;
             }
         }
@@ -154,8 +154,8 @@ static int check_key(const char *path, const char *key, enum kind kind, const js
     case K_QUANTILES: {
         if (json_is_null(v)) return 0;
         if (!json_is_object(v)) {
-            snprintf(err, errlen, "%s: '%s' must be an object of percentile -> value, got %s",
-                     path, key, type_word(v));
+            snprintf(err, errlen, "%s: '%s' must be an object of percentile -> value, got %s", path,
+                     key, type_word(v));
             return -1;
         }
         const char *k;
@@ -168,8 +168,8 @@ static int check_key(const char *path, const char *key, enum kind kind, const js
                 return -1;
             }
             if (!as_number(e, &d)) {
-                snprintf(err, errlen, "%s: '%s' maps \"%.40s\" to %s, not a number", path, key,
-                         k, type_word(e));
+                snprintf(err, errlen, "%s: '%s' maps \"%.40s\" to %s, not a number", path, key, k,
+                         type_word(e));
                 return -1;
             }
         }

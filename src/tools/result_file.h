@@ -18,8 +18,8 @@ struct omb_result_file {
     const char *workload; /* "workload", or "(no workload name)" when absent */
     const char *driver;   /* "driver", or the file name when absent */
     char *sidecar;        /* omb's sidecar read with it (X.omb for X.json), or NULL */
-    bool by_omb; /* has omb's "omb" object, from the sidecar or inline in an old omb result
-                  * (false: Java OMB or another writer) */
+    bool by_omb;          /* has omb's "omb" object, from the sidecar or inline in an old omb result
+                           * (false: Java OMB or another writer) */
     /* OMB TestResult keys the file lacks, as one line ("publishErrorRate,
      * publishDelayLatency*"); "" when it has them all. omb's own additions are never
      * listed: Java OMB does not write them. */

@@ -57,8 +57,8 @@ int omb_write_file_temp(const char *path, const char *what, const char *data, si
 /* The file a write of @p path lands in: a symlink is followed (the rename replaces what it
  * names, never the link), anything but a regular file is refused (a rename over /dev/null
  * as root would replace the device). Returns 0, or -1 with @p err. */
-static int resolve_target(const char *path, const char *what, char *out, size_t outlen,
-                          char *err, size_t errlen)
+static int resolve_target(const char *path, const char *what, char *out, size_t outlen, char *err,
+                          size_t errlen)
 {
     struct stat st;
     snprintf(out, outlen, "%s", path);
@@ -75,7 +75,8 @@ static int resolve_target(const char *path, const char *what, char *out, size_t 
     }
     if (!S_ISREG(st.st_mode)) {
         fail(err, errlen, what, path,
-             S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file (a device, FIFO or socket)");
+             S_ISDIR(st.st_mode) ? strerror(EISDIR)
+                                 : "not a regular file (a device, FIFO or socket)");
         return -1;
     }
     return 0;

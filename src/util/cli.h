@@ -26,7 +26,7 @@ struct omb_cli_opt {
     enum omb_cli_kind kind;
     void *dst;
     double min, max; /* numbers */
-    const char *arg;  /* value placeholder in the help ("FILE"), NULL for flags */
+    const char *arg; /* value placeholder in the help ("FILE"), NULL for flags */
     const char *help;
 };
 

@@ -31,8 +31,8 @@ struct lw_producer {
     struct local_worker *w;
     struct omb_producer *p;
     const char *topic;
-    int32_t id;       /* envelope producer id: random, unique in this worker */
-    int64_t next_seq; /* envelope sequence of the next send (the sending thread's) */
+    int32_t id;                /* envelope producer id: random, unique in this worker */
+    int64_t next_seq;          /* envelope sequence of the next send (the sending thread's) */
     _Atomic int64_t submitted; /* sends accepted by the driver */
     _Atomic int64_t acked;
     _Atomic int64_t failed; /* accepted, then failed */
@@ -682,8 +682,7 @@ static void close_consumers(struct local_worker *w)
         }
     }
     if (stuck) {
-        omb_warn("%zu consumer(s) did not close within %d s; left behind", stuck,
-                 CLOSE_DEADLINE_S);
+        omb_warn("%zu consumer(s) did not close within %d s; left behind", stuck, CLOSE_DEADLINE_S);
         /* Their threads still use the struct: it stays allocated. */
         return;
     }

@@ -31,4 +31,3 @@ int64_t omb_delivery_duplicates(const struct omb_delivery *d)
     int64_t once = d->positioned ? d->distinct : d->acknowledged;
     return d->received > once ? d->received - once : 0;
 }
-

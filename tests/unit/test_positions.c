@@ -121,7 +121,8 @@ static void test_tracker_sparse_streams(void **state)
     assert_int_equal(p.nparts, NIDS);
     omb_positions_free(&p);
     /* Many streams: the index grows. */
-    for (int32_t id = 100; id < 5100; id++) assert_int_equal(omb_position_tracker_seen(t, id * 7919, 0), 0);
+    for (int32_t id = 100; id < 5100; id++)
+        assert_int_equal(omb_position_tracker_seen(t, id * 7919, 0), 0);
     assert_int_equal(tracked(t), 205000);
     omb_position_tracker_destroy(t);
 }

@@ -390,11 +390,11 @@ static void tick(struct sim *s, double rate, double dt)
 }
 
 struct outcome {
-    double reach_s;       /* seconds from the change (or start) to within 10% of capacity */
-    double min_after;     /* lowest target after the change (or after reaching) / capacity */
-    double lo30, hi30;    /* lowest and highest target over the last 30 steps / capacity */
-    double max_rate; /* highest target set, / the highest capacity (or the start rate) */
-    double sustained;     /* the summary's sustained rate / the final capacity */
+    double reach_s;    /* seconds from the change (or start) to within 10% of capacity */
+    double min_after;  /* lowest target after the change (or after reaching) / capacity */
+    double lo30, hi30; /* lowest and highest target over the last 30 steps / capacity */
+    double max_rate;   /* highest target set, / the highest capacity (or the start rate) */
+    double sustained;  /* the summary's sustained rate / the final capacity */
 };
 
 /* A search of @p secs control periods; at @p change_s the capacities are multiplied by
@@ -416,8 +416,8 @@ static struct outcome search_ex(struct sim s, double secs, double change_s, doub
             top = fmax(top, cap);
         }
         for (int t = 0; t < ticks; t++) tick(&s, rate, dt);
-        double next = omb_rate_controller_next(&c, SEC, (int64_t)s.sent, (int64_t)s.received,
-                                               s.subs);
+        double next =
+            omb_rate_controller_next(&c, SEC, (int64_t)s.sent, (int64_t)s.received, s.subs);
         assert_true(isfinite(next) && next >= OMB_RATE_SEARCH_FLOOR);
         rate = next;
         o.max_rate = fmax(o.max_rate, rate / fmax(top, OMB_RATE_SEARCH_START));
@@ -549,8 +549,7 @@ static void test_search_consumers_slowed_by_producers(void **state)
  * and the consumer then loops on offset resets: a quarter of the messages never arrive,
  * whatever the rate). Lowering the rate does not help, so the search must not follow the
  * losses down: it recognizes them, says so, and keeps judging on the rest. */
-static void losses_case(double lose, double pub_cap, double del_cap, double cap,
-                        double lowest_min)
+static void losses_case(double lose, double pub_cap, double del_cap, double cap, double lowest_min)
 {
     struct sim s = {.pub_cap = pub_cap, .del_cap = del_cap, .subs = 1};
     double rate = OMB_RATE_SEARCH_START, dt = 0.01, lowest = INFINITY;

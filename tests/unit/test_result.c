@@ -327,18 +327,22 @@ static json_t *load_sidecar(const char *name)
  * TestResult.java; OMB's versions with the 99999pct fields have these and those). */
 static int is_omb_key(const char *k)
 {
-    static const char *const plain[] = {
-        "workload",         "driver",      "messageSize", "topics",  "partitions",
-        "producersPerTopic", "consumersPerTopic", "publishRate", "publishErrorRate",
-        "consumeRate",      "backlog"};
+    static const char *const plain[] = {"workload",
+                                        "driver",
+                                        "messageSize",
+                                        "topics",
+                                        "partitions",
+                                        "producersPerTopic",
+                                        "consumersPerTopic",
+                                        "publishRate",
+                                        "publishErrorRate",
+                                        "consumeRate",
+                                        "backlog"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         if (!strcmp(k, plain[i])) return 1;
-    static const char *const fam[] = {"publishLatency",
-                                      "publishDelayLatency",
-                                      "endToEndLatency",
-                                      "aggregatedPublishLatency",
-                                      "aggregatedPublishDelayLatency",
-                                      "aggregatedEndToEndLatency"};
+    static const char *const fam[] = {
+        "publishLatency",           "publishDelayLatency",           "endToEndLatency",
+        "aggregatedPublishLatency", "aggregatedPublishDelayLatency", "aggregatedEndToEndLatency"};
     for (size_t f = 0; f < 6; f++) {
         size_t n = strlen(fam[f]);
         if (strncmp(k, fam[f], n)) continue;

@@ -418,10 +418,10 @@ static void test_result_dir_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_columns_and_order),  cmocka_unit_test(test_csv_values),
-        cmocka_unit_test(test_csv_stdout_and_quoting), cmocka_unit_test(test_csv_errors),
-        cmocka_unit_test(test_result_file_java),       cmocka_unit_test(test_result_file_omb),
-        cmocka_unit_test(test_result_file_errors),     cmocka_unit_test(test_result_dir_list),
+        cmocka_unit_test(test_csv_columns_and_order),      cmocka_unit_test(test_csv_values),
+        cmocka_unit_test(test_csv_stdout_and_quoting),     cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_result_file_java),           cmocka_unit_test(test_result_file_omb),
+        cmocka_unit_test(test_result_file_errors),         cmocka_unit_test(test_result_dir_list),
         cmocka_unit_test(test_result_file_sidecar_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,8 +141,7 @@ static void test_names_and_lists(void **state)
     /* Counts as OMB's countToDisplaySize writes them: divided, the rest dropped (1024 ->
      * "1k", 1500000 -> "1m", 1234567 -> "1m"); a value that is not a whole number as it is. */
     static const char *const expect[] = {"1kb-max-rate-NO_KEY-1s-0.5m", "1mb-1m-RANDOM-1s-0.5m",
-                                         "999b-0.5-NO_KEY-1s-0.5m",
-                                         "999b-max-rate-RANDOM-1s-0.5m"};
+                                         "999b-0.5-NO_KEY-1s-0.5m", "999b-max-rate-RANDOM-1s-0.5m"};
     for (size_t i = 0; i < 4; i++) {
         char p[PATH_MAX], err[1024];
         struct omb_workload w;
@@ -315,9 +314,11 @@ static void test_payload_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_omb_template),    cmocka_unit_test(test_names_and_lists),
+        cmocka_unit_test(test_omb_template),
+        cmocka_unit_test(test_names_and_lists),
         cmocka_unit_test(test_omb_name_vector),
-        cmocka_unit_test(test_template_errors), cmocka_unit_test(test_all_or_nothing_and_usage),
+        cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_all_or_nothing_and_usage),
         cmocka_unit_test(test_payload_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,8 @@
 /* librdkafka's own switch to its mock cluster. Set in a client's configuration it gives
  * every client a private mock cluster of its own, so producers and consumers would never
  * meet: omb takes it off the clients and hosts one mock cluster for the whole run instead. */
-#define MOCK_PROP "test.mock.num.brokers"
-#define NO_ASSIGNMENT_NS (15 * 1000000000LL) /* a consumer without partitions this long: said */
+#define MOCK_PROP          "test.mock.num.brokers"
+#define NO_ASSIGNMENT_NS   (15 * 1000000000LL) /* a consumer without partitions this long: said */
 #define MOCK_BROKERS       3
 #define ADMIN_TIMEOUT_MS   30000
 #define CONNECT_TIMEOUT_MS 10000
@@ -630,8 +630,8 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
             snprintf(err, errlen,
                      "%s: replicationFactor %lld needs at least %lld brokers, and the mock "
                      "cluster has %d",
-                     d->file, (long long)d->replication_factor,
-                     (long long)d->replication_factor, d->mock_brokers);
+                     d->file, (long long)d->replication_factor, (long long)d->replication_factor,
+                     d->mock_brokers);
             return OMB_DRV_ERR;
         }
         int rf = (int)d->replication_factor;
@@ -691,8 +691,7 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
         }
         /* Nothing half-done: the topics that were created go again. */
         char derr[256];
-        if (rc != OMB_DRV_OK && nmade)
-            kafka_delete_topics(d, made, nmade, derr, sizeof derr);
+        if (rc != OMB_DRV_OK && nmade) kafka_delete_topics(d, made, nmade, derr, sizeof derr);
         free(made);
         rd_kafka_event_destroy(ev);
     }
@@ -974,7 +973,8 @@ static int kafka_check_workers(const struct omb_driver_conf *conf, size_t nworke
 }
 
 static const struct omb_driver_command kafka_commands[] = {
-    {"kafka-mock", "omb kafka-mock [--brokers 3]   (librdkafka's mock cluster for several processes)",
+    {"kafka-mock",
+     "omb kafka-mock [--brokers 3]   (librdkafka's mock cluster for several processes)",
      omb_kafka_mock_command},
     {NULL, NULL, NULL},
 };

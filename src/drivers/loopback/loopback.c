@@ -71,7 +71,7 @@ struct lb_consumer {
     struct lb_item *q; /* ring */
     size_t qhead, qlen, qcap;
     bool paused, stop, thread_started;
-    double capacity; /* msg/s, 0: none */
+    double capacity;                    /* msg/s, 0: none */
     const struct lb_schedule *schedule; /* the driver's delivery schedule */
     const _Atomic int64_t *t0;          /* the driver's first acceptance */
     pthread_t thread;
@@ -219,13 +219,13 @@ static int parse_schedule(const struct omb_driver_conf *conf, const struct omb_y
         if (e->kind != OMB_YAML_SEQ || e->n != 2 || !plain_number(e->values[0], &at) ||
             !plain_number(e->values[1], &cap)) {
             snprintf(err, errlen,
-                     "%s line %d: '%s' step %zu must be a pair of numbers [seconds, msg/s]",
-                     file, e->line, key, i + 1);
+                     "%s line %d: '%s' step %zu must be a pair of numbers [seconds, msg/s]", file,
+                     e->line, key, i + 1);
             return OMB_DRV_ERR;
         }
         if (i == 0 && at != 0) {
-            snprintf(err, errlen, "%s line %d: '%s' must start at 0 seconds, not %g", file,
-                     e->line, key, at);
+            snprintf(err, errlen, "%s line %d: '%s' must start at 0 seconds, not %g", file, e->line,
+                     key, at);
             return OMB_DRV_ERR;
         }
         if (i > 0 && at <= out->at_s[i - 1]) {
@@ -249,8 +249,8 @@ static int parse_schedule(const struct omb_driver_conf *conf, const struct omb_y
     return OMB_DRV_OK;
 }
 
-static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f,
-                    struct lb_schedule *pub, struct lb_schedule *del, char *err, size_t errlen)
+static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f, struct lb_schedule *pub,
+                    struct lb_schedule *del, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
     if (conf->doc && conf->doc->root &&
@@ -258,8 +258,7 @@ static int lb_parse(const struct omb_driver_conf *conf, struct lb_file *f,
                          sizeof lb_fields / sizeof lb_fields[0], 0, f, err, errlen) != 0)
         return OMB_DRV_ERR;
     if (parse_schedule(conf, f->publish_schedule, "publishCapacitySchedule", pub, err, errlen) ||
-        parse_schedule(conf, f->delivery_schedule, "deliveryCapacitySchedule", del, err,
-                       errlen))
+        parse_schedule(conf, f->delivery_schedule, "deliveryCapacitySchedule", del, err, errlen))
         return OMB_DRV_ERR;
     const char *both = pub->n && f->publish_capacity > 0    ? "publishCapacity"
                        : del->n && f->delivery_capacity > 0 ? "deliveryCapacity"

@@ -32,9 +32,9 @@
 #define CONNECT_TIMEOUT_MS 10000
 /* Sends accepted and not yet acknowledged, per producer. Below MQTT's 65535 message ids,
  * so an id is never reused while a message that had it is still in flight. */
-#define MAX_PENDING 32768
+#define MAX_PENDING  32768
 #define LOGGED_DROPS 3
-#define NSLOTS      65536
+#define NSLOTS       65536
 
 /* ---- the driver file ------------------------------------------------------------------ */
 
@@ -58,11 +58,11 @@ struct mq_conf {
  * consumer's Receive Maximum under load, and libmosquitto then drops the connection). The
  * callback marks the client dead and the monitor connects it again. */
 struct mq_client {
-    struct mq_client *next;  /* the driver's list, under its lock */
-    _Atomic bool dead;       /* its network thread has exited on a fatal error */
-    int64_t next_try_ns;     /* monitor only */
-    bool warned;             /* monitor only: a failed attempt was logged */
-    _Atomic int drops;       /* connection losses; the first LOGGED_DROPS are logged */
+    struct mq_client *next; /* the driver's list, under its lock */
+    _Atomic bool dead;      /* its network thread has exited on a fatal error */
+    int64_t next_try_ns;    /* monitor only */
+    bool warned;            /* monitor only: a failed attempt was logged */
+    _Atomic int drops;      /* connection losses; the first LOGGED_DROPS are logged */
     int (*revive)(struct mq_client *cl, char *err, size_t errlen);
     char what[160]; /* "consumer of '...'", for the log */
 };
@@ -153,8 +153,7 @@ static void conf_free(struct mq_conf *c)
 
 /* Whether @p node, a section of the file, is a map (or empty: all defaults). */
 static int section_ok(const struct omb_driver_conf *conf, const char *key,
-                      const struct omb_yaml_node *node, const char *keys, char *err,
-                      size_t errlen)
+                      const struct omb_yaml_node *node, const char *keys, char *err, size_t errlen)
 {
     if (!node || omb_yaml_is_null(node) || node->kind == OMB_YAML_MAP) return 0;
     snprintf(err, errlen, "%s line %d: '%s' must be a map of keys (%s)", conf->path, node->line,
@@ -191,8 +190,10 @@ static int parse_uri(const struct omb_driver_conf *conf, struct mq_conf *c, char
             goto bad;
     } else {
         hend = u + strcspn(u, ":/");
-        if (*hend == ':') port = hend + 1;
-        else if (*hend == '/' && hend[1] != '\0') goto bad;
+        if (*hend == ':')
+            port = hend + 1;
+        else if (*hend == '/' && hend[1] != '\0')
+            goto bad;
     }
     if (hend == host) goto bad;
     c->port = DEFAULT_PORT;
@@ -228,8 +229,8 @@ static int mq_parse(const struct omb_driver_conf *conf, bool quiet, struct mq_co
     if (omb_schema_apply(conf->doc, root, top_fields, sizeof top_fields / sizeof top_fields[0], 0,
                          &f, err, errlen) != 0)
         return -1;
-    if (section_ok(conf, "client", f.client, "serverUri, username, password, qos, topicPrefix",
-                   err, errlen) ||
+    if (section_ok(conf, "client", f.client, "serverUri, username, password, qos, topicPrefix", err,
+                   errlen) ||
         section_ok(conf, "consumer", f.consumer,
                    "cleanSession, sessionExpiryInterval, receiveMaximum", err, errlen))
         return -1;
@@ -276,7 +277,8 @@ static int mq_parse(const struct omb_driver_conf *conf, bool quiet, struct mq_co
         goto fail;
     }
     if (sf.expiry_seconds && !quiet) {
-        const struct omb_yaml_node *kn = omb_yaml_get_key(f.consumer, "sessionExpiryIntervalSeconds");
+        const struct omb_yaml_node *kn =
+            omb_yaml_get_key(f.consumer, "sessionExpiryIntervalSeconds");
         omb_warn("MQTT: %s line %d: 'consumer.sessionExpiryIntervalSeconds' is not a key of "
                  "OMB's MQTT driver, which ignores it (the session expiry is "
                  "'consumer.sessionExpiryInterval', default 259200 s); ignored",
@@ -371,8 +373,8 @@ static void client_id(char *buf, size_t len, const char *role)
 }
 
 /* A new MQTT 5 client of the driver's broker (not connected). */
-static struct mosquitto *new_client(const struct mq_conf *c, const char *id, bool clean,
-                                    void *obj, char *err, size_t errlen)
+static struct mosquitto *new_client(const struct mq_conf *c, const char *id, bool clean, void *obj,
+                                    char *err, size_t errlen)
 {
     pthread_once(&lib_once, lib_init);
     struct mosquitto *m = mosquitto_new(id, clean, obj);
@@ -512,11 +514,13 @@ static int start_connect(const struct mq_conf *c, struct mosquitto *m, uint32_t 
 static int connack_error(const struct mq_conf *c, bool answered, int rc, char *err, size_t errlen)
 {
     if (!answered)
-        snprintf(err, errlen, "the MQTT broker at '%s' (client.serverUri in %s) did not answer "
+        snprintf(err, errlen,
+                 "the MQTT broker at '%s' (client.serverUri in %s) did not answer "
                  "the connection within %d s",
                  c->uri, c->file, CONNECT_TIMEOUT_MS / 1000);
     else if (rc != 0)
-        snprintf(err, errlen, "the MQTT broker at '%s' (client.serverUri in %s) refused the "
+        snprintf(err, errlen,
+                 "the MQTT broker at '%s' (client.serverUri in %s) refused the "
                  "connection: %s",
                  c->uri, c->file, mosquitto_reason_string(rc));
     else
@@ -595,9 +599,8 @@ static int mq_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
         return OMB_DRV_ERR;
     }
     d->monitor_started = true;
-    omb_info("MQTT: broker %s:%d, QoS %d, topics %s<topic>, %s sessions for consumers%s",
-             d->c.host, d->c.port, d->c.qos, d->c.prefix,
-             persistent(&d->c) ? "persistent" : "clean",
+    omb_info("MQTT: broker %s:%d, QoS %d, topics %s<topic>, %s sessions for consumers%s", d->c.host,
+             d->c.port, d->c.qos, d->c.prefix, persistent(&d->c) ? "persistent" : "clean",
              d->c.qos == 0 ? " (QoS 0: no broker ack; publish latency = handed to the socket)"
                            : "");
     *out = d;
@@ -707,8 +710,7 @@ static void prod_on_connect(struct mosquitto *m, void *obj, int rc, int flags,
                             const mosquitto_property *props)
 {
     struct omb_producer *p = obj;
-    if (rc == 0 && atomic_exchange(&p->lost, false) &&
-        atomic_load(&p->cl.drops) <= LOGGED_DROPS)
+    if (rc == 0 && atomic_exchange(&p->lost, false) && atomic_load(&p->cl.drops) <= LOGGED_DROPS)
         omb_info("MQTT: %s reconnected", p->cl.what);
     waiter_set(&p->w, &p->w.connacked, &p->w.connack_rc, rc);
 }
@@ -936,8 +938,8 @@ static void read_envelope(const struct mosquitto_message *msg, const mosquitto_p
         pr = mosquitto_property_read_string_pair(pr, MQTT_PROP_USER_PROPERTY, &name, &value, skip);
         skip = true;
         if (!pr) break;
-        bool found = name && value && !strcmp(name, ENV_PROP) &&
-                     strlen(value) == 2 * OMB_ENVELOPE_LEN;
+        bool found =
+            name && value && !strcmp(name, ENV_PROP) && strlen(value) == 2 * OMB_ENVELOPE_LEN;
         if (found) {
             unsigned char env[OMB_ENVELOPE_LEN];
             if (unhex(env, value, sizeof env) == 0) omb_envelope_get(env, sizeof env, meta);
@@ -976,8 +978,7 @@ static void cons_on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 {
     struct omb_consumer *c = obj;
     bool session_present = flags & 1;
-    if (rc == 0 && atomic_exchange(&c->lost, false) &&
-        atomic_load(&c->cl.drops) <= LOGGED_DROPS)
+    if (rc == 0 && atomic_exchange(&c->lost, false) && atomic_load(&c->cl.drops) <= LOGGED_DROPS)
         omb_info("MQTT: %s reconnected%s", c->cl.what,
                  session_present ? " to its session" : "; subscribing again");
     if (rc != 0) {
@@ -1014,8 +1015,8 @@ static int cons_connect(struct omb_consumer *c, char *err, size_t errlen)
     pthread_mutex_lock(&c->w.lock);
     c->w.connacked = c->w.subacked = false;
     pthread_mutex_unlock(&c->w.lock);
-    if (start_connect(cf, c->m, persistent(cf) ? (uint32_t)cf->session_expiry : 0, err,
-                      errlen) != 0)
+    if (start_connect(cf, c->m, persistent(cf) ? (uint32_t)cf->session_expiry : 0, err, errlen) !=
+        0)
         return -1;
     if (mosquitto_loop_start(c->m) != MOSQ_ERR_SUCCESS) {
         snprintf(err, errlen, "cannot start an MQTT client thread");
@@ -1024,14 +1025,15 @@ static int cons_connect(struct omb_consumer *c, char *err, size_t errlen)
     bool answered = waiter_wait(&c->w, &c->w.connacked, CONNECT_TIMEOUT_MS);
     if (connack_error(cf, answered, c->w.connack_rc, err, errlen) != 0) goto stop;
     if (!waiter_wait(&c->w, &c->w.subacked, CONNECT_TIMEOUT_MS)) {
-        snprintf(err, errlen, "the MQTT broker at '%s' did not answer the subscription '%s' "
+        snprintf(err, errlen,
+                 "the MQTT broker at '%s' did not answer the subscription '%s' "
                  "within %d s",
                  cf->uri, c->filter, CONNECT_TIMEOUT_MS / 1000);
         goto stop;
     }
     if (c->w.suback_rc >= 0x80) {
-        snprintf(err, errlen, "the MQTT broker at '%s' refused the subscription '%s': %s",
-                 cf->uri, c->filter, mosquitto_reason_string(c->w.suback_rc));
+        snprintf(err, errlen, "the MQTT broker at '%s' refused the subscription '%s': %s", cf->uri,
+                 c->filter, mosquitto_reason_string(c->w.suback_rc));
         goto stop;
     }
     atomic_store(&c->subscribed_once, true);

@@ -29,7 +29,7 @@
 #include "util/log.h"
 
 /* Payloads shorter than the envelope carry it, hex-encoded, in this NATS header. */
-#define NATS_ACK_WAIT_NS (5 * 1000000000LL)
+#define NATS_ACK_WAIT_NS   (5 * 1000000000LL)
 #define ENV_HEADER         "omb-env"
 #define CONNECT_TIMEOUT_MS 3000
 #define API_WAIT_MS        10000 /* JetStream API requests (stream and consumer create) */

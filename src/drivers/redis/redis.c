@@ -64,7 +64,6 @@ struct inflight {
     size_t bytes;
 };
 
-
 struct omb_consumer {
     struct omb_driver *d;
     redisContext *c;
@@ -77,7 +76,7 @@ struct omb_consumer {
     int acks_pending; /* XACK replies still to read */
     int64_t next_reconnect_ns, next_trim_check_ns;
     bool connected_once;
-    bool gone; /* the stream or the group went away: nothing more to read */
+    bool gone;                   /* the stream or the group went away: nothing more to read */
     _Atomic long long client_id; /* CLIENT ID of the connection (close unblocks it), or 0 */
 };
 
@@ -140,8 +139,8 @@ static int pool_size(const struct omb_driver_conf *conf, const char *key,
     k.line = v->line;
     struct omb_yaml_node *keys[1] = {&k};
     struct omb_yaml_node *vals[1] = {(struct omb_yaml_node *)v};
-    struct omb_yaml_node map = {.kind = OMB_YAML_MAP, .line = v->line, .n = 1, .keys = keys,
-                                .values = vals};
+    struct omb_yaml_node map = {
+        .kind = OMB_YAML_MAP, .line = v->line, .n = 1, .keys = keys, .values = vals};
     struct omb_field f = {.key = key, .type = OMB_FIELD_INT, .offset = 0, .min = 0, .max = 1e9};
     int64_t out;
     return omb_schema_apply(conf->doc, &map, &f, 1, 0, &out, err, errlen) == 0 ? 0 : -1;
@@ -175,11 +174,10 @@ static int redis_parse(const struct omb_driver_conf *conf, bool quiet, struct om
                            .read_batch = 100,
                            .block_ms = 100,
                            .pipeline = 1024};
-    int rc = omb_schema_apply(conf->doc, conf->doc->root, redis_fields, NFIELDS, 0, &f, err,
-                              errlen);
-    if (rc == 0 &&
-        (pool_size(conf, "jedisPoolMaxTotal", f.max_total, quiet, err, errlen) != 0 ||
-         pool_size(conf, "jedisPoolMaxIdle", f.max_idle, quiet, err, errlen) != 0))
+    int rc =
+        omb_schema_apply(conf->doc, conf->doc->root, redis_fields, NFIELDS, 0, &f, err, errlen);
+    if (rc == 0 && (pool_size(conf, "jedisPoolMaxTotal", f.max_total, quiet, err, errlen) != 0 ||
+                    pool_size(conf, "jedisPoolMaxIdle", f.max_idle, quiet, err, errlen) != 0))
         rc = -1;
     if (rc == 0 && f.user && !f.pass) {
         const struct omb_yaml_node *k = omb_yaml_get_key(conf->doc->root, "redisUser");
@@ -247,8 +245,8 @@ static redisContext *rconnect(const struct omb_driver *d, char *err, size_t errl
                     : redisCommand(c, "AUTH %s", d->pass);
         if (!r || r->type == REDIS_REPLY_ERROR) {
             snprintf(err, errlen,
-                     "Redis at '%s:%d' refused the login (redisUser/redisPass in %s): %s",
-                     d->host, d->port, d->file, r ? r->str : c->errstr);
+                     "Redis at '%s:%d' refused the login (redisUser/redisPass in %s): %s", d->host,
+                     d->port, d->file, r ? r->str : c->errstr);
             if (r) freeReplyObject(r);
             redisFree(c);
             return NULL;
@@ -305,8 +303,7 @@ static int redis_init(const struct omb_driver_conf *conf, struct omb_driver **ou
     if (d->trim) snprintf(trim, sizeof trim, "trimmed to about %lld entries", d->max_len);
     omb_info("Redis: %s:%d (Redis %s): a stream per topic, a consumer group per "
              "subscription; messages %s, streams %s",
-             d->host, d->port, version, d->ack ? "acknowledged (XACK)" : "not acknowledged",
-             trim);
+             d->host, d->port, version, d->ack ? "acknowledged (XACK)" : "not acknowledged", trim);
     *out = d;
     return OMB_DRV_OK;
 }
@@ -366,8 +363,8 @@ static int redis_create_topics(struct omb_driver *d, const char *const *topics, 
     return rc;
 }
 
-static int redis_delete_topics(struct omb_driver *d, const char *const *topics, size_t n,
-                               char *err, size_t errlen)
+static int redis_delete_topics(struct omb_driver *d, const char *const *topics, size_t n, char *err,
+                               size_t errlen)
 {
     /* DEL of a stream deletes its consumer groups with it. */
     int rc = OMB_DRV_OK;
@@ -438,10 +435,7 @@ static int buf_reserve(struct buf *b, size_t more)
     return 0;
 }
 
-static size_t put_bulk_header(char *at, size_t len)
-{
-    return (size_t)sprintf(at, "$%zu\r\n", len);
-}
+static size_t put_bulk_header(char *at, size_t len) { return (size_t)sprintf(at, "$%zu\r\n", len); }
 
 /* The RESP text of an XADD up to its payload, with and without the envelope field. */
 static void build_prefix(struct omb_producer *p)
@@ -709,8 +703,7 @@ static int redis_send(struct omb_producer *p, const char *key, size_t keylen, co
         p->next_reconnect_ns = omb_now_ns() + RECONNECT_EVERY_NS;
         if (!p->c) return OMB_DRV_ERR;
         p->fd = p->c->fd;
-        omb_warn("Redis: the producer on '%s' reconnected to %s:%d", p->topic, d->host,
-                 d->port);
+        omb_warn("Redis: the producer on '%s' reconnected to %s:%d", p->topic, d->host, d->port);
     }
     if (p->n == p->cap) return OMB_DRV_QUEUE_FULL;
     /* Too short for the envelope: it travels in a second field, e. */
@@ -813,8 +806,7 @@ static int create_group(redisContext *c, const struct omb_consumer *k, char *err
     size_t lens[] = {6, 6, strlen(k->topic), strlen(k->group), 1};
     redisReply *r = redisCommandArgv(c, 5, argv, lens);
     if (!r) {
-        snprintf(err, errlen, "Redis: XGROUP CREATE '%s' '%s': %s", k->topic, k->group,
-                 c->errstr);
+        snprintf(err, errlen, "Redis: XGROUP CREATE '%s' '%s': %s", k->topic, k->group, c->errstr);
         return -1;
     }
     int rc = r->type == REDIS_REPLY_ERROR ? 0 : 1;
@@ -1012,7 +1004,7 @@ static void *consumer_main(void *arg)
             if (read_acks(k) == 0) omb_sleep_ns(5000000);
             continue;
         }
-        const char *argv[] = {"XREADGROUP", "GROUP", k->group, k->name, "COUNT", count,
+        const char *argv[] = {"XREADGROUP", "GROUP", k->group,  k->name,  "COUNT", count,
                               "BLOCK",      block,   "STREAMS", k->topic, ">"};
         size_t lens[11];
         for (int i = 0; i < 11; i++) lens[i] = strlen(argv[i]);
@@ -1031,8 +1023,8 @@ static void *consumer_main(void *arg)
                  * the end of the run on another worker, or by hand. Nothing is recreated
                  * (nothing is left behind); missing messages show in the delivery check. */
                 omb_debug("Redis: stream '%s' or its group '%s' was deleted; consumer '%s' "
-                         "stops reading",
-                         k->topic, k->group, k->name);
+                          "stops reading",
+                          k->topic, k->group, k->name);
                 k->gone = true;
             } else {
                 omb_warn("Redis: XREADGROUP on '%s': %s", k->topic, r->str);
