@@ -3,6 +3,8 @@ set -euo pipefail
 : "${OMB:?OMB must point at the omb binary (ctest sets it)}"
 : "${OMB_SOURCE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${OMB_SHARED:=$OMB_SOURCE/../shared}"
+# scripts/omb_result.py (a result read with its sidecar) for the tests' Python.
+export PYTHONPATH="$OMB_SOURCE/scripts${PYTHONPATH:+:$PYTHONPATH}"
 CHECK="python3 $OMB_SOURCE/tests/integration/check_result.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/omb-it.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

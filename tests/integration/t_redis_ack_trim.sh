@@ -6,15 +6,6 @@
 # would lose messages to trimming, and the delivery check would fail the run). Then the streams are deleted by hand.
 source "$(dirname "$0")/lib.sh"
 "$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-# rload.py: a result as omb's tools read it: OMB's file, merged with omb's sidecar (FILE
-# minus .json, plus .omb) when there is one.
-cat > rload.py <<'P'
-import json, os
-def load(f):
-    r = json.load(open(f))
-    s = (f[:-5] if f.endswith(".json") else f) + ".omb"
-    return {**json.load(open(s)), **r} if os.path.isfile(s) else r
-P
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 started=0
 if ! "$BROKER" status redis >/dev/null 2>&1; then
@@ -42,12 +33,12 @@ run() {
   "$OMB" run -d "$1.yaml" --keep-topics --period 1 -o "$1.json" w.yaml > "$1.log" 2>&1 || { cat "$1.log" >&2; fail "$1 run failed"; }
   $CHECK "$1.json" --rate 2000 --subs 2 >&2 || { cat "$1.log" >&2; fail "$1 result"; }
   local k
-  k=$(python3 -c "from rload import load; print(load('$1.json')['omb']['delivery'][0]['topic'])")
+  k=$(python3 -c "from omb_result import load; print(load('$1.json')['omb']['delivery'][0]['topic'])")
   [ "$(redis-cli EXISTS "$k")" = 1 ] || fail "the kept stream $k is not on Redis"
   local len pend acked
   len=$(redis-cli XLEN "$k")
   pend=$(redis-cli XINFO GROUPS "$k" | awk 'p {print; p=0} $0=="pending" {p=1}' | tr '\n' ' ')
-  acked=$(python3 -c "from rload import load; print(load('$1.json')['omb']['delivery'][0]['acknowledged'])")
+  acked=$(python3 -c "from omb_result import load; print(load('$1.json')['omb']['delivery'][0]['acknowledged'])")
   redis-cli DEL "$k" >/dev/null
   [ "$(redis-cli EXISTS "$k")" = 0 ] || fail "could not delete $k"
   echo "$len $pend $acked"

@@ -5,15 +5,6 @@
 # never passing silently.
 source "$(dirname "$0")/lib.sh"
 "$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-# rload.py: a result as omb's tools read it: OMB's file, merged with omb's sidecar (FILE
-# minus .json, plus .omb) when there is one.
-cat > rload.py <<'P'
-import json, os
-def load(f):
-    r = json.load(open(f))
-    s = (f[:-5] if f.endswith(".json") else f) + ".omb"
-    return {**json.load(open(s)), **r} if os.path.isfile(s) else r
-P
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 started=0
 if ! "$BROKER" status redis >/dev/null 2>&1; then
@@ -22,7 +13,7 @@ if ! "$BROKER" status redis >/dev/null 2>&1; then
 fi
 trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
 # streams RESULT...: the topics a result names (its delivery check), one a line
-streams() { python3 -c "import sys; from rload import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
+streams() { python3 -c "import sys; from omb_result import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
 # left_behind RESULT...: fails unless the result names streams and none is still on Redis
 # (by name: other runs may share the broker)
 left_behind() {
@@ -49,7 +40,7 @@ Y
 grep -q -- "--- Completed backlog draining in" b.log || { cat b.log; fail "no drain line"; }
 grep -q "was trimmed" b.log && fail "trimmed with the default maxLen"
 $CHECK b.json --min-periods 3 --subs 2
-python3 -c "from rload import load; b=load('b.json')['omb']['backlog']; assert b['drained'], b; print('ok: redis backlog built in %.1f s, drained in %.1f s' % (b['buildSeconds'], b['drainSeconds']))"
+python3 -c "from omb_result import load; b=load('b.json')['omb']['backlog']; assert b['drained'], b; print('ok: redis backlog built in %.1f s, drained in %.1f s' % (b['buildSeconds'], b['drainSeconds']))"
 left_behind b.json
 
 # 5,242 messages of backlog in a stream trimmed to about 1,000 entries.

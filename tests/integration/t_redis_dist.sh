@@ -6,15 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$OMB_SOURCE/tests/integration/dist_lib.sh"
 "$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-# rload.py: a result as omb's tools read it: OMB's file, merged with omb's sidecar (FILE
-# minus .json, plus .omb) when there is one.
-cat > rload.py <<'P'
-import json, os
-def load(f):
-    r = json.load(open(f))
-    s = (f[:-5] if f.endswith(".json") else f) + ".omb"
-    return {**json.load(open(s)), **r} if os.path.isfile(s) else r
-P
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 started=0
 if ! "$BROKER" status redis >/dev/null 2>&1; then
@@ -42,7 +33,7 @@ grep -q "Redis: 127.0.0.1:6379" worker-a.log && grep -q "Redis: 127.0.0.1:6379" 
 grep -hE "WARN|ERROR" worker-a.log worker-b.log && fail "a worker warned"
 sleep 0.5 # the consumer worker's stop-all may come after the producer worker's
 n=0
-for t in $(python3 -c "from rload import load; print(' '.join(sorted({d['topic'] for d in load('d.json')['omb']['delivery']})))"); do
+for t in $(python3 -c "from omb_result import load; print(' '.join(sorted({d['topic'] for d in load('d.json')['omb']['delivery']})))"); do
   n=$((n + 1))
   [ "$(redis-cli EXISTS "$t")" = 0 ] || fail "stream $t left behind on Redis"
 done

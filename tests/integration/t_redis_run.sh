@@ -6,15 +6,6 @@
 # shorter than the envelope (it travels in a second stream field).
 source "$(dirname "$0")/lib.sh"
 "$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-# rload.py: a result as omb's tools read it: OMB's file, merged with omb's sidecar (FILE
-# minus .json, plus .omb) when there is one.
-cat > rload.py <<'P'
-import json, os
-def load(f):
-    r = json.load(open(f))
-    s = (f[:-5] if f.endswith(".json") else f) + ".omb"
-    return {**json.load(open(s)), **r} if os.path.isfile(s) else r
-P
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 started=0
 if ! "$BROKER" status redis >/dev/null 2>&1; then
@@ -23,7 +14,7 @@ if ! "$BROKER" status redis >/dev/null 2>&1; then
 fi
 trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
 # streams RESULT...: the topics a result names (its delivery check), one a line
-streams() { python3 -c "import sys; from rload import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
+streams() { python3 -c "import sys; from omb_result import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
 # left_behind RESULT...: fails unless the result names streams and none is still on Redis
 # (by name: other runs may share the broker)
 left_behind() {
@@ -56,7 +47,7 @@ grep -q "Delivery check: every subscription received every acknowledged message"
 $CHECK r.json --rate 2000 --subs 2 --min-periods 3 --workload "redis 2x2x2" --driver Redis || { cat run.log; fail "result check"; }
 python3 - r.json <<'P'
 import sys
-from rload import load
+from omb_result import load
 r = load(sys.argv[1])
 assert r["topics"] == 2, r["topics"]
 # Every subscription (2 per topic, 4 in all) counted separately, by position.
@@ -89,7 +80,7 @@ Y
 grep -q "hash.yaml line $line: jedisPoolMaxIdle: '8#' read as 8" tiny.log || { cat tiny.log; fail "no warning for 8#"; }
 $CHECK tiny.json --rate 500 --subs 1
 python3 -c "
-from rload import load; r = load('tiny.json')
+from omb_result import load; r = load('tiny.json')
 assert r['aggregatedEndToEndLatencyCount'] > 0 and r['aggregatedEndToEndLatency50pct'] < 50, r['aggregatedEndToEndLatency50pct']"
 # Any other non-integer pool size is an error naming file and line.
 sed 's/^jedisPoolMaxIdle: 8.*/jedisPoolMaxIdle: eight/' "$REDIS_YAML" > eight.yaml
