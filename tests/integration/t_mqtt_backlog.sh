@@ -6,12 +6,8 @@
 # counters show no session left). With OMB's own file (cleanSession: true) the driver
 # cannot pause: one clear sentence and exit 1.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*mqtt" || { echo "skip: omb built without the mqtt driver"; exit 77; }
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-STARTED=0
-cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto >/dev/null; fi; }
-trap cleanup EXIT
-if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
+need_driver mqtt
+broker_up mosquitto
 
 cat > persist.yaml <<'Y'
 name: MQTT-persistent

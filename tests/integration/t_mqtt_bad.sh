@@ -3,7 +3,7 @@
 # connects; an unreachable broker: one sentence naming the URI, exit 1, within seconds;
 # partitionsPerTopic > 1 (MQTT has no partitions): one sentence. No result file.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*mqtt" || { echo "skip: omb built without the mqtt driver"; exit 77; }
+need_driver mqtt
 printf 'name: w\ntopics: 1\nmessageSize: 100\nproducerRate: 100\ntestDurationMinutes: 0.01\nwarmupDurationMinutes: 0\n' > w.yaml
 drv() { printf 'name: MQTT\ndriverClass: io.openmessaging.benchmark.driver.mqtt5.MqttBenchmarkDriver\n%s\n' "$1" > "$2"; }
 drv $'client:\n  serverUrl: tcp://localhost:1883' typo.yaml
@@ -43,11 +43,7 @@ expect_fail 1 "cannot reach the MQTT broker at 'tcp://no-such-host.invalid:1883'
 ls *.json >/dev/null 2>&1 && fail "a result file was written: $(ls *.json)"
 
 # Partitions need the broker (the driver connects first).
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-STARTED=0
-cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto >/dev/null; fi; }
-trap cleanup EXIT
-if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
+broker_up mosquitto
 { cat w.yaml; echo "partitionsPerTopic: 4"; } > parts.yaml
 # Refused by the driver when topics are created (exit 1), or, where omb checks each
 # workload against its drivers before the run (omb_drv_check_workload), up front (exit 2).

@@ -5,12 +5,8 @@
 # arrived (exit 0), or the missing ones are reported as lost and the run fails (exit 1),
 # with acknowledged - distinct = missing in the result.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*mqtt" || { echo "skip: omb built without the mqtt driver"; exit 77; }
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-STARTED=0
-cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto >/dev/null; fi; }
-trap cleanup EXIT
-if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
+need_driver mqtt
+broker_up mosquitto
 cat > w.yaml <<'Y'
 name: mqtt restart
 topics: 1

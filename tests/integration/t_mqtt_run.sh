@@ -4,12 +4,8 @@
 # key is a warning naming file and line); QoS 0; QoS 2 with payloads under the envelope
 # (the envelope travels in a user property); nothing left on the broker afterwards.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*mqtt" || { echo "skip: omb built without the mqtt driver"; exit 77; }
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-STARTED=0
-cleanup() { rm -rf "$WORK"; if [ "$STARTED" = 1 ]; then "$BROKER" stop mosquitto >/dev/null; fi; }
-trap cleanup EXIT
-if ! "$BROKER" status mosquitto >/dev/null; then "$BROKER" start mosquitto; STARTED=1; fi
+need_driver mqtt
+broker_up mosquitto
 OMB_FILE="$OMB_SHARED/omb-reference/driver-mqtt5/mqtt5.yaml"
 # Rates are checked within 15%: the broker is a process of its own on the same cores.
 [ -f "$OMB_FILE" ] || fail "no $OMB_FILE"

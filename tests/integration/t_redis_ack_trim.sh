@@ -5,14 +5,8 @@
 # pending and the length near maxLen (2000, at 2000 msg/s: consumers a second behind
 # would lose messages to trimming, and the delivery check would fail the run). Then the streams are deleted by hand.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-started=0
-if ! "$BROKER" status redis >/dev/null 2>&1; then
-  "$BROKER" start redis >/dev/null || fail "cannot start redis with scripts/broker.sh"
-  started=1
-fi
-trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
+need_driver redis
+broker_up redis
 
 cat > w.yaml <<'Y'
 name: redis ack trim

@@ -4,7 +4,7 @@
 # nothing reachable, a wrong password; partitions (exit 2). No result file, no stream left
 # behind.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
+need_driver redis
 REDIS_YAML="$OMB_SHARED/omb-reference/driver-redis/redis.yaml"
 printf 'name: w\ntopics: 1\nmessageSize: 100\nproducerRate: 100\ntestDurationMinutes: 0.01\nwarmupDurationMinutes: 0\n' > w.yaml
 # bad SED-EXPR: OMB's file with one edit
@@ -41,13 +41,7 @@ expect_fail 1 "cannot reach Redis at 'no-such-host.invalid:6379'" -- "$OMB" run 
 ls *.json >/dev/null 2>&1 && fail "a result file was written"
 
 # With the broker: a wrong password, and partitions.
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-started=0
-if ! "$BROKER" status redis >/dev/null 2>&1; then
-  "$BROKER" start redis >/dev/null || fail "cannot start redis with scripts/broker.sh"
-  started=1
-fi
-trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
+broker_up redis
 { cat "$REDIS_YAML"; printf '\nredisUser: bob\nredisPass: secret\n'; } > bad.yaml
 expect_fail 1 "Redis at '127.0.0.1:6379' refused the login \(redisUser/redisPass in bad.yaml\): WRONGPASS" -- "$OMB" run -d bad.yaml w.yaml
 sed 's/^topics: 1/topics: 1\npartitionsPerTopic: 4/' w.yaml > parts.yaml
@@ -68,7 +62,7 @@ ls *.json >/dev/null 2>&1 && fail "a result file was written"
 grep -q "Created .* topic" out.log && fail "a stream was created for partitionsPerTopic 4"
 # A broker that wants a password (only on a broker this test started: its settings are
 # not changed under anyone else): none given, then the right one (AUTH's good path).
-if [ $started = 1 ]; then
+if broker_started redis; then
   redis-cli CONFIG SET requirepass omb-secret >/dev/null
   expect_fail 1 "Redis at '127.0.0.1:6379' wants a password \(set redisPass in the driver file\): NOAUTH" -- "$OMB" run -d "$REDIS_YAML" w.yaml
   { cat "$REDIS_YAML"; printf '\nredisPass: omb-secret\n'; } > pass.yaml

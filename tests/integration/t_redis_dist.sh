@@ -5,7 +5,7 @@
 # consumer or producer brings a deleted stream back).
 source "$(dirname "$0")/lib.sh"
 source "$OMB_SOURCE/tests/integration/dist_lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
+need_driver redis
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 started=0
 if ! "$BROKER" status redis >/dev/null 2>&1; then

@@ -5,14 +5,8 @@
 # connection and the stream, later sends fail (XADD NOMKSTREAM: nothing recreates the
 # stream), and the run fails (the backlog never drains). Nothing is left on the broker.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*redis" || { echo "skip: omb built without redis"; exit 77; }
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-started=0
-if ! "$BROKER" status redis >/dev/null 2>&1; then
-  "$BROKER" start redis >/dev/null || fail "cannot start redis with scripts/broker.sh"
-  started=1
-fi
-trap 'rc=$?; if [ $started = 1 ]; then "$BROKER" stop redis >/dev/null 2>&1; fi; rm -rf "$WORK"; exit $rc' EXIT
+need_driver redis
+broker_up redis
 # streams RESULT...: the topics a result names (its delivery check), one a line
 streams() { python3 -c "import sys; from omb_result import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
 # left_behind RESULT...: fails unless the result names streams and none is still on Redis
