@@ -5,35 +5,9 @@
 # out before the cancel; a stream resumes at the offset after the last one it saw).
 # OMB's rabbitmq.yaml unchanged (QUORUM), then STREAM.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*rabbitmq" || { echo "skip: omb built without the rabbitmq driver"; exit 77; }
-# RabbitMQ from scripts/broker.sh unless one runs already; stopped at exit only if started here.
-BROKER="$OMB_SOURCE/scripts/broker.sh"
-RMQ_STARTED=0
-if ! "$BROKER" status rabbitmq >/dev/null 2>&1; then
-  "$BROKER" start rabbitmq >rmq-start.log 2>&1 || { cat rmq-start.log; fail "cannot start RabbitMQ with scripts/broker.sh"; }
-  RMQ_STARTED=1
-fi
-rmq_cleanup() {
-  if [ "$RMQ_STARTED" = 1 ]; then "$BROKER" stop rabbitmq >/dev/null 2>&1 || true; fi
-  rm -rf "$WORK"
-}
-trap rmq_cleanup EXIT
-# RabbitMQ's own rabbitmqctl, against broker.sh's node (its HOME holds the Erlang cookie).
-rmqctl() {
-  local home="${OMB_BROKER_DIR:-/tmp/omb-brokers}/rabbitmq/home"
-  if [ -f "$home/.erlang.cookie" ]; then
-    HOME="$home" timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n omb@localhost -q "$@"
-  else
-    timeout 60 rabbitmqctl -q "$@"
-  fi
-}
-# omb's queues and exchanges on the broker (its topics are test-exchange-...).
-rmq_leftovers() {
-  local q x
-  q=$(rmqctl list_queues name) || fail "rabbitmqctl list_queues failed"
-  x=$(rmqctl list_exchanges name) || fail "rabbitmqctl list_exchanges failed"
-  { grep -E '^test-exchange-' <<<"$q" | sed 's/^/queue /'; grep -E '^test-exchange-' <<<"$x" | sed 's/^/exchange /'; } | sort || true
-}
+need_driver rabbitmq
+broker_up rabbitmq
+source "$OMB_SOURCE/tests/integration/rabbitmq_lib.sh"
 REF="$OMB_SHARED/omb-reference/driver-rabbitmq/rabbitmq.yaml"
 [ -f "$REF" ] || fail "no OMB driver file at $REF"
 before=$(rmq_leftovers)

@@ -3,7 +3,7 @@
 # before anything connects; an unreachable broker: one sentence naming the URI, exit 1,
 # within seconds; no result file either way. Needs no broker.
 source "$(dirname "$0")/lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*rabbitmq" || { echo "skip: omb built without the rabbitmq driver"; exit 77; }
+need_driver rabbitmq
 REF="$OMB_SHARED/omb-reference/driver-rabbitmq/rabbitmq.yaml"
 [ -f "$REF" ] || fail "no OMB driver file at $REF"
 printf 'name: w\ntopics: 1\nmessageSize: 100\nproducerRate: 100\ntestDurationMinutes: 0.01\n' > w.yaml

@@ -9,7 +9,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/dist_lib.sh"
-"$OMB" --help 2>&1 | grep -q "drivers built in:.*rabbitmq" || { echo "skip: omb built without the rabbitmq driver"; exit 77; }
+need_driver rabbitmq
 # RabbitMQ from scripts/broker.sh unless one runs already; stopped at exit only if started here.
 BROKER="$OMB_SOURCE/scripts/broker.sh"
 RMQ_STARTED=0
@@ -24,22 +24,7 @@ rmq_stop_broker() {
 # finds in $?: keep the test's status for it (and no set -e in the trap, or a failing
 # command there would skip it).
 trap 'rmq_rc=$?; set +e; rmq_stop_broker; (exit $rmq_rc); stop_all_pids' EXIT
-# RabbitMQ's own rabbitmqctl, against broker.sh's node (its HOME holds the Erlang cookie).
-rmqctl() {
-  local home="${OMB_BROKER_DIR:-/tmp/omb-brokers}/rabbitmq/home"
-  if [ -f "$home/.erlang.cookie" ]; then # (rabbitmqctl reads stdin: callers in loops give it /dev/null)
-    HOME="$home" timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n omb@localhost -q "$@"
-  else
-    timeout 60 rabbitmqctl -q "$@"
-  fi
-}
-# omb's queues and exchanges on the broker (its topics are test-exchange-...).
-rmq_leftovers() {
-  local q x
-  q=$(rmqctl list_queues name) || fail "rabbitmqctl list_queues failed"
-  x=$(rmqctl list_exchanges name) || fail "rabbitmqctl list_exchanges failed"
-  { grep -E '^test-exchange-' <<<"$q" | sed 's/^/queue /'; grep -E '^test-exchange-' <<<"$x" | sed 's/^/exchange /'; } | sort || true
-}
+source "$OMB_SOURCE/tests/integration/rabbitmq_lib.sh"
 REF="$OMB_SHARED/omb-reference/driver-rabbitmq/rabbitmq.yaml"
 [ -f "$REF" ] || fail "no OMB driver file at $REF"
 sed 's/^queueType: QUORUM/queueType: CLASSIC/' "$REF" > classic.yaml
