@@ -7,18 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 need_driver redis
 broker_up redis
-# streams RESULT...: the topics a result names (its delivery check), one a line
-streams() { python3 -c "import sys; from omb_result import load; print('\\n'.join(sorted({d['topic'] for f in sys.argv[1:] for d in load(f)['omb'].get('delivery', [])})))" "$@"; }
-# left_behind RESULT...: fails unless the result names streams and none is still on Redis
-# (by name: other runs may share the broker)
-left_behind() {
-  local t n=0
-  for t in $(streams "$@"); do
-    n=$((n + 1))
-    [ "$(redis-cli EXISTS "$t")" = 0 ] || fail "stream $t left behind on Redis"
-  done
-  [ $n -gt 0 ] || fail "no streams named in $*"
-}
+source "$OMB_SOURCE/tests/integration/redis_lib.sh"
 REDIS_YAML="$OMB_SHARED/omb-reference/driver-redis/redis.yaml"
 [ -f "$REDIS_YAML" ] || fail "no $REDIS_YAML"
 
