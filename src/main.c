@@ -205,9 +205,14 @@ static bool pair_usable(const struct omb_workload *w, const struct omb_driver_co
     char lerr[512];
     const struct omb_driver_ops *ops = omb_driver_lookup(dc->driver_class, lerr, sizeof lerr);
     if (!ops) return true; /* reported already */
-    if (omb_drv_check_workload(ops, dc, (int)w->partitions_per_topic,
-                               w->consumer_backlog_size_gb > 0, lerr, sizeof lerr) == 0)
-        return true;
+    struct omb_workload_shape ws = {
+        .partitions = (int)w->partitions_per_topic,
+        .pause = w->consumer_backlog_size_gb > 0,
+        .topics = w->topics,
+        .producers = w->topics * w->producers_per_topic,
+        .consumers = w->topics * w->subscriptions_per_topic * w->consumer_per_subscription,
+    };
+    if (omb_drv_check_workload(ops, dc, &ws, lerr, sizeof lerr) == 0) return true;
     snprintf(err, errlen, "%s: %s", w->path, lerr);
     return false;
 }

@@ -51,6 +51,9 @@ struct ensemble {
     char *auth; /* "Authorization: Bearer ..." or NULL */
     long long seq;
     char name[64];
+    /* Where the round robin of producers and of consumers goes on: setup comes in chunks
+     * (run.c), and the placement must be the one a single call would make. */
+    size_t next_producer, next_consumer;
 };
 
 static struct ensemble *ens_of(struct omb_worker *w) { return (struct ensemble *)w; }
@@ -261,6 +264,7 @@ static int en_initialize(struct omb_worker *w, const struct omb_driver_conf *con
 {
     struct ensemble *e = ens_of(w);
     if (check_shared_cluster(e, conf, err, errlen) != 0) return -1;
+    e->next_producer = e->next_consumer = 0; /* a new run: placement starts over */
     char *text = strndup(conf->text ? conf->text : "", conf->text_len);
     if (!text) {
         snprintf(err, errlen, "out of memory");
@@ -307,10 +311,11 @@ static int en_create_topics(struct omb_worker *w, int n, int partitions, char **
 }
 
 /* Round robin of @p n items over the workers selected by @p sel, as OMB's
- * ListPartition.partitionList: item i goes to the (i mod k)-th selected worker. Returns
- * per-worker index lists in @p idx (idx[w] holds cnt[w] indexes). */
-static int partition(struct ensemble *e, bool (*sel)(const struct remote *), size_t n, size_t **idx,
-                     size_t *cnt)
+ * ListPartition.partitionList: item i goes to the ((*next + i) mod k)-th selected worker;
+ * *next moves on by n. Returns per-worker index lists in @p idx (idx[w] holds cnt[w]
+ * indexes). */
+static int partition(struct ensemble *e, bool (*sel)(const struct remote *), size_t n, size_t *next,
+                     size_t **idx, size_t *cnt)
 {
     size_t k = 0, *which = calloc(e->n, sizeof *which);
     if (!which) return -1;
@@ -321,9 +326,10 @@ static int partition(struct ensemble *e, bool (*sel)(const struct remote *), siz
         cnt[i] = 0;
     }
     for (size_t i = 0; i < n && k; i++) {
-        size_t wk = which[i % k];
+        size_t wk = which[(*next + i) % k];
         idx[wk][cnt[wk]++] = i;
     }
+    *next += n;
     free(which);
     return 0;
 }
@@ -346,7 +352,8 @@ static int en_create_producers(struct omb_worker *w, char *const *topics, size_t
     char **bodies = calloc(e->n, sizeof *bodies);
     size_t **idx = calloc(e->n, sizeof *idx), *cnt = calloc(e->n, sizeof *cnt);
     int rc = -1;
-    if (!bodies || !idx || !cnt || partition(e, is_producer, n, idx, cnt) != 0) goto oom;
+    if (!bodies || !idx || !cnt || partition(e, is_producer, n, &e->next_producer, idx, cnt) != 0)
+        goto oom;
     for (size_t i = 0; i < e->n; i++) {
         if (!cnt[i]) continue;
         char **list = calloc(cnt[i], sizeof *list);
@@ -377,7 +384,8 @@ static int en_create_consumers(struct omb_worker *w, const struct omb_topic_sub 
     char **bodies = calloc(e->n, sizeof *bodies);
     size_t **idx = calloc(e->n, sizeof *idx), *cnt = calloc(e->n, sizeof *cnt);
     int rc = -1;
-    if (!bodies || !idx || !cnt || partition(e, is_consumer, n, idx, cnt) != 0) goto oom;
+    if (!bodies || !idx || !cnt || partition(e, is_consumer, n, &e->next_consumer, idx, cnt) != 0)
+        goto oom;
     for (size_t i = 0; i < e->n; i++) {
         if (!cnt[i]) continue;
         struct omb_topic_sub *mine = calloc(cnt[i], sizeof *mine);

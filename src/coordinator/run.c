@@ -64,6 +64,9 @@ struct run {
     const struct omb_workload *w;
     const struct omb_run_options *opt;
     struct omb_stats_view view;
+    /* The measured periods added up (totals: the latest period's): the aggregates of a
+     * partial result when the worker can no longer give its cumulative figures. */
+    struct omb_stats_view measured;
     double target_rate;
     bool searching; /* producerRate 0: the rate controller drives target_rate */
     struct omb_rate_controller rc;
@@ -138,7 +141,11 @@ static int read_period(struct run *r, int64_t now, struct omb_result *res, const
         omb_info("%s | Target rate %.0f msg/s", line, r->target_rate);
     else
         omb_info("%s", line);
-    if (res) omb_result_add_period(res, &p, phase);
+    if (res) {
+        omb_result_add_period(res, &p, phase);
+        omb_stats_view_add(&r->measured, &r->view);
+        memcpy(r->measured.totals, r->view.totals, sizeof r->measured.totals);
+    }
     r->last_period_ns = now;
     return 0;
 }
@@ -412,26 +419,76 @@ static int oom(struct run *r)
     return -1;
 }
 
-/* Topics, then consumers (subscriptions exist before anything is sent, as in OMB), then
- * producers, then the probe. Returns 0, or -1 with r.err set. */
-static int setup_topology(struct run_state *s)
+/* Setup creates topics, consumers and producers in chunks: 16 first, doubled while a chunk
+ * takes under a quarter of a second (at most 4096), so a Ctrl-C is seen between chunks
+ * within about a second whatever the system's speed, and a long setup says how far it is
+ * every 5 s. Cost stays linear: one call per chunk, each chunk's own work. */
+struct chunker {
+    const char *what; /* "topic(s)" */
+    size_t total, done, size;
+    int64_t t0, chunk_t0, last_log;
+};
+
+static struct chunker chunker_start(const char *what, size_t total)
+{
+    int64_t now = omb_now_ns();
+    return (struct chunker){
+        .what = what, .total = total, .size = 16, .t0 = now, .chunk_t0 = now, .last_log = now};
+}
+
+/* The next chunk's size, or 0 when all are made; -1 (with r.err set) on a signal. */
+static int64_t chunk_next(struct chunker *c, struct run *r)
+{
+    if (c->done >= c->total) return 0;
+    if (omb_interrupted) {
+        snprintf(r->err, sizeof r->err, "interrupted during setup, after creating %zu of %zu %s",
+                 c->done, c->total, c->what);
+        return -1;
+    }
+    c->chunk_t0 = omb_now_ns();
+    return (int64_t)(c->total - c->done < c->size ? c->total - c->done : c->size);
+}
+
+static void chunk_done(struct chunker *c, size_t n)
+{
+    int64_t now = omb_now_ns();
+    c->done += n;
+    if (now - c->chunk_t0 < 250000000 && c->size < 4096) c->size *= 2;
+    if (now - c->last_log >= 5000000000LL && c->done < c->total) {
+        omb_info("Setup: %zu of %zu %s created (%.0f s)", c->done, c->total, c->what,
+                 (double)(now - c->t0) / 1e9);
+        c->last_log = now;
+    }
+}
+
+static int create_topics(struct run_state *s)
 {
     struct run *r = &s->r;
-    struct omb_worker *worker = r->worker;
-    const struct omb_worker_ops *ops = worker->ops;
     const struct omb_workload *w = r->w;
-
-    if (ops->initialize_driver(worker, s->d, r->err, sizeof r->err) != 0) return -1;
-    s->initialized = true;
-
-    int64_t t0 = omb_now_ns();
-    if (ops->create_topics(worker, (int)w->topics, (int)w->partitions_per_topic, &s->topics, r->err,
-                           sizeof r->err) != 0)
-        return -1;
+    s->topics = calloc((size_t)w->topics, sizeof *s->topics);
+    if (!s->topics) return oom(r);
+    struct chunker c = chunker_start("topic(s)", (size_t)w->topics);
+    int64_t n;
+    while ((n = chunk_next(&c, r)) > 0) {
+        char **names;
+        if (r->worker->ops->create_topics(r->worker, (int)n, (int)w->partitions_per_topic, &names,
+                                          r->err, sizeof r->err) != 0)
+            return -1;
+        memcpy(s->topics + c.done, names, (size_t)n * sizeof *names);
+        free(names);
+        chunk_done(&c, (size_t)n);
+    }
+    if (n < 0) return -1;
     omb_info("Created %lld topic(s) of %lld partition(s) in %.1f ms", (long long)w->topics,
-             (long long)w->partitions_per_topic, secs_since(t0) * 1000);
+             (long long)w->partitions_per_topic, secs_since(c.t0) * 1000);
+    return 0;
+}
 
-    /* Consumers first, as OMB: subscriptions exist before anything is sent. */
+/* Consumers first, as OMB: subscriptions exist before anything is sent. */
+static int create_consumers(struct run_state *s)
+{
+    struct run *r = &s->r;
+    const struct omb_workload *w = r->w;
     s->nts = (size_t)(w->topics * w->subscriptions_per_topic * w->consumer_per_subscription);
     s->ts = calloc(s->nts ? s->nts : 1, sizeof *s->ts);
     if (!s->ts) return oom(r);
@@ -444,26 +501,56 @@ static int setup_topology(struct run_state *s)
             for (int64_t c = 0; c < w->consumer_per_subscription; c++, k++) {
                 s->ts[k].topic = strdup(s->topics[t]);
                 s->ts[k].subscription = strdup(sub);
+                if (!s->ts[k].topic || !s->ts[k].subscription) return oom(r);
             }
         }
-    t0 = omb_now_ns();
-    if (s->nts && ops->create_consumers(worker, s->ts, s->nts, r->err, sizeof r->err) != 0)
-        return -1;
-    if (s->nts) omb_info("Created %zu consumer(s) in %.1f ms", s->nts, secs_since(t0) * 1000);
+    struct chunker c = chunker_start("consumer(s)", s->nts);
+    int64_t n;
+    while ((n = chunk_next(&c, r)) > 0) {
+        if (r->worker->ops->create_consumers(r->worker, s->ts + c.done, (size_t)n, r->err,
+                                             sizeof r->err) != 0)
+            return -1;
+        chunk_done(&c, (size_t)n);
+    }
+    if (n < 0) return -1;
+    if (s->nts) omb_info("Created %zu consumer(s) in %.1f ms", s->nts, secs_since(c.t0) * 1000);
+    return 0;
+}
 
+static int create_producers(struct run_state *s)
+{
+    struct run *r = &s->r;
+    const struct omb_workload *w = r->w;
     s->nptopics = (size_t)(w->topics * w->producers_per_topic);
     s->ptopics = calloc(s->nptopics ? s->nptopics : 1, sizeof *s->ptopics);
     if (!s->ptopics) return oom(r);
-    k = 0;
+    size_t k = 0;
     for (int64_t t = 0; t < w->topics; t++)
-        for (int64_t p = 0; p < w->producers_per_topic; p++) s->ptopics[k++] = strdup(s->topics[t]);
-    t0 = omb_now_ns();
-    if (ops->create_producers(worker, s->ptopics, s->nptopics, r->err, sizeof r->err) != 0)
-        return -1;
-    omb_info("Created %zu producer(s) in %.1f ms", s->nptopics, secs_since(t0) * 1000);
+        for (int64_t p = 0; p < w->producers_per_topic; p++)
+            if (!(s->ptopics[k++] = strdup(s->topics[t]))) return oom(r);
+    struct chunker c = chunker_start("producer(s)", s->nptopics);
+    int64_t n;
+    while ((n = chunk_next(&c, r)) > 0) {
+        if (r->worker->ops->create_producers(r->worker, s->ptopics + c.done, (size_t)n, r->err,
+                                             sizeof r->err) != 0)
+            return -1;
+        chunk_done(&c, (size_t)n);
+    }
+    if (n < 0) return -1;
+    omb_info("Created %zu producer(s) in %.1f ms", s->nptopics, secs_since(c.t0) * 1000);
+    return 0;
+}
 
+/* Topics, then consumers, then producers, then the probe. Returns 0, or -1 with r.err set. */
+static int setup_topology(struct run_state *s)
+{
+    struct run *r = &s->r;
+    struct omb_worker *worker = r->worker;
+    if (worker->ops->initialize_driver(worker, s->d, r->err, sizeof r->err) != 0) return -1;
+    s->initialized = true;
+    if (create_topics(s) != 0 || create_consumers(s) != 0 || create_producers(s) != 0) return -1;
     if (s->nts && s->nptopics) {
-        if (ops->probe_producers(worker, r->err, sizeof r->err) != 0 || wait_ready(r) != 0)
+        if (worker->ops->probe_producers(worker, r->err, sizeof r->err) != 0 || wait_ready(r) != 0)
             return -1;
     }
     return 0;
@@ -631,26 +718,28 @@ static enum omb_run_status fail(struct run_state *s)
     omb_error("%s", r->err);
     if (s->res) {
         char err[1024];
-        if (read_cumulative(r, &s->cum, err, sizeof err) == 0)
+        if (read_cumulative(r, &s->cum, err, sizeof err) == 0) {
             omb_result_set_aggregate(s->res, &s->cum);
+        } else {
+            /* OMB's tools need the aggregated keys: those of the periods received. */
+            omb_warn("The worker cannot give its cumulative figures (%s): the result's "
+                     "aggregates are those of the %zu period(s) received before the failure",
+                     err, omb_result_periods(s->res));
+            omb_result_set_aggregate(s->res, &r->measured);
+        }
         omb_result_set_incomplete(s->res, r->err);
     }
     return omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
 }
 
-/* Stops everything on the worker, writes the result when it has periods, frees what the run
- * created. Returns @p status, made OMB_RUN_FAILED when cleaning up or writing fails. */
+/* Writes the result when it has periods, then stops everything on the worker and frees
+ * what the run created. The result comes first: a teardown that hangs or is killed (a
+ * broker gone, a second Ctrl-C) must not take the measurement with it. Returns @p status,
+ * made OMB_RUN_FAILED when writing or cleaning up fails. */
 static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status status,
                                        const char *result_path)
 {
     struct run *r = &s->r;
-    if (s->initialized) {
-        char err[1024];
-        if (r->worker->ops->stop_all(r->worker, r->opt->keep_topics, err, sizeof err) != 0) {
-            omb_error("Cleaning up: %s", err);
-            if (status == OMB_RUN_OK) status = OMB_RUN_FAILED;
-        }
-    }
     if (s->res && omb_result_periods(s->res) > 0) {
         char err[1024];
         if (omb_result_write(s->res, result_path, err, sizeof err) != 0) {
@@ -660,9 +749,17 @@ static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status 
             omb_info("Wrote result to %s", result_path);
         }
     }
+    if (s->initialized) {
+        char err[1024];
+        if (r->worker->ops->stop_all(r->worker, r->opt->keep_topics, err, sizeof err) != 0) {
+            omb_error("Cleaning up: %s", err);
+            if (status == OMB_RUN_OK) status = OMB_RUN_FAILED;
+        }
+    }
     omb_result_free(s->res);
     omb_payloads_free(&s->payloads);
     omb_stats_view_free(&r->view);
+    omb_stats_view_free(&r->measured);
     omb_stats_view_free(&s->cum);
     for (size_t i = 0; i < s->nts && s->ts; i++) {
         free(s->ts[i].topic);
@@ -681,7 +778,8 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
     struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt}, .d = d};
     enum omb_run_status status = OMB_RUN_FAILED;
 
-    if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0) {
+    if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0 ||
+        omb_worker_view_init(worker, &s.r.measured) != 0) {
         omb_error("out of memory");
         return run_cleanup(&s, status, result_path);
     }

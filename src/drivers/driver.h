@@ -30,8 +30,9 @@ enum {
 struct omb_msg_meta {
     int64_t intended_ns; /* when the schedule wanted this message sent (epoch ns, util/clock.h) */
     int64_t sent_ns;     /* when the worker called send() */
-    /* Who sent it: the producer's id (random in 0..INT32_MAX-2, unique within a worker; two
-     * workers' producers of one topic collide with probability ~k^2/2^32) and its
+    /* Who sent it: the producer's id (in 0..INT32_MAX-2, unique within a worker: a random
+     * base plus the producer's index; two workers' ranges of n overlap with probability
+     * ~2n/2^31) and its
      * per-producer sequence number (0, 1, 2, ...). Systems without offsets deliver
      * these as the message's position (drivers/envelope.h). */
     int32_t producer;
@@ -93,12 +94,31 @@ struct omb_driver_flag {
     const char *help; /* for `omb --help` */
 };
 
+/* The most topics, producers and consumers (over all workers) a driver serves in one run,
+ * with the reason, so a workload beyond them is one sentence before anything is created
+ * rather than a machine out of threads or memory halfway through setup. A zero field takes
+ * the contract's default (OMB_DRV_MAX_*). */
+struct omb_driver_limits {
+    int64_t topics, producers, consumers;
+    const char *why; /* "each producer is a connection with its own thread" */
+};
+#define OMB_DRV_MAX_TOPICS  1000000 /* OMB's largest workload file has a million topics */
+#define OMB_DRV_MAX_CLIENTS 5000    /* producers, and consumers, of a driver that states none */
+
+/* The shape of a workload a driver file is asked to serve (omb_drv_check_workload). */
+struct omb_workload_shape {
+    int partitions;                       /* partitionsPerTopic */
+    bool pause;                           /* a backlog phase: consumers paused */
+    int64_t topics, producers, consumers; /* totals over all workers */
+};
+
 struct omb_driver_ops {
     const char *name;         /* "kafka": result file names, -d lookup, the registry's row */
     const char *topic_prefix; /* topics are <prefix>-<7-digit index>-<random> */
     unsigned caps;            /* enum omb_driver_caps */
     const struct omb_driver_command *commands; /* optional; ends with a NULL name */
     const struct omb_driver_flag *run_flags;   /* optional; ends with a NULL flag */
+    struct omb_driver_limits limits;
 
     /** Optional. Whether the driver file can be used by @p nworkers (>= 2) workers at once
      *  (for example: they must reach one shared cluster). */
@@ -197,26 +217,45 @@ static inline int omb_drv_check_workers(const struct omb_driver_ops *o,
     return o->check_workers ? o->check_workers(c, nworkers, err, errlen) : 0;
 }
 
-/** Whether the driver of @p c can run a workload with @p partitions partitions per topic
- *  and, when @p pause, a backlog phase (paused consumers). */
+static inline int64_t omb_drv_limit(int64_t stated, int64_t dflt) { return stated ? stated : dflt; }
+
+/** Whether the driver of @p c can run a workload of shape @p ws: partitions, a backlog
+ *  phase (paused consumers), and the driver's limits on topics, producers and consumers. */
 static inline int omb_drv_check_workload(const struct omb_driver_ops *o,
-                                         const struct omb_driver_conf *c, int partitions,
-                                         bool pause, char *err, size_t errlen)
+                                         const struct omb_driver_conf *c,
+                                         const struct omb_workload_shape *ws, char *err,
+                                         size_t errlen)
 {
-    if (partitions > 1 && !(o->caps & OMB_CAP_PARTITIONS)) {
+    if (ws->partitions > 1 && !(o->caps & OMB_CAP_PARTITIONS)) {
         snprintf(err, errlen,
                  "partitionsPerTopic is %d, but the %s driver (%s) has no partitions: use 1",
-                 partitions, o->name, c->path);
+                 ws->partitions, o->name, c->path);
         return -1;
     }
-    if (pause && !(o->pause_consumer && o->resume_consumer)) {
+    if (ws->pause && !(o->pause_consumer && o->resume_consumer)) {
         snprintf(err, errlen,
                  "consumerBacklogSizeGB needs paused consumers, which the %s driver (%s) "
                  "cannot do",
                  o->name, c->path);
         return -1;
     }
-    return o->check_workload ? o->check_workload(c, partitions, pause, err, errlen) : 0;
+    const struct {
+        const char *what;
+        int64_t n, max;
+    } count[] = {
+        {"topics", ws->topics, omb_drv_limit(o->limits.topics, OMB_DRV_MAX_TOPICS)},
+        {"producers", ws->producers, omb_drv_limit(o->limits.producers, OMB_DRV_MAX_CLIENTS)},
+        {"consumers", ws->consumers, omb_drv_limit(o->limits.consumers, OMB_DRV_MAX_CLIENTS)},
+    };
+    for (size_t i = 0; i < sizeof count / sizeof count[0]; i++)
+        if (count[i].n > count[i].max) {
+            snprintf(
+                err, errlen, "%lld %s, more than the %s driver (%s) serves in one run (%lld%s%s)",
+                (long long)count[i].n, count[i].what, o->name, c->path, (long long)count[i].max,
+                o->limits.why ? ": " : "", o->limits.why ? o->limits.why : "");
+            return -1;
+        }
+    return o->check_workload ? o->check_workload(c, ws->partitions, ws->pause, err, errlen) : 0;
 }
 
 static inline int omb_drv_poll(const struct omb_driver_ops *o, struct omb_producer *p,

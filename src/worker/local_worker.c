@@ -18,6 +18,7 @@
 #include "load/schedule.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/strmap.h"
 #include "util/rand.h"
 
 struct local_worker;
@@ -73,6 +74,11 @@ struct local_worker {
     size_t ncons;
     struct omb_topic_sub *subs; /* distinct (topic, subscription) pairs */
     size_t nsubs;
+    /* "topic\x1fsubscription" -> index + 1 in subs (the keys are sub_keys[i]): a million
+     * consumers are set up in linear time. */
+    struct omb_strmap sub_index;
+    char **sub_keys;
+    int32_t producer_id_base; /* random; producer i of this worker is base + i */
 
     struct lw_sender *senders;
     size_t nsenders;
@@ -260,7 +266,9 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
     for (int i = 0; i < n; i++) {
         char rnd[8], name[256];
         omb_random_name(rnd, 7);
-        snprintf(name, sizeof name, "%s-%07d-%s", w->ops->topic_prefix, i, rnd);
+        /* Numbered on from the topics made before: setup comes in chunks (run.c). */
+        snprintf(name, sizeof name, "%s-%07zu-%s", w->ops->topic_prefix, w->ntopics + (size_t)i,
+                 rnd);
         list[i] = strdup(name);
     }
     int rc = w->ops->create_topics(w->drv, (const char *const *)list, (size_t)n, partitions, err,
@@ -275,18 +283,15 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
     return 0;
 }
 
-/* A random envelope producer id, unique in this worker. Random, not counted, so that
+/* An envelope producer id, unique in this worker: a random base (drawn per run) plus the
+ * producer's index, so ids are found in constant time. Random, not counted from 0, so that
  * producers of one topic on different workers differ too (the delivery check counts
- * (producer, sequence) pairs across workers; k producers of a topic collide with
- * probability about k^2 / 2^32). */
+ * (producer, sequence) pairs across workers): two workers' ranges of n ids overlap with
+ * probability about 2n / 2^31. */
 static int32_t new_producer_id(struct local_worker *w)
 {
-    for (;;) {
-        int32_t id = (int32_t)(omb_random_seed() % (uint64_t)(INT32_MAX - 1));
-        size_t i = 0;
-        while (i < w->nprods && w->prods[i]->id != id) i++;
-        if (i == w->nprods) return id;
-    }
+    if (!w->nprods) w->producer_id_base = (int32_t)(omb_random_seed() % (uint64_t)(INT32_MAX - 1));
+    return (int32_t)(((int64_t)w->producer_id_base + (int64_t)w->nprods) % (INT32_MAX - 1));
 }
 
 static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n, char *err,
@@ -320,6 +325,45 @@ static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_
     return 0;
 }
 
+/* Frees the subscriptions from index @p from on (not the index map). */
+static void free_subs_from(struct local_worker *w, size_t from)
+{
+    for (size_t s = from; s < w->nsubs; s++) {
+        free(w->subs[s].topic);
+        free(w->subs[s].subscription);
+        free(w->sub_keys[s]);
+    }
+    w->nsubs = from;
+}
+
+/* The index of (topic, subscription) in w->subs, added when new; SIZE_MAX when out of
+ * memory. w->subs and w->sub_keys have room for one more. */
+static size_t find_sub(struct local_worker *w, const struct omb_topic_sub *ts)
+{
+    size_t tl = strlen(ts->topic), sl = strlen(ts->subscription);
+    char *key = malloc(tl + sl + 2);
+    if (!key) return SIZE_MAX;
+    memcpy(key, ts->topic, tl);
+    key[tl] = '\x1f'; /* in neither name (topic and subscription names are printable) */
+    memcpy(key + tl + 1, ts->subscription, sl + 1);
+    uintptr_t found = (uintptr_t)omb_strmap_get(&w->sub_index, key);
+    if (found) {
+        free(key);
+        return (size_t)found - 1;
+    }
+    size_t s = w->nsubs;
+    w->subs[s].topic = strdup(ts->topic);
+    w->subs[s].subscription = strdup(ts->subscription);
+    w->sub_keys[s] = key;
+    w->nsubs++;
+    if (!w->subs[s].topic || !w->subs[s].subscription ||
+        omb_strmap_put(&w->sub_index, key, (void *)(uintptr_t)(s + 1)) != 0) {
+        free_subs_from(w, s);
+        return SIZE_MAX;
+    }
+    return s;
+}
+
 static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub *ts, size_t n,
                                char *err, size_t errlen)
 {
@@ -329,7 +373,9 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
     struct omb_topic_sub *subs = realloc(w->subs, (w->nsubs + n) * sizeof *subs);
     if (all) w->cons = all;
     if (subs) w->subs = subs;
-    if (!all || !subs) {
+    char **keys = realloc(w->sub_keys, (w->nsubs + n) * sizeof *keys);
+    if (keys) w->sub_keys = keys;
+    if (!all || !subs || !keys) {
         snprintf(err, errlen, "out of memory creating consumers");
         return -1;
     }
@@ -337,15 +383,10 @@ static int lw_create_consumers(struct omb_worker *wk, const struct omb_topic_sub
      * registered (the delivery check would wait for a subscription with no consumer). */
     size_t ncons0 = w->ncons, nsubs0 = w->nsubs;
     for (size_t i = 0; i < n; i++) {
-        size_t s;
-        for (s = 0; s < w->nsubs; s++)
-            if (!strcmp(w->subs[s].topic, ts[i].topic) &&
-                !strcmp(w->subs[s].subscription, ts[i].subscription))
-                break;
-        if (s == w->nsubs) {
-            w->subs[s].topic = strdup(ts[i].topic);
-            w->subs[s].subscription = strdup(ts[i].subscription);
-            w->nsubs++;
+        size_t s = find_sub(w, &ts[i]);
+        if (s == SIZE_MAX) {
+            snprintf(err, errlen, "out of memory creating consumers");
+            goto undo;
         }
         struct lw_consumer *c = calloc(1, sizeof *c);
         if (!c || !(c->positions = omb_position_tracker_new())) {
@@ -371,11 +412,13 @@ undo:
         free(w->cons[i]);
     }
     w->ncons = ncons0;
-    for (size_t s = nsubs0; s < w->nsubs; s++) {
-        free(w->subs[s].topic);
-        free(w->subs[s].subscription);
+    if (w->nsubs > nsubs0) {
+        /* The map cannot drop entries: it is rebuilt from the subscriptions kept. */
+        free_subs_from(w, nsubs0);
+        omb_strmap_free(&w->sub_index);
+        for (size_t s = 0; s < w->nsubs; s++)
+            (void)omb_strmap_put(&w->sub_index, w->sub_keys[s], (void *)(uintptr_t)(s + 1));
     }
-    w->nsubs = nsubs0;
     return -1;
 }
 
@@ -595,17 +638,34 @@ static int lw_delivery(struct omb_worker *wk, struct omb_delivery **out, size_t 
 {
     struct local_worker *w = lw_of(wk);
     struct omb_delivery *d = calloc(w->nsubs ? w->nsubs : 1, sizeof *d);
-    if (!d) {
+    /* Acknowledged per topic, summed once over the producers (linear: a million
+     * subscriptions and producers are polled every 100 ms while waiting for probes). */
+    int64_t *acked = calloc(w->nsubs ? w->nsubs : 1, sizeof *acked);
+    struct omb_strmap topic_slot = {0}; /* topic -> 1 + its index in acked */
+    size_t ntopic_slots = 0;
+    bool ok = d && acked;
+    for (size_t s = 0; ok && s < w->nsubs; s++)
+        if (!omb_strmap_get(&topic_slot, w->subs[s].topic))
+            ok = omb_strmap_put(&topic_slot, w->subs[s].topic, (void *)(uintptr_t)++ntopic_slots) ==
+                 0;
+    if (!ok) {
+        free(d);
+        free(acked);
+        omb_strmap_free(&topic_slot);
         snprintf(err, errlen, "out of memory");
         return -1;
+    }
+    for (size_t i = 0; i < w->nprods; i++) {
+        uintptr_t slot = (uintptr_t)omb_strmap_get(&topic_slot, w->prods[i]->topic);
+        if (slot) acked[slot - 1] += atomic_load(&w->prods[i]->acked);
     }
     for (size_t s = 0; s < w->nsubs; s++) {
         d[s].topic = strdup(w->subs[s].topic);
         d[s].subscription = strdup(w->subs[s].subscription);
-        for (size_t i = 0; i < w->nprods; i++)
-            if (!strcmp(w->prods[i]->topic, w->subs[s].topic))
-                d[s].acknowledged += atomic_load(&w->prods[i]->acked);
+        d[s].acknowledged = acked[(uintptr_t)omb_strmap_get(&topic_slot, w->subs[s].topic) - 1];
     }
+    free(acked);
+    omb_strmap_free(&topic_slot);
     /* Counts first, positions after: every message counted is then among the positions. */
     for (size_t s = 0; s < w->nsubs; s++) d[s].positioned = true;
     for (size_t i = 0; i < w->ncons; i++) {
@@ -636,57 +696,81 @@ static void free_load(struct local_worker *w)
 }
 
 /* Closing consumers one after another makes each close a group rebalance for the rest
- * (40 Kafka consumers of one group took minutes): they are closed together, one thread
- * each, with a deadline after which the ones still closing are named and left. */
+ * (40 Kafka consumers of one group took minutes): they are closed together by a pool of up
+ * to CLOSE_THREADS threads (one each for any realistic group; a thread per consumer cost
+ * 6 s for 40,000 loopback consumers), with a deadline after which the ones still closing
+ * are counted and left. */
 #define CLOSE_DEADLINE_S 30
+#define CLOSE_THREADS    256
 
 struct closing {
     const struct omb_driver_ops *ops;
-    struct omb_consumer *c;
-    pthread_t thread;
-    bool started;
-    _Atomic bool done;
+    struct omb_consumer **cons; /* the driver's consumers (a copy: the worker's go at once) */
+    size_t n;
+    _Atomic size_t next;   /* the next consumer to take */
+    _Atomic size_t closed; /* consumers whose close returned */
+    _Atomic int threads;   /* closer threads still running (the last frees this) */
 };
 
-static void *close_one(void *arg)
+static void closing_release(struct closing *x)
+{
+    if (atomic_fetch_sub(&x->threads, 1) == 1) {
+        free(x->cons);
+        free(x);
+    }
+}
+
+static void *close_some(void *arg)
 {
     struct closing *x = arg;
-    x->ops->close_consumer(x->c);
-    atomic_store(&x->done, true);
+    for (size_t i; (i = atomic_fetch_add(&x->next, 1)) < x->n;) {
+        x->ops->close_consumer(x->cons[i]);
+        atomic_fetch_add(&x->closed, 1);
+    }
+    closing_release(x);
     return NULL;
 }
 
+/* Closes every consumer's driver side; returns when all are closed or at the deadline. The
+ * closers share a struct that the last one out frees: one stuck in a close outlives us. */
 static void close_consumers(struct local_worker *w)
 {
-    struct closing *x = calloc(w->ncons ? w->ncons : 1, sizeof *x);
-    for (size_t i = 0; i < w->ncons; i++) {
-        if (x) {
-            x[i].ops = w->ops;
-            x[i].c = w->cons[i]->c;
-            x[i].started = pthread_create(&x[i].thread, NULL, close_one, &x[i]) == 0;
-        }
-        if (!x || !x[i].started) w->ops->close_consumer(w->cons[i]->c); /* no thread: here */
-    }
-    if (!x) return;
-    int64_t deadline = omb_now_ns() + CLOSE_DEADLINE_S * 1000000000LL;
-    size_t stuck = 0;
-    for (size_t i = 0; i < w->ncons; i++) {
-        if (!x[i].started) continue;
-        while (!atomic_load(&x[i].done) && omb_now_ns() < deadline) omb_sleep_ns(10000000);
-        if (atomic_load(&x[i].done)) {
-            pthread_join(x[i].thread, NULL);
-        } else {
-            pthread_detach(x[i].thread);
-            x[i].c = NULL;
-            stuck++;
-        }
-    }
-    if (stuck) {
-        omb_warn("%zu consumer(s) did not close within %d s; left behind", stuck, CLOSE_DEADLINE_S);
-        /* Their threads still use the struct: it stays allocated. */
+    if (!w->ncons) return;
+    struct closing *x = calloc(1, sizeof *x);
+    struct omb_consumer **cons = x ? calloc(w->ncons, sizeof *cons) : NULL;
+    if (!cons) {
+        free(x);
+        for (size_t i = 0; i < w->ncons; i++) w->ops->close_consumer(w->cons[i]->c);
         return;
     }
-    free(x);
+    for (size_t i = 0; i < w->ncons; i++) cons[i] = w->cons[i]->c;
+    x->ops = w->ops;
+    x->cons = cons;
+    x->n = w->ncons;
+    size_t nthreads = w->ncons < CLOSE_THREADS ? w->ncons : CLOSE_THREADS;
+    atomic_store(&x->threads, 1); /* ours, released below */
+    for (size_t t = 0; t < nthreads; t++) {
+        pthread_t th;
+        atomic_fetch_add(&x->threads, 1);
+        if (pthread_create(&th, NULL, close_some, x) != 0) {
+            atomic_fetch_sub(&x->threads, 1);
+            break;
+        }
+        pthread_detach(th);
+    }
+    if (atomic_load(&x->threads) == 1) { /* no thread at all: close them here */
+        atomic_fetch_add(&x->threads, 1);
+        close_some(x);
+    }
+    int64_t deadline = omb_now_ns() + CLOSE_DEADLINE_S * 1000000000LL;
+    while (atomic_load(&x->closed) < x->n && omb_now_ns() < deadline) omb_sleep_ns(5000000);
+    size_t closed = atomic_load(&x->closed);
+    if (closed < x->n)
+        omb_warn("%zu consumer(s) did not close within %d s; left behind", x->n - closed,
+                 CLOSE_DEADLINE_S);
+    /* Consumers not taken yet are never closed now: a closer that gets free skips them. */
+    atomic_store(&x->next, x->n);
+    closing_release(x);
 }
 
 static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t errlen)
@@ -712,13 +796,12 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     free(w->cons);
     w->cons = NULL;
     w->ncons = 0;
-    for (size_t s = 0; s < w->nsubs; s++) {
-        free(w->subs[s].topic);
-        free(w->subs[s].subscription);
-    }
+    free_subs_from(w, 0);
     free(w->subs);
     w->subs = NULL;
-    w->nsubs = 0;
+    free(w->sub_keys);
+    w->sub_keys = NULL;
+    omb_strmap_free(&w->sub_index);
     free_load(w);
     if (w->ntopics && !keep_topics && w->ops->delete_topics) {
         int d = omb_drv_delete_topics(w->ops, w->drv, (const char *const *)w->topics, w->ntopics,

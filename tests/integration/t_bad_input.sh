@@ -74,6 +74,12 @@ expect_fail 2 "cannot read driver file 'special/w.yaml': not a regular file" -- 
 # On the mock as on a real cluster, a replication factor above the broker count is refused.
 printf 'name: K\ndriverClass: kafka\nreplicationFactor: 99\n' > rf99.yaml
 expect_fail 1 "rf99.yaml: replicationFactor 99 needs at least 99 brokers, and the mock cluster has 3" -- "$OMB" run -d rf99.yaml ok.yaml
+# The mock applies no topicConfig, so omb checks it as a broker would: an unknown key or a
+# value of the wrong kind is bad input, named with its line, before anything is created.
+printf 'name: K\ndriverClass: kafka\ntopicConfig: |\n  min.insync.replicas=1\n  retention.msx=1000\n' > tc-key.yaml
+expect_fail 2 "tc-key.yaml line 5: topicConfig 'retention.msx' is not a Kafka topic configuration" -- "$OMB" run -d tc-key.yaml ok.yaml
+printf 'name: K\ndriverClass: kafka\ntopicConfig: |\n  retention.ms=1h\n' > tc-val.yaml
+expect_fail 2 "tc-val.yaml line 4: topicConfig retention.ms=1h: '1h' is not a valid value" -- "$OMB" run -d tc-val.yaml ok.yaml
 # Repeated -d accumulates, as OMB's parser does: a missing first file is reported.
 expect_fail 2 "cannot read driver file 'missing-first.yaml'" -- "$OMB" run -d missing-first.yaml -d loopback.yaml ok.yaml
 printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml

@@ -61,6 +61,12 @@ import json, sys
 r = {**json.load(open(sys.argv[1][:-5] + '.omb')), **json.load(open(sys.argv[1]))}
 assert r["omb"]["complete"] is False, "not marked incomplete"
 assert len(r["publishRate"]) >= 3, "periods before the failure are missing"
+# OMB's create_charts.py reads the aggregated keys: a partial result has them, from the
+# periods received, with their own counts (not zeros).
+for k in ("aggregatedPublishLatencyAvg", "aggregatedPublishLatency99pct", "aggregatedEndToEndLatency50pct",
+          "aggregatedPublishLatencyQuantiles", "aggregatedEndToEndLatencyQuantiles"):
+    assert k in r, "partial result lacks " + k
+assert r["aggregatedPublishLatencyCount"] > 0, "aggregates of the received periods are empty"
 print("partial result:", len(r["publishRate"]), "periods, reason:", r["omb"].get("incompleteReason", r["omb"].get("error", "?")))
 PY
   echo "$name: coordinator exited $rc ${ELAPSED}s after SIG$sig to the $which worker"

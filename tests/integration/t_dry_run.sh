@@ -31,4 +31,9 @@ expect_fail 2 "output directory 'nowhere/' does not exist" -- "$OMB" run --dry-r
 expect_fail 2 "partitionsPerTopic is 10, but the rabbitmq driver .* has no partitions" -- "$OMB" run --dry-run -d "$ref/driver-rabbitmq/rabbitmq.yaml" p10.yaml
 "$OMB" run --dry-run -o out -d "$ref/driver-rabbitmq/rabbitmq.yaml" -d "$ref/driver-kafka/kafka-latency.yaml" p10.yaml > mixed.txt 2>&1 || { cat mixed.txt; fail "a mixed matrix is not bad input"; }
 grep -q "SKIPPED: .*rabbitmq driver" mixed.txt && grep -q "1 pair(s) would be skipped" mixed.txt || { cat mixed.txt; fail "skipped pair not shown"; }
+# More clients than a driver serves: said with the driver's reason before anything is made.
+expect_fail 2 "4000000 producers, more than the kafka driver .* serves in one run .2000: each producer" -- "$OMB" run --dry-run "$ref/workloads/1m-topic-1kb-4p-4c-500k.yaml"
+loopback_driver
+printf 'name: big\ntopics: 100\nproducersPerTopic: 20000\nsubscriptionsPerTopic: 0\nmessageSize: 100\nproducerRate: 1\ntestDurationMinutes: 1\n' > big.yaml
+expect_fail 2 "big.yaml: 2000000 producers, more than the loopback driver" -- "$OMB" run -d loopback.yaml big.yaml
 echo "ok: dry run over $((nw * nd)) pairs"

@@ -301,6 +301,103 @@ static int apply_props(const char *file, const char *where, const struct kprops 
     return 0;
 }
 
+/* Kafka's topic-level configurations (3.9 and 4.x) and the kind of value each takes. The
+ * mock cluster applies none of them and would accept anything, so on the mock omb checks
+ * topicConfig as a broker would: a typo is refused there, not found later on a real one. */
+enum tc_kind { TC_INT, TC_BOOL, TC_RATIO, TC_ANY };
+static const struct {
+    const char *key;
+    enum tc_kind kind;
+} topic_configs[] = {
+    {"cleanup.policy", TC_ANY}, /* checked below: delete, compact or both */
+    {"compression.type", TC_ANY},
+    {"compression.gzip.level", TC_INT},
+    {"compression.lz4.level", TC_INT},
+    {"compression.zstd.level", TC_INT},
+    {"delete.retention.ms", TC_INT},
+    {"file.delete.delay.ms", TC_INT},
+    {"flush.messages", TC_INT},
+    {"flush.ms", TC_INT},
+    {"follower.replication.throttled.replicas", TC_ANY},
+    {"index.interval.bytes", TC_INT},
+    {"leader.replication.throttled.replicas", TC_ANY},
+    {"local.retention.bytes", TC_INT},
+    {"local.retention.ms", TC_INT},
+    {"max.compaction.lag.ms", TC_INT},
+    {"max.message.bytes", TC_INT},
+    {"message.downconversion.enable", TC_BOOL},
+    {"message.format.version", TC_ANY},
+    {"message.timestamp.after.max.ms", TC_INT},
+    {"message.timestamp.before.max.ms", TC_INT},
+    {"message.timestamp.difference.max.ms", TC_INT},
+    {"message.timestamp.type", TC_ANY}, /* checked below: CreateTime or LogAppendTime */
+    {"min.cleanable.dirty.ratio", TC_RATIO},
+    {"min.compaction.lag.ms", TC_INT},
+    {"min.insync.replicas", TC_INT},
+    {"preallocate", TC_BOOL},
+    {"remote.log.copy.disable", TC_BOOL},
+    {"remote.log.delete.on.disable", TC_BOOL},
+    {"remote.storage.enable", TC_BOOL},
+    {"retention.bytes", TC_INT},
+    {"retention.ms", TC_INT},
+    {"segment.bytes", TC_INT},
+    {"segment.index.bytes", TC_INT},
+    {"segment.jitter.ms", TC_INT},
+    {"segment.ms", TC_INT},
+    {"unclean.leader.election.enable", TC_BOOL},
+};
+
+static bool tc_value_ok(const char *key, enum tc_kind kind, const char *v)
+{
+    char *end;
+    switch (kind) {
+    case TC_INT:
+        (void)strtoll(v, &end, 10);
+        return *v && !*end;
+    case TC_BOOL:
+        return !strcmp(v, "true") || !strcmp(v, "false");
+    case TC_RATIO: {
+        double x = strtod(v, &end);
+        return *v && !*end && x >= 0 && x <= 1;
+    }
+    case TC_ANY:
+        if (!strcmp(key, "cleanup.policy"))
+            return !strcmp(v, "delete") || !strcmp(v, "compact") || !strcmp(v, "delete,compact") ||
+                   !strcmp(v, "compact,delete");
+        if (!strcmp(key, "message.timestamp.type"))
+            return !strcmp(v, "CreateTime") || !strcmp(v, "LogAppendTime");
+        if (!strcmp(key, "compression.type"))
+            return !strcmp(v, "uncompressed") || !strcmp(v, "zstd") || !strcmp(v, "lz4") ||
+                   !strcmp(v, "snappy") || !strcmp(v, "gzip") || !strcmp(v, "producer");
+        return true;
+    }
+    return true;
+}
+
+/* topicConfig checked against Kafka's topic configurations (the mock's stand-in for the
+ * broker's own check). Returns 0, or -1 with the file, line and key in @p err. */
+static int check_topic_config(const struct omb_driver *d, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < d->topic.n; i++) {
+        const struct kprop *p = &d->topic.v[i];
+        size_t k = 0, n = sizeof topic_configs / sizeof topic_configs[0];
+        while (k < n && strcmp(topic_configs[k].key, p->key)) k++;
+        if (k == n) {
+            snprintf(err, errlen,
+                     "%s line %d: topicConfig '%s' is not a Kafka topic configuration (a broker "
+                     "would refuse it)",
+                     d->file, p->line, p->key);
+            return -1;
+        }
+        if (!tc_value_ok(p->key, topic_configs[k].kind, p->value)) {
+            snprintf(err, errlen, "%s line %d: topicConfig %s=%s: '%s' is not a valid value for %s",
+                     d->file, p->line, p->key, p->value, p->value, p->key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The broker count a driver file asks of the mock with test.mock.num.brokers, or 0. */
 static int mock_prop_brokers(const struct omb_driver *d)
 {
@@ -497,12 +594,23 @@ fail:
 
 /* Errors only: what the file's properties become is reported once, by kafka_init, at the
  * start of each run that uses the file. */
+/* Whether the run uses librdkafka's in-process mock (no broker named, --kafka-mock, or
+ * test.mock.num.brokers), rather than a broker or an `omb kafka-mock` process. */
+static bool in_process_mock(const struct omb_driver *d, const struct omb_driver_conf *conf)
+{
+    return (!kprops_get(&d->common, "bootstrap.servers") ||
+            omb_driver_conf_has_flag(conf, "--kafka-mock") || mock_prop_brokers(d) > 0) &&
+           !d->mock_admin;
+}
+
 static int kafka_check(const struct omb_driver_conf *conf, char *err, size_t errlen)
 {
     struct omb_driver *d;
     if (kafka_parse(conf, true, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
+    /* On a mock (in-process or `omb kafka-mock`) no broker checks topicConfig: omb does. */
+    int rc = (in_process_mock(d, conf) || d->mock_admin) ? check_topic_config(d, err, errlen) : 0;
     driver_free(d);
-    return OMB_DRV_OK;
+    return rc ? OMB_DRV_ERR : OMB_DRV_OK;
 }
 
 static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **out, char *err,
@@ -512,9 +620,10 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
     if (kafka_parse(conf, false, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     char e[512];
     const char *bootstrap = kprops_get(&d->common, "bootstrap.servers");
-    bool forced = omb_driver_conf_has_flag(conf, "--kafka-mock");
     int mock_brokers = mock_prop_brokers(d);
-    bool mock = (!bootstrap || forced || mock_brokers > 0) && !d->mock_admin;
+    bool mock = in_process_mock(d, conf);
+    /* Also here: a coordinator's /initialize-driver reaches init without check. */
+    if ((mock || d->mock_admin) && check_topic_config(d, err, errlen) != 0) goto fail;
     if (d->mock_admin && !bootstrap) {
         snprintf(err, errlen,
                  "%s: mockAdmin needs commonConfig's bootstrap.servers (both as "
@@ -553,7 +662,8 @@ static int kafka_init(const struct omb_driver_conf *conf, struct omb_driver **ou
                  "figures measure the client and the mock, not a real Kafka, and the mock "
                  "slows down as its partition logs grow (docs/design.md)",
                  d->mock_brokers, d->bootstrap);
-        if (d->topic.n) omb_info("Kafka: topicConfig is not applied on the mock cluster");
+        if (d->topic.n)
+            omb_info("Kafka: topicConfig is checked but not applied on the mock cluster");
     } else {
         /* Fail now, with the address, rather than at the readiness probe a minute later. */
         const struct rd_kafka_metadata *md = NULL;
@@ -989,6 +1099,10 @@ const struct omb_driver_ops omb_kafka_driver = {
     .name = "kafka",
     .topic_prefix = "test-topic",
     .caps = OMB_CAP_PARTITIONS | OMB_CAP_OFFSETS,
+    .limits = {.producers = 2000,
+               .consumers = 2000,
+               .why = "each producer and each consumer is a librdkafka client with its own threads "
+                      "and a connection to every broker"},
     .commands = kafka_commands,
     .run_flags = kafka_flags,
     .check_workers = kafka_check_workers,

@@ -30,6 +30,7 @@
 #include "config/schema.h"
 #include "drivers/driver.h"
 #include "util/clock.h"
+#include "util/strmap.h"
 
 struct lb_item {
     size_t bytes;
@@ -107,6 +108,7 @@ struct omb_driver {
     pthread_mutex_t lock; /* topics, list replacement, garbage */
     struct lb_topic **topics;
     size_t ntopics;
+    struct omb_strmap by_name; /* topic name -> struct lb_topic: setup stays linear */
     struct lb_garbage *garbage;
     double publish_capacity, delivery_capacity; /* msg/s, 0: none */
     struct lb_schedule publish_schedule, delivery_schedule;
@@ -303,9 +305,7 @@ static int lb_init(const struct omb_driver_conf *conf, struct omb_driver **out, 
 
 static struct lb_topic *find_topic(struct omb_driver *d, const char *name)
 {
-    for (size_t i = 0; i < d->ntopics; i++)
-        if (!strcmp(d->topics[i]->name, name)) return d->topics[i];
-    return NULL;
+    return omb_strmap_get(&d->by_name, name);
 }
 
 static int lb_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
@@ -325,6 +325,11 @@ static int lb_create_topics(struct omb_driver *d, const char *const *topics, siz
         if (!t) goto oom;
         t->name = strdup(topics[i]);
         t->partitions = partitions > 0 ? partitions : 1;
+        if (!t->name || omb_strmap_put(&d->by_name, t->name, t) != 0) {
+            free(t->name);
+            free(t);
+            goto oom;
+        }
         d->topics[d->ntopics++] = t;
     }
     pthread_mutex_unlock(&d->lock);
@@ -667,6 +672,7 @@ static void lb_destroy(struct omb_driver *d)
         free(t);
     }
     free(d->topics);
+    omb_strmap_free(&d->by_name);
     while (d->garbage) {
         struct lb_garbage *g = d->garbage;
         d->garbage = g->next;
@@ -682,6 +688,10 @@ const struct omb_driver_ops omb_loopback_driver = {
     .name = "loopback",
     .topic_prefix = "loopback",
     .caps = OMB_CAP_IN_PROCESS | OMB_CAP_PARTITIONS | OMB_CAP_OFFSETS,
+    .limits =
+        {.producers = 1000000,
+         .consumers = 1000000,
+         .why = "beyond that, the in-memory clients alone outgrow a benchmarking machine's memory"},
     .check = lb_check,
     .init = lb_init,
     .create_topics = lb_create_topics,

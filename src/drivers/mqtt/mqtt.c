@@ -1210,6 +1210,10 @@ const struct omb_driver_ops omb_mqtt_driver = {
     .name = "mqtt",
     .topic_prefix = "test", /* as OMB: <topicPrefix>/test-<index>-<random> */
     .caps = 0,
+    .limits = {.producers = 0,
+               .consumers = 0,
+               .why =
+                   "each producer and each consumer is an MQTT client with its own network thread"},
     .check = mq_check,
     .check_workload = mq_check_workload,
     .init = mq_init,

@@ -1193,6 +1193,9 @@ const struct omb_driver_ops omb_rabbitmq_driver = {
     .name = "rabbitmq",
     .topic_prefix = "test-exchange",
     .caps = 0, /* no partitions; positions are (producer, sequence) from the envelope */
+    .limits = {.producers = 0,
+               .consumers = 0,
+               .why = "each producer and each consumer is an AMQP connection of its own"},
     .check = rmq_check,
     .init = rmq_init,
     .create_topics = rmq_create_topics,

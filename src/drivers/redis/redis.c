@@ -1143,6 +1143,10 @@ const struct omb_driver_ops omb_redis_driver = {
     .name = "redis",
     .topic_prefix = "redis-openmessaging-benchmark",
     .caps = 0,
+    .limits = {.producers = 0,
+               .consumers = 0,
+               .why = "each producer and each consumer is a Redis connection of its own, each "
+                      "consumer with a thread"},
     .check = redis_check,
     .init = redis_init,
     .create_topics = redis_create_topics,
