@@ -14,6 +14,7 @@
 #include "coordinator/output.h"
 #include "coordinator/run.h"
 #include "drivers/driver.h"
+#include "tools/result_file.h"
 #include "tools/tools.h"
 #include "util/clock.h"
 #include "util/cli.h"
@@ -33,6 +34,7 @@ struct run_args {
     struct omb_local_worker_options wopt;
     struct omb_cli_list drivers, workers, workloads;
     const char *workers_file, *output;
+    const char *csv_dir; /* -c: the CSV of this run's results goes there */
     bool extra, verbose, dry_run;
     double sender_threads;
     const char *driver_flags[8]; /* driver-owned flags given (--kafka-mock), NULL-terminated */
@@ -51,7 +53,7 @@ struct run_inputs {
     size_t nunusable;
 };
 
-#define RUN_NOPTS 16 /* the table below, its end included */
+#define RUN_NOPTS 17 /* the table below, its end included */
 
 static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
 {
@@ -62,6 +64,10 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
          "mock cluster)"},
         {"-o|--output", OMB_CLI_STRING, &a->output, 0, 0, "PATH",
          "result file (numbered when several), or a directory (default: .)"},
+        {"-c|--csv", OMB_CLI_STRING, &a->csv_dir, 0, 0, "DIR",
+         "after the runs, the CSV of their results (omb csv's columns) in "
+         "DIR/results-<epoch>.csv; with no workload file, OMB's reading: the CSV of DIR's "
+         "results in ./results-<epoch>.csv"},
         {"-w|--workers", OMB_CLI_LIST, &a->workers, 0, 0, "URL[,URL]",
          "run on `omb worker`s or OMB's Java workers (docs/distributed.md)"},
         {"-wf|--workers-file", OMB_CLI_STRING, &a->workers_file, 0, 0, "F",
@@ -123,7 +129,8 @@ static int take_driver_flag(void *ctx, const char *arg)
     return 1;
 }
 
-/* Step 1. Returns 0, 1 (help printed: exit 0) or -1 (message printed: exit 2). */
+/* Step 1. Returns 0, 1 (help printed: exit 0), 2 (only -c DIR: OMB's CSV of DIR, no run)
+ * or -1 (message printed: exit 2). */
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
     struct omb_cli_opt t[RUN_NOPTS];
@@ -138,6 +145,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");
         return -1;
     }
+    if (a->workloads.n == 0 && a->csv_dir) return 2; /* OMB's `-c DIR` alone: a CSV, no run */
     if (a->workloads.n == 0) {
         fprintf(stderr, "omb: no workload file given\n");
         usage(stderr);
@@ -259,6 +267,13 @@ static int load_inputs(const struct run_args *a, struct run_inputs *in)
         fprintf(stderr, "omb: %s\n", err);
         rc = -1;
     }
+    /* -c DIR: created now (a dry run only checks it could be), so a run of hours does not
+     * end without its CSV. */
+    if (rc == 0 && a->csv_dir &&
+        !omb_output_dir_check(a->csv_dir, "CSV", !a->dry_run, err, sizeof err)) {
+        fprintf(stderr, "omb: -c %s: %s\n", a->csv_dir, err);
+        rc = -1;
+    }
     return rc;
 }
 
@@ -267,6 +282,50 @@ static int cmp_base_name(const void *a, const void *b)
     const struct omb_workload *x = a, *y = b;
     int c = strcmp(x->base_name, y->base_name);
     return c ? c : strcmp(x->path, y->path);
+}
+
+/* -c DIR after the matrix: the CSV of the results written, as OMB's `-c` names it. Returns
+ * 0, or -1 (said on stderr). */
+static int write_csv(const char *dir, char *const *paths, size_t n)
+{
+    if (n == 0) {
+        omb_warn("No result was written: no CSV in %s", dir);
+        return 0;
+    }
+    char path[4096];
+    omb_csv_default_path(dir, path, sizeof path);
+    if (omb_csv_write("omb", paths, n, path) != 0) return -1;
+    omb_info("Results extracted into CSV %s", path);
+    return 0;
+}
+
+/* OMB's `-c DIR` with no workload: the CSV of every result in DIR, in
+ * ./results-<epoch>.csv, and nothing runs. */
+static int csv_only(const char *dir)
+{
+    char err[1024];
+    char **paths = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "omb: -c %s: %s\n", dir, err);
+        return EXIT_USAGE;
+    }
+    if (n == 0) {
+        fprintf(stderr,
+                "omb: -c %s: no result files (*.json) in '%s' (and no workload file "
+                "to run)\n",
+                dir, dir);
+        rc = EXIT_USAGE;
+    } else {
+        char path[4096];
+        omb_csv_default_path(NULL, path, sizeof path);
+        rc = omb_csv_write("omb", paths, n, path);
+        if (rc == 0) omb_info("Results extracted into CSV %s", path);
+    }
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    return rc;
 }
 
 /* Step 3: each workload (sorted by file base name) on each driver, in order. A failed pair
@@ -292,7 +351,13 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
         return 1;
     }
     int rc = 0;
-    size_t total = in->nw * in->nd, index = 0, failed = 0;
+    size_t total = in->nw * in->nd, index = 0, failed = 0, nwritten = 0;
+    char **written = calloc(total, sizeof *written); /* the result files this run wrote */
+    if (!written) {
+        worker->ops->destroy(worker);
+        fprintf(stderr, "omb: out of memory\n");
+        return 1;
+    }
     for (size_t i = 0; i < in->nw && !omb_interrupted; i++)
         for (size_t j = 0; j < in->nd && !omb_interrupted; j++) {
             char path[4096];
@@ -304,8 +369,14 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
                 failed++;
                 continue;
             }
+            bool wrote = false;
             enum omb_run_status st =
-                omb_run_workload(worker, &in->wl[i], &in->dc[j], &a->opt, path);
+                omb_run_workload_report(worker, &in->wl[i], &in->dc[j], &a->opt, path, &wrote);
+            if (wrote && !(written[nwritten] = strdup(path))) {
+                omb_error("out of memory");
+            } else if (wrote) {
+                nwritten++;
+            }
             if (st != OMB_RUN_OK) {
                 failed++;
                 if (st == OMB_RUN_INTERRUPTED) rc = 128 + (omb_interrupted ? omb_interrupted : 2);
@@ -315,6 +386,9 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
         }
     worker->ops->destroy(worker);
     if (total > 1) omb_info("%zu of %zu run(s) completed", total - failed, total);
+    if (a->csv_dir && write_csv(a->csv_dir, written, nwritten) != 0 && rc == 0) rc = 1;
+    for (size_t k = 0; k < nwritten; k++) free(written[k]);
+    free(written);
     return failed && rc == 0 ? 1 : rc;
 }
 
@@ -360,6 +434,7 @@ static int print_plan(const struct run_args *a, struct run_inputs *in)
            secs / 3600, secs / 60 % 60, secs % 60);
     printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
            in->nunusable, a->output ? a->output : ".");
+    if (a->csv_dir) printf("Their CSV would go to %s/results-<epoch>.csv\n", a->csv_dir);
     return 0;
 }
 
@@ -380,7 +455,9 @@ static int cmd_run(int argc, char **argv)
     struct run_args a = {0};
     struct run_inputs in = {0};
     int rc = parse_run_args(argc, argv, &a);
-    if (rc == 0 && load_inputs(&a, &in) != 0)
+    if (rc == 2)
+        rc = csv_only(a.csv_dir);
+    else if (rc == 0 && load_inputs(&a, &in) != 0)
         rc = EXIT_USAGE;
     else if (rc == 0)
         rc = a.dry_run ? print_plan(&a, &in) : run_matrix(&a, &in);

@@ -641,7 +641,7 @@ static enum omb_run_status fail(struct run_state *s)
 /* Stops everything on the worker, writes the result when it has periods, frees what the run
  * created. Returns @p status, made OMB_RUN_FAILED when cleaning up or writing fails. */
 static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status status,
-                                       const char *result_path)
+                                       const char *result_path, bool *written)
 {
     struct run *r = &s->r;
     if (s->initialized) {
@@ -658,6 +658,7 @@ static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status 
             status = OMB_RUN_FAILED;
         } else {
             omb_info("Wrote result to %s", result_path);
+            *written = true;
         }
     }
     omb_result_free(s->res);
@@ -678,16 +679,26 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
                                      const struct omb_driver_conf *d,
                                      const struct omb_run_options *opt, const char *result_path)
 {
+    bool written;
+    return omb_run_workload_report(worker, w, d, opt, result_path, &written);
+}
+
+enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
+                                            const struct omb_driver_conf *d,
+                                            const struct omb_run_options *opt,
+                                            const char *result_path, bool *written)
+{
+    *written = false;
     struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt}, .d = d};
     enum omb_run_status status = OMB_RUN_FAILED;
 
     if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0) {
         omb_error("out of memory");
-        return run_cleanup(&s, status, result_path);
+        return run_cleanup(&s, status, result_path, written);
     }
     omb_info("--------------- WORKLOAD : %s --- DRIVER : %s ---------------", w->name, d->name);
     if (setup_topology(&s) != 0 || start_load(&s) != 0 || run_phases(&s) != 0 ||
         finish(&s, &status) != 0)
         status = fail(&s);
-    return run_cleanup(&s, status, result_path);
+    return run_cleanup(&s, status, result_path, written);
 }

@@ -43,4 +43,11 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
                                      const struct omb_driver_conf *d,
                                      const struct omb_run_options *opt, const char *result_path);
 
+/** omb_run_workload, and @p result_written (not NULL) says whether this run wrote
+ *  @p result_path: the caller can tell its own result from a file that was there before. */
+enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
+                                            const struct omb_driver_conf *d,
+                                            const struct omb_run_options *opt,
+                                            const char *result_path, bool *result_written);
+
 #endif

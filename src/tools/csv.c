@@ -9,8 +9,8 @@
  * - min is the smallest period, zero included (OMB reports the smallest non-zero one, so a
  *   stalled period disappeared).
  * - Rows follow OMB's order: file name, then (stably) messageSize, topics, partitions.
- * - Output goes to stdout or -o FILE, not to results-<epoch>.csv in the working directory;
- *   the header has no trailing comma.
+ * - `omb csv` writes to stdout or -o FILE; OMB's results-<epoch>.csv is what `omb run -c DIR`
+ *   writes (omb_csv_default_path). The header has no trailing comma.
  * - Numbers print exactly: integers without a fraction, others in the shortest form that
  *   reads back to the same double. A value a file lacks is an empty cell.
  */
@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tools/result_file.h"
 #include "util/atomic_file.h"
@@ -255,44 +257,23 @@ static int parse_args(int argc, char **argv, const char **output, struct omb_cli
     return -1;
 }
 
-int omb_tool_csv_main(int argc, char **argv)
+int omb_csv_write(const char *prog, char *const *paths, size_t n, const char *output)
 {
-    const char *output = NULL;
-    struct omb_cli_list dirs = {0};
-    int prc = parse_args(argc, argv, &output, &dirs);
-    if (prc >= 0) {
-        omb_cli_list_free(&dirs);
-        return prc;
-    }
-    const char *dir = dirs.v[0];
-
     char err[1024];
-    char **paths = NULL;
-    size_t n = 0, loaded = 0;
-    struct omb_result_file **rows = NULL;
+    size_t loaded = 0;
+    struct omb_result_file **rows = calloc(n ? n : 1, sizeof *rows);
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
-    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "omb csv: %s\n", err);
-        omb_cli_list_free(&dirs);
-        return EXIT_BAD_INPUT;
-    }
-    if (n == 0) {
-        fprintf(stderr, "omb csv: no result files (*.json) in '%s'\n", dir);
-        rc = EXIT_BAD_INPUT;
-        goto out;
-    }
-    rows = calloc(n, sizeof *rows);
     if (!rows) goto oom;
     for (size_t i = 0; i < n; i++) {
         if (omb_result_file_load(paths[i], &rows[loaded], err, sizeof err) != 0) {
-            fprintf(stderr, "omb csv: %s\n", err);
+            fprintf(stderr, "%s: %s\n", prog, err);
             rc = EXIT_BAD_INPUT;
             continue;
         }
         if (rows[loaded]->missing[0])
-            fprintf(stderr, "omb csv: note: %s lacks OMB's %s (empty cells)\n", paths[i],
+            fprintf(stderr, "%s: note: %s lacks OMB's %s (empty cells)\n", prog, paths[i],
                     rows[loaded]->missing);
         loaded++;
     }
@@ -319,23 +300,57 @@ int omb_tool_csv_main(int argc, char **argv)
     if (fclose(f) != 0) goto oom;
     if (output) {
         if (omb_write_file_atomic(output, NULL, buf, len, err, sizeof err) != 0) {
-            fprintf(stderr, "omb csv: %s\n", err);
+            fprintf(stderr, "%s: %s\n", prog, err);
             rc = 1;
         }
     } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "omb csv: cannot write to stdout\n");
+        fprintf(stderr, "%s: cannot write to stdout\n", prog);
         rc = 1;
     }
     goto out;
 oom:
-    fprintf(stderr, "omb csv: out of memory\n");
+    fprintf(stderr, "%s: out of memory\n", prog);
     rc = 1;
 out:
     for (size_t i = 0; i < loaded; i++) omb_result_file_free(rows[i]);
     free(rows);
+    free(buf);
+    return rc;
+}
+
+void omb_csv_default_path(const char *dir, char *buf, size_t n)
+{
+    long long epoch = (long long)time(NULL);
+    snprintf(buf, n, "%s/results-%lld.csv", dir ? dir : ".", epoch);
+    /* Two runs in one second must not overwrite each other's CSV (OMB's would). */
+    for (int k = 1; access(buf, F_OK) == 0 && k < 1000; k++)
+        snprintf(buf, n, "%s/results-%lld-%d.csv", dir ? dir : ".", epoch, k);
+}
+
+int omb_tool_csv_main(int argc, char **argv)
+{
+    const char *output = NULL;
+    struct omb_cli_list dirs = {0};
+    int rc = parse_args(argc, argv, &output, &dirs);
+    if (rc >= 0) {
+        omb_cli_list_free(&dirs);
+        return rc;
+    }
+    const char *dir = dirs.v[0];
+    char err[1024];
+    char **paths = NULL;
+    size_t n = 0;
+    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "omb csv: %s\n", err);
+        rc = EXIT_BAD_INPUT;
+    } else if (n == 0) {
+        fprintf(stderr, "omb csv: no result files (*.json) in '%s'\n", dir);
+        rc = EXIT_BAD_INPUT;
+    } else {
+        rc = omb_csv_write("omb csv", paths, n, output);
+    }
     for (size_t i = 0; i < n; i++) free(paths[i]);
     free(paths);
-    free(buf);
     omb_cli_list_free(&dirs);
     return rc;
 }
