@@ -15,6 +15,7 @@
 #include "coordinator/run.h"
 #include "drivers/driver.h"
 #include "tools/result_file.h"
+#include "tools/summary.h"
 #include "tools/tools.h"
 #include "util/clock.h"
 #include "util/cli.h"
@@ -328,6 +329,35 @@ static int csv_only(const char *dir)
     return rc;
 }
 
+/* The summary row of one pair: read back from the result file it wrote, so the table shows
+ * the file's figures; without a file, @p why says what happened. */
+static void summary_row(const char *path, bool wrote, const char *workload, const char *driver,
+                        const char *why, struct omb_summary_row *row)
+{
+    char err[1024];
+    struct omb_result_file *rf = NULL;
+    if (!wrote) {
+        omb_summary_row_none(row, workload, driver, why);
+    } else if (omb_result_file_load(path, &rf, err, sizeof err) != 0) {
+        omb_summary_row_none(row, workload, driver, err);
+    } else {
+        omb_summary_row_from_result(rf, row);
+        omb_result_file_free(rf);
+    }
+}
+
+static void print_summary(const char *title, const struct omb_summary_row *rows, size_t n)
+{
+    char *t = omb_summary_table(title, rows, n, OMB_SUMMARY_WIDTH);
+    if (!t) return;
+    fflush(stdout); /* log lines are written to the descriptor, this goes through stdio */
+    fputs(t, stdout);
+    fflush(stdout);
+    free(t);
+}
+
+#define SUMMARY_UNITS "rates in msg/s, publish latency in ms"
+
 /* Step 3: each workload (sorted by file base name) on each driver, in order. A failed pair
  * is reported and the loop goes on. Returns the exit code. */
 static int run_matrix(const struct run_args *a, struct run_inputs *in)
@@ -353,7 +383,11 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
     int rc = 0;
     size_t total = in->nw * in->nd, index = 0, failed = 0, nwritten = 0;
     char **written = calloc(total, sizeof *written); /* the result files this run wrote */
-    if (!written) {
+    struct omb_summary_row *rows = calloc(total, sizeof *rows);
+    size_t nrows = 0;
+    if (!written || !rows) {
+        free(written);
+        free(rows);
         worker->ops->destroy(worker);
         fprintf(stderr, "omb: out of memory\n");
         return 1;
@@ -366,6 +400,9 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
             const char *why = in->unusable[i * in->nd + j];
             if (why) {
                 omb_error("Skipped: %s", why);
+                char note[1024];
+                snprintf(note, sizeof note, "skipped: %s", why);
+                omb_summary_row_none(&rows[nrows++], in->wl[i].name, in->dc[j].name, note);
                 failed++;
                 continue;
             }
@@ -377,6 +414,13 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
             } else if (wrote) {
                 nwritten++;
             }
+            summary_row(path, wrote, in->wl[i].name, in->dc[j].name,
+                        st == OMB_RUN_INTERRUPTED
+                            ? "no result: interrupted before the measured phase"
+                            : "no result: the run failed before its measured phase (see above)",
+                        &rows[nrows]);
+            print_summary("Summary: " SUMMARY_UNITS, &rows[nrows], 1);
+            nrows++;
             if (st != OMB_RUN_OK) {
                 failed++;
                 if (st == OMB_RUN_INTERRUPTED) rc = 128 + (omb_interrupted ? omb_interrupted : 2);
@@ -386,6 +430,12 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
         }
     worker->ops->destroy(worker);
     if (total > 1) omb_info("%zu of %zu run(s) completed", total - failed, total);
+    if (total > 1 && nrows > 0) {
+        char title[256];
+        snprintf(title, sizeof title, "Summary of %zu run(s) of %zu: " SUMMARY_UNITS, nrows, total);
+        print_summary(title, rows, nrows);
+    }
+    free(rows);
     if (a->csv_dir && write_csv(a->csv_dir, written, nwritten) != 0 && rc == 0) rc = 1;
     for (size_t k = 0; k < nwritten; k++) free(written[k]);
     free(written);

@@ -92,30 +92,6 @@ static const struct column columns[] = {
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
-struct stats {
-    size_t n; /* finite values */
-    double min, avg, sd, max;
-};
-
-static void series_stats(const double *v, size_t len, struct stats *s)
-{
-    memset(s, 0, sizeof *s);
-    double sum = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!isfinite(v[i])) continue;
-        if (s->n == 0 || v[i] < s->min) s->min = v[i];
-        if (s->n == 0 || v[i] > s->max) s->max = v[i];
-        sum += v[i];
-        s->n++;
-    }
-    if (s->n == 0) return;
-    s->avg = sum / (double)s->n;
-    double sq = 0;
-    for (size_t i = 0; i < len; i++)
-        if (isfinite(v[i])) sq += (v[i] - s->avg) * (v[i] - s->avg);
-    s->sd = sqrt(sq / (double)s->n);
-}
-
 /* Integers without a fraction; otherwise the shortest %g form that reads back exactly. */
 static void fmt_number(double v, char *buf, size_t n)
 {
@@ -156,7 +132,7 @@ static void put_number(FILE *f, bool have, double v)
 static void put_cell(FILE *f, const struct omb_result_file *rf, const struct column *c)
 {
     double d = 0, *v = NULL;
-    struct stats st;
+    struct omb_series_stats st;
     size_t n;
     switch (c->kind) {
     case C_NUMBER: {
@@ -186,7 +162,7 @@ static void put_cell(FILE *f, const struct omb_result_file *rf, const struct col
             n = omb_result_file_series(rf, c->fallback, &v);
             for (size_t i = 0; i < n; i++) v[i] *= size;
         }
-        series_stats(v, n, &st);
+        omb_series_stats(v, n, &st);
         put_number(f, st.n > 0, st.avg);
         free(v);
         return;
@@ -196,7 +172,7 @@ static void put_cell(FILE *f, const struct omb_result_file *rf, const struct col
     case C_SD:
     case C_MAX:
         n = omb_result_file_series(rf, c->key, &v);
-        series_stats(v, n, &st);
+        omb_series_stats(v, n, &st);
         d = c->kind == C_MIN   ? st.min
             : c->kind == C_AVG ? st.avg
             : c->kind == C_SD  ? st.sd
