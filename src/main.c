@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "config/driver_conf.h"
@@ -36,6 +37,7 @@ struct run_args {
     struct omb_cli_list drivers, workers, workloads;
     const char *workers_file, *output;
     const char *csv_dir; /* -c: the CSV of this run's results goes there */
+    const char *display; /* --display auto|omb|live */
     bool extra, verbose, dry_run;
     double sender_threads;
     const char *driver_flags[8]; /* driver-owned flags given (--kafka-mock), NULL-terminated */
@@ -54,7 +56,7 @@ struct run_inputs {
     size_t nunusable;
 };
 
-#define RUN_NOPTS 17 /* the table below, its end included */
+#define RUN_NOPTS 18 /* the table below, its end included */
 
 static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
 {
@@ -90,6 +92,10 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
          "a backlog build or drain without progress this long ends the run (default 60)"},
         {"--control-period", OMB_CLI_NUMBER, &o->control_period_s, 0.1, 3600, "S",
          "rate search (producerRate: 0) control period (default 1)"},
+        {"--display", OMB_CLI_STRING, &a->display, 0, 0, "auto|omb|live",
+         "period output: omb = OMB's exact lines; live = compact lines that fit the terminal "
+         "and a status line rewritten every second; auto (default) = live on a terminal, "
+         "omb otherwise"},
         {"-v|--verbose", OMB_CLI_FLAG, &a->verbose, 0, 0, NULL, "debug logging"},
         {"--dry-run", OMB_CLI_FLAG, &a->dry_run, 0, 0, NULL,
          "load and check every file, print the plan and its duration, run nothing"},
@@ -120,6 +126,35 @@ static void usage(FILE *f)
     fprintf(f, "  -h, --help, --version\n\ndrivers built in: %s\n", omb_driver_names());
 }
 
+/* The terminal's width: TIOCGWINSZ, else $COLUMNS, else 120. */
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    char *end;
+    long n = c ? strtol(c, &end, 10) : 0;
+    return c && *c && !*end && n > 0 && n < 10000 ? (int)n : 120;
+}
+
+/* --display: OMB's lines unless stdout is a terminal (that can redraw a line) or asked. */
+static int pick_display(struct run_args *a)
+{
+    const char *d = a->display ? a->display : "auto";
+    const char *term = getenv("TERM");
+    bool tty = isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+    if (!strcmp(d, "omb") || (!strcmp(d, "auto") && !tty)) {
+        a->opt.display = OMB_DISPLAY_OMB;
+    } else if (!strcmp(d, "live") || !strcmp(d, "auto")) {
+        a->opt.display = OMB_DISPLAY_LIVE;
+        a->opt.term_width = terminal_columns();
+    } else {
+        fprintf(stderr, "omb: --display must be auto, omb or live, got '%s'\n", d);
+        return -1;
+    }
+    return 0;
+}
+
 /* A flag owned by a driver (--kafka-mock): kept to hand to that driver's files. */
 static int take_driver_flag(void *ctx, const char *arg)
 {
@@ -141,6 +176,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     if (rc == 1) usage(stdout);
     if (rc != 0) return rc;
     if (a->verbose) omb_log_set_level(OMB_LOG_DEBUG);
+    if (pick_display(a) != 0) return -1;
     a->wopt.sender_threads = (int)a->sender_threads;
     if (a->workers.n && a->workers_file) {
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");

@@ -9,6 +9,7 @@
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
+#include "coordinator/display.h"
 #include "worker/worker.h"
 
 struct omb_run_options {
@@ -18,7 +19,9 @@ struct omb_run_options {
     double backlog_stall_s;  /* a backlog build/drain with no progress this long fails; 60 */
     double control_period_s; /* rate search control period; default 1 */
     bool keep_topics;
-    bool rate_per_producer; /* producerRate is per producer (the Python port's reading) */
+    bool rate_per_producer;   /* producerRate is per producer (the Python port's reading) */
+    enum omb_display display; /* OMB's lines (default), or compact lines and a status line */
+    int term_width;           /* columns of the terminal the live display fits (0: 120) */
 };
 
 void omb_run_options_default(struct omb_run_options *o);
