@@ -297,10 +297,14 @@ out:
 void omb_csv_default_path(const char *dir, char *buf, size_t n)
 {
     long long epoch = (long long)time(NULL);
-    snprintf(buf, n, "%s/results-%lld.csv", dir ? dir : ".", epoch);
+    if (!dir) dir = ".";
+    int len = (int)strlen(dir);
+    while (len > 0 && dir[len - 1] == '/')
+        len--; /* "csv/" -> "csv/results-...", not "//"; "/" -> "" */
+    snprintf(buf, n, "%.*s/results-%lld.csv", len, dir, epoch);
     /* Two runs in one second must not overwrite each other's CSV (OMB's would). */
     for (int k = 1; access(buf, F_OK) == 0 && k < 1000; k++)
-        snprintf(buf, n, "%s/results-%lld-%d.csv", dir ? dir : ".", epoch, k);
+        snprintf(buf, n, "%.*s/results-%lld-%d.csv", len, dir, epoch, k);
 }
 
 int omb_tool_csv_main(int argc, char **argv)
