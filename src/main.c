@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "config/driver_conf.h"
@@ -14,6 +15,8 @@
 #include "coordinator/output.h"
 #include "coordinator/run.h"
 #include "drivers/driver.h"
+#include "tools/result_file.h"
+#include "tools/summary.h"
 #include "tools/tools.h"
 #include "util/clock.h"
 #include "util/cli.h"
@@ -33,6 +36,8 @@ struct run_args {
     struct omb_local_worker_options wopt;
     struct omb_cli_list drivers, workers, workloads;
     const char *workers_file, *output;
+    const char *csv_dir; /* -c: the CSV of this run's results goes there */
+    const char *display; /* --display auto|omb|live */
     bool extra, verbose, dry_run;
     double sender_threads;
     const char *driver_flags[8]; /* driver-owned flags given (--kafka-mock), NULL-terminated */
@@ -51,7 +56,7 @@ struct run_inputs {
     size_t nunusable;
 };
 
-#define RUN_NOPTS 16 /* the table below, its end included */
+#define RUN_NOPTS 18 /* the table below, its end included */
 
 static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
 {
@@ -62,6 +67,10 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
          "mock cluster)"},
         {"-o|--output", OMB_CLI_STRING, &a->output, 0, 0, "PATH",
          "result file (numbered when several), or a directory (default: .)"},
+        {"-c|--csv", OMB_CLI_STRING, &a->csv_dir, 0, 0, "DIR",
+         "after the runs, the CSV of their results (omb csv's columns) in "
+         "DIR/results-<epoch>.csv; with no workload file, OMB's reading: the CSV of DIR's "
+         "results in ./results-<epoch>.csv"},
         {"-w|--workers", OMB_CLI_LIST, &a->workers, 0, 0, "URL[,URL]",
          "run on `omb worker`s or OMB's Java workers (docs/distributed.md)"},
         {"-wf|--workers-file", OMB_CLI_STRING, &a->workers_file, 0, 0, "F",
@@ -83,6 +92,10 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
          "a backlog build or drain without progress this long ends the run (default 60)"},
         {"--control-period", OMB_CLI_NUMBER, &o->control_period_s, 0.1, 3600, "S",
          "rate search (producerRate: 0) control period (default 1)"},
+        {"--display", OMB_CLI_STRING, &a->display, 0, 0, "auto|omb|live",
+         "period output: omb = OMB's exact lines; live = compact lines that fit the terminal "
+         "and a status line rewritten every second; auto (default) = live on a terminal, "
+         "omb otherwise"},
         {"-v|--verbose", OMB_CLI_FLAG, &a->verbose, 0, 0, NULL, "debug logging"},
         {"--dry-run", OMB_CLI_FLAG, &a->dry_run, 0, 0, NULL,
          "load and check every file, print the plan and its duration, run nothing"},
@@ -113,6 +126,35 @@ static void usage(FILE *f)
     fprintf(f, "  -h, --help, --version\n\ndrivers built in: %s\n", omb_driver_names());
 }
 
+/* The terminal's width: TIOCGWINSZ, else $COLUMNS, else 120. */
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    char *end;
+    long n = c ? strtol(c, &end, 10) : 0;
+    return c && *c && !*end && n > 0 && n < 10000 ? (int)n : 120;
+}
+
+/* --display: OMB's lines unless stdout is a terminal (that can redraw a line) or asked. */
+static int pick_display(struct run_args *a)
+{
+    const char *d = a->display ? a->display : "auto";
+    const char *term = getenv("TERM");
+    bool tty = isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+    if (!strcmp(d, "omb") || (!strcmp(d, "auto") && !tty)) {
+        a->opt.display = OMB_DISPLAY_OMB;
+    } else if (!strcmp(d, "live") || !strcmp(d, "auto")) {
+        a->opt.display = OMB_DISPLAY_LIVE;
+        a->opt.term_width = terminal_columns();
+    } else {
+        fprintf(stderr, "omb: --display must be auto, omb or live, got '%s'\n", d);
+        return -1;
+    }
+    return 0;
+}
+
 /* A flag owned by a driver (--kafka-mock): kept to hand to that driver's files. */
 static int take_driver_flag(void *ctx, const char *arg)
 {
@@ -123,7 +165,8 @@ static int take_driver_flag(void *ctx, const char *arg)
     return 1;
 }
 
-/* Step 1. Returns 0, 1 (help printed: exit 0) or -1 (message printed: exit 2). */
+/* Step 1. Returns 0, 1 (help printed: exit 0), 2 (only -c DIR: OMB's CSV of DIR, no run)
+ * or -1 (message printed: exit 2). */
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
     struct omb_cli_opt t[RUN_NOPTS];
@@ -133,11 +176,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     if (rc == 1) usage(stdout);
     if (rc != 0) return rc;
     if (a->verbose) omb_log_set_level(OMB_LOG_DEBUG);
+    if (pick_display(a) != 0) return -1;
     a->wopt.sender_threads = (int)a->sender_threads;
     if (a->workers.n && a->workers_file) {
         fprintf(stderr, "omb: -w and -wf cannot be used together\n");
         return -1;
     }
+    if (a->workloads.n == 0 && a->csv_dir) return 2; /* OMB's `-c DIR` alone: a CSV, no run */
     if (a->workloads.n == 0) {
         fprintf(stderr, "omb: no workload file given\n");
         usage(stderr);
@@ -264,6 +309,13 @@ static int load_inputs(const struct run_args *a, struct run_inputs *in)
         fprintf(stderr, "omb: %s\n", err);
         rc = -1;
     }
+    /* -c DIR: created now (a dry run only checks it could be), so a run of hours does not
+     * end without its CSV. */
+    if (rc == 0 && a->csv_dir &&
+        !omb_output_dir_check(a->csv_dir, "CSV", !a->dry_run, err, sizeof err)) {
+        fprintf(stderr, "omb: -c %s: %s\n", a->csv_dir, err);
+        rc = -1;
+    }
     return rc;
 }
 
@@ -273,6 +325,79 @@ static int cmp_base_name(const void *a, const void *b)
     int c = strcmp(x->base_name, y->base_name);
     return c ? c : strcmp(x->path, y->path);
 }
+
+/* -c DIR after the matrix: the CSV of the results written, as OMB's `-c` names it. Returns
+ * 0, or -1 (said on stderr). */
+static int write_csv(const char *dir, char *const *paths, size_t n)
+{
+    if (n == 0) {
+        omb_warn("No result was written: no CSV in %s", dir);
+        return 0;
+    }
+    char path[4096];
+    omb_csv_default_path(dir, path, sizeof path);
+    if (omb_csv_write("omb", paths, n, path) != 0) return -1;
+    omb_info("Results extracted into CSV %s", path);
+    return 0;
+}
+
+/* OMB's `-c DIR` with no workload: the CSV of every result in DIR, in
+ * ./results-<epoch>.csv, and nothing runs. */
+static int csv_only(const char *dir)
+{
+    char err[1024];
+    char **paths = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "omb: -c %s: %s\n", dir, err);
+        return EXIT_USAGE;
+    }
+    if (n == 0) {
+        fprintf(stderr,
+                "omb: -c %s: no result files (*.json) in '%s' (and no workload file "
+                "to run)\n",
+                dir, dir);
+        rc = EXIT_USAGE;
+    } else {
+        char path[4096];
+        omb_csv_default_path(NULL, path, sizeof path);
+        rc = omb_csv_write("omb", paths, n, path);
+        if (rc == 0) omb_info("Results extracted into CSV %s", path);
+    }
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    return rc;
+}
+
+/* The summary row of one pair: read back from the result file it wrote, so the table shows
+ * the file's figures; without a file, @p why says what happened. */
+static void summary_row(const char *path, bool wrote, const char *workload, const char *driver,
+                        const char *why, struct omb_summary_row *row)
+{
+    char err[1024];
+    struct omb_result_file *rf = NULL;
+    if (!wrote) {
+        omb_summary_row_none(row, workload, driver, why);
+    } else if (omb_result_file_load(path, &rf, err, sizeof err) != 0) {
+        omb_summary_row_none(row, workload, driver, err);
+    } else {
+        omb_summary_row_from_result(rf, row);
+        omb_result_file_free(rf);
+    }
+}
+
+static void print_summary(const char *title, const struct omb_summary_row *rows, size_t n)
+{
+    char *t = omb_summary_table(title, rows, n, OMB_SUMMARY_WIDTH);
+    if (!t) return;
+    fflush(stdout); /* log lines are written to the descriptor, this goes through stdio */
+    fputs(t, stdout);
+    fflush(stdout);
+    free(t);
+}
+
+#define SUMMARY_UNITS "rates in msg/s, publish latency in ms"
 
 /* Step 3: each workload (sorted by file base name) on each driver, in order. A failed pair
  * is reported and the loop goes on. Returns the exit code. */
@@ -297,7 +422,17 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
         return 1;
     }
     int rc = 0;
-    size_t total = in->nw * in->nd, index = 0, failed = 0;
+    size_t total = in->nw * in->nd, index = 0, failed = 0, nwritten = 0;
+    char **written = calloc(total, sizeof *written); /* the result files this run wrote */
+    struct omb_summary_row *rows = calloc(total, sizeof *rows);
+    size_t nrows = 0;
+    if (!written || !rows) {
+        free(written);
+        free(rows);
+        worker->ops->destroy(worker);
+        fprintf(stderr, "omb: out of memory\n");
+        return 1;
+    }
     for (size_t i = 0; i < in->nw && !omb_interrupted; i++)
         for (size_t j = 0; j < in->nd && !omb_interrupted; j++) {
             char path[4096];
@@ -306,11 +441,27 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
             const char *why = in->unusable[i * in->nd + j];
             if (why) {
                 omb_error("Skipped: %s", why);
+                char note[1024];
+                snprintf(note, sizeof note, "skipped: %s", why);
+                omb_summary_row_none(&rows[nrows++], in->wl[i].name, in->dc[j].name, note);
                 failed++;
                 continue;
             }
+            bool wrote = false;
             enum omb_run_status st =
-                omb_run_workload(worker, &in->wl[i], &in->dc[j], &a->opt, path);
+                omb_run_workload_report(worker, &in->wl[i], &in->dc[j], &a->opt, path, &wrote);
+            if (wrote && !(written[nwritten] = strdup(path))) {
+                omb_error("out of memory");
+            } else if (wrote) {
+                nwritten++;
+            }
+            summary_row(path, wrote, in->wl[i].name, in->dc[j].name,
+                        st == OMB_RUN_INTERRUPTED
+                            ? "no result: interrupted before the measured phase"
+                            : "no result: the run failed before its measured phase (see above)",
+                        &rows[nrows]);
+            print_summary("Summary: " SUMMARY_UNITS, &rows[nrows], 1);
+            nrows++;
             if (st != OMB_RUN_OK) {
                 failed++;
                 if (st == OMB_RUN_INTERRUPTED) rc = 128 + (omb_interrupted ? omb_interrupted : 2);
@@ -320,6 +471,15 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
         }
     worker->ops->destroy(worker);
     if (total > 1) omb_info("%zu of %zu run(s) completed", total - failed, total);
+    if (total > 1 && nrows > 0) {
+        char title[256];
+        snprintf(title, sizeof title, "Summary of %zu run(s) of %zu: " SUMMARY_UNITS, nrows, total);
+        print_summary(title, rows, nrows);
+    }
+    free(rows);
+    if (a->csv_dir && write_csv(a->csv_dir, written, nwritten) != 0 && rc == 0) rc = 1;
+    for (size_t k = 0; k < nwritten; k++) free(written[k]);
+    free(written);
     return failed && rc == 0 ? 1 : rc;
 }
 
@@ -365,6 +525,7 @@ static int print_plan(const struct run_args *a, struct run_inputs *in)
            secs / 3600, secs / 60 % 60, secs % 60);
     printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
            in->nunusable, a->output ? a->output : ".");
+    if (a->csv_dir) printf("Their CSV would go to %s/results-<epoch>.csv\n", a->csv_dir);
     return 0;
 }
 
@@ -385,7 +546,9 @@ static int cmd_run(int argc, char **argv)
     struct run_args a = {0};
     struct run_inputs in = {0};
     int rc = parse_run_args(argc, argv, &a);
-    if (rc == 0 && load_inputs(&a, &in) != 0)
+    if (rc == 2)
+        rc = csv_only(a.csv_dir);
+    else if (rc == 0 && load_inputs(&a, &in) != 0)
         rc = EXIT_USAGE;
     else if (rc == 0)
         rc = a.dry_run ? print_plan(&a, &in) : run_matrix(&a, &in);

@@ -35,18 +35,23 @@ static void dir_of(const char *path, char *dir, size_t n)
 }
 
 /* Creates and removes a file in @p dir: access(2) says yes for /proc and /sys as root. */
-static bool dir_takes_files(const char *dir, char *err, size_t errlen)
+static bool dir_takes(const char *dir, const char *what, char *err, size_t errlen)
 {
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/.omb-write-check.XXXXXX", dir);
     int fd = mkstemp(probe);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot write results in '%s': %s", dir, strerror(errno));
+        snprintf(err, errlen, "cannot write %s in '%s': %s", what, dir, strerror(errno));
         return false;
     }
     close(fd);
     unlink(probe);
     return true;
+}
+
+static bool dir_takes_files(const char *dir, char *err, size_t errlen)
+{
+    return dir_takes(dir, "results", err, errlen);
 }
 
 static const char *kind_of(mode_t m)
@@ -86,6 +91,45 @@ bool omb_output_check(const char *output, char *err, size_t errlen)
         return false;
     }
     return dir_takes_files(dir, err, errlen);
+}
+
+bool omb_output_dir_check(const char *dir, const char *what, bool create, char *err, size_t errlen)
+{
+    struct stat st;
+    char files[128]; /* "CSV files" */
+    snprintf(files, sizeof files, "%s files", what);
+    if (!*dir) {
+        snprintf(err, errlen, "the %s directory name is empty", what);
+        return false;
+    }
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s directory '%s' is not a directory", what, dir);
+            return false;
+        }
+        return dir_takes(dir, files, err, errlen);
+    }
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "cannot use '%s' as the %s directory: %s", dir, what,
+                 strerror(errno));
+        return false;
+    }
+    /* Missing: its parent must exist and take a new directory. */
+    char copy[4096], parent[4096];
+    snprintf(copy, sizeof copy, "%s", dir);
+    for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--) copy[n - 1] = '\0';
+    dir_of(copy, parent, sizeof parent);
+    if (!is_dir(parent)) {
+        snprintf(err, errlen, "cannot create %s directory '%s': directory '%s' does not exist",
+                 what, dir, parent);
+        return false;
+    }
+    if (!create) return dir_takes(parent, files, err, errlen);
+    if (mkdir(dir, 0777) != 0) {
+        snprintf(err, errlen, "cannot create %s directory '%s': %s", what, dir, strerror(errno));
+        return false;
+    }
+    return dir_takes(dir, files, err, errlen);
 }
 
 /* A file-name-safe copy of a driver name ("Kafka-exactly-once", "my kafka" -> "my-kafka"). */

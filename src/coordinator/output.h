@@ -18,6 +18,14 @@
  */
 bool omb_output_check(const char *output, char *err, size_t errlen);
 
+/**
+ * Whether a directory for output files (@p what names them in messages: "CSV") is
+ * usable: @p dir exists, is a directory and really takes a new file; or it is missing and
+ * its parent exists and takes files, and then, when @p create, it is created now (one
+ * level, as mkdir). Returns false with one sentence in @p err.
+ */
+bool omb_output_dir_check(const char *dir, const char *what, bool create, char *err, size_t errlen);
+
 /** Result path of run number @p index (1-based) of @p total: OMB's
  *  `<workload-base>-<driver>-<yyyy-MM-dd-HH-mm-ss>.json`, in @p output when it is a
  *  directory; @p output itself for one result; numbered `FILE-1.json` ... for several. */

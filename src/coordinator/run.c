@@ -77,8 +77,49 @@ struct run {
     int64_t backlog_target;    /* messages: consumerBacklogSizeGB / messageSize */
     int64_t stall_mark;        /* last progress seen by a phase condition */
     int64_t stall_since_ns;
+    /* The live status line (OMB_DISPLAY_LIVE): the phase it is in, and the totals of the
+     * last redraw, whose differences are its rates. */
+    const char *phase;
+    int64_t phase_start_ns, next_status_ns, status_ns, status_sent, status_received;
+    double phase_seconds, last_p99_ms;
     char err[1024];
 };
+
+#define STATUS_PERIOD_NS 1000000000LL /* the status line is redrawn every second */
+#define LOG_PREFIX       20           /* "HH:MM:SS.mmm [INFO] " before every log line */
+
+static size_t term_width(const struct run *r)
+{
+    return r->opt->term_width > 0 ? (size_t)r->opt->term_width : 120;
+}
+
+/* Redraws the status line from the worker's totals (they double as the heartbeat). */
+static int draw_status(struct run *r, int64_t now)
+{
+    if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
+    int64_t sent = r->view.totals[OMB_C_SENT], received = r->view.totals[OMB_C_RECEIVED];
+    double dt = (double)(now - r->status_ns) / 1e9;
+    struct omb_status st = {
+        .phase = r->phase,
+        .elapsed_s = (double)(now - r->phase_start_ns) / 1e9,
+        .duration_s = r->phase_seconds,
+        .pub_rate = r->status_ns && dt > 0 ? (double)(sent - r->status_sent) / dt : -1,
+        .target_rate = r->target_rate,
+        .cons_rate = r->status_ns && dt > 0 ? (double)(received - r->status_received) / dt : -1,
+        .backlog = omb_backlog(r->w->subscriptions_per_topic, sent, received),
+        .p99_ms = r->last_p99_ms,
+    };
+    /* A reset (after the warm-up) sets the totals back: no rate from across it. */
+    if (sent < r->status_sent || received < r->status_received) st.pub_rate = st.cons_rate = -1;
+    char line[512];
+    omb_display_status_line(&st, term_width(r), line, sizeof line);
+    omb_log_status(line);
+    r->status_ns = now;
+    r->status_sent = sent;
+    r->status_received = received;
+    r->next_status_ns = now + STATUS_PERIOD_NS;
+    return 0;
+}
 
 /* Reads the totals; returns the backlog in messages (every subscription's copy). */
 static int read_backlog(struct run *r, int64_t *backlog, int64_t *sent)
@@ -136,11 +177,19 @@ static int read_period(struct run *r, int64_t now, struct omb_result *res, const
     omb_period_from_view(&r->view, (double)(now - r->last_period_ns) / 1e9,
                          r->w->subscriptions_per_topic, r->target_rate, &p);
     char line[1024];
-    omb_period_line(&p, line, sizeof line);
-    if (r->searching)
-        omb_info("%s | Target rate %.0f msg/s", line, r->target_rate);
-    else
+    if (r->opt->display == OMB_DISPLAY_LIVE) {
+        size_t w = term_width(r);
+        omb_display_period_line(&p, phase, r->target_rate, w > LOG_PREFIX ? w - LOG_PREFIX : 0,
+                                line, sizeof line);
         omb_info("%s", line);
+        r->last_p99_ms = (double)p.lat[OMB_PUB_LATENCY].p99 / 1000.0;
+    } else if (r->searching) {
+        omb_period_line(&p, line, sizeof line);
+        omb_info("%s | Target rate %.0f msg/s", line, r->target_rate);
+    } else {
+        omb_period_line(&p, line, sizeof line);
+        omb_info("%s", line);
+    }
     if (res) {
         omb_result_add_period(res, &p, phase);
         omb_stats_view_add(&r->measured, &r->view);
@@ -160,8 +209,13 @@ static int run_phase(struct run *r, double seconds, struct omb_result *res, cons
     int64_t period_ns = (int64_t)(r->opt->period_seconds * 1e9);
     int64_t start = omb_now_ns();
     int64_t end = seconds > 0 ? start + (int64_t)(seconds * 1e9) : INT64_MAX;
+    bool live = r->opt->display == OMB_DISPLAY_LIVE;
+    r->phase = phase;
+    r->phase_start_ns = start;
+    r->phase_seconds = seconds;
     for (;;) {
         int64_t wake = r->next_period_ns < end ? r->next_period_ns : end;
+        if (live && r->next_status_ns < wake) wake = r->next_status_ns;
         if (r->searching && r->next_control_ns < wake) wake = r->next_control_ns;
         if (done && omb_now_ns() + 100000000 < wake) wake = omb_now_ns() + 100000000;
         if (r->next_heartbeat_ns < wake) wake = r->next_heartbeat_ns;
@@ -174,6 +228,7 @@ static int run_phase(struct run *r, double seconds, struct omb_result *res, cons
                 return -1;
             r->next_heartbeat_ns = now + 2000000000LL;
         }
+        if (live && now >= r->next_status_ns && draw_status(r, now) != 0) return -1;
         if (r->searching && now >= r->next_control_ns && control_rate(r, now) != 0) return -1;
         /* A sliver of a period left at the end (under a tenth of a period, at most 100 ms)
          * is not worth a period of its own: its rates would be noise. */
@@ -664,6 +719,7 @@ static int finish(struct run_state *s, enum omb_run_status *status)
     struct run *r = &s->r;
     struct omb_worker *worker = r->worker;
 
+    if (r->opt->display == OMB_DISPLAY_LIVE) omb_log_status(NULL); /* the phases are over */
     if (read_cumulative(r, &s->cum, r->err, sizeof r->err) != 0) return -1;
     if (r->searching) {
         struct omb_rate_search_summary sum;
@@ -737,9 +793,10 @@ static enum omb_run_status fail(struct run_state *s)
  * broker gone, a second Ctrl-C) must not take the measurement with it. Returns @p status,
  * made OMB_RUN_FAILED when writing or cleaning up fails. */
 static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status status,
-                                       const char *result_path)
+                                       const char *result_path, bool *written)
 {
     struct run *r = &s->r;
+    if (r->opt->display == OMB_DISPLAY_LIVE) omb_log_status(NULL);
     if (s->res && omb_result_periods(s->res) > 0) {
         char err[1024];
         if (omb_result_write(s->res, result_path, err, sizeof err) != 0) {
@@ -747,6 +804,7 @@ static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status 
             status = OMB_RUN_FAILED;
         } else {
             omb_info("Wrote result to %s", result_path);
+            *written = true;
         }
     }
     if (s->initialized) {
@@ -775,17 +833,27 @@ enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb
                                      const struct omb_driver_conf *d,
                                      const struct omb_run_options *opt, const char *result_path)
 {
-    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt}, .d = d};
+    bool written;
+    return omb_run_workload_report(worker, w, d, opt, result_path, &written);
+}
+
+enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
+                                            const struct omb_driver_conf *d,
+                                            const struct omb_run_options *opt,
+                                            const char *result_path, bool *written)
+{
+    *written = false;
+    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt, .last_p99_ms = -1}, .d = d};
     enum omb_run_status status = OMB_RUN_FAILED;
 
     if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0 ||
         omb_worker_view_init(worker, &s.r.measured) != 0) {
         omb_error("out of memory");
-        return run_cleanup(&s, status, result_path);
+        return run_cleanup(&s, status, result_path, written);
     }
     omb_info("--------------- WORKLOAD : %s --- DRIVER : %s ---------------", w->name, d->name);
     if (setup_topology(&s) != 0 || start_load(&s) != 0 || run_phases(&s) != 0 ||
         finish(&s, &status) != 0)
         status = fail(&s);
-    return run_cleanup(&s, status, result_path);
+    return run_cleanup(&s, status, result_path, written);
 }

@@ -9,6 +9,7 @@
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
+#include "coordinator/display.h"
 #include "worker/worker.h"
 
 struct omb_run_options {
@@ -18,7 +19,9 @@ struct omb_run_options {
     double backlog_stall_s;  /* a backlog build/drain with no progress this long fails; 60 */
     double control_period_s; /* rate search control period; default 1 */
     bool keep_topics;
-    bool rate_per_producer; /* producerRate is per producer (the Python port's reading) */
+    bool rate_per_producer;   /* producerRate is per producer (the Python port's reading) */
+    enum omb_display display; /* OMB's lines (default), or compact lines and a status line */
+    int term_width;           /* columns of the terminal the live display fits (0: 120) */
 };
 
 void omb_run_options_default(struct omb_run_options *o);
@@ -42,5 +45,12 @@ enum omb_run_status {
 enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
                                      const struct omb_driver_conf *d,
                                      const struct omb_run_options *opt, const char *result_path);
+
+/** omb_run_workload, and @p result_written (not NULL) says whether this run wrote
+ *  @p result_path: the caller can tell its own result from a file that was there before. */
+enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
+                                            const struct omb_driver_conf *d,
+                                            const struct omb_run_options *opt,
+                                            const char *result_path, bool *result_written);
 
 #endif

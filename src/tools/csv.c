@@ -9,8 +9,8 @@
  * - min is the smallest period, zero included (OMB reports the smallest non-zero one, so a
  *   stalled period disappeared).
  * - Rows follow OMB's order: file name, then (stably) messageSize, topics, partitions.
- * - Output goes to stdout or -o FILE, not to results-<epoch>.csv in the working directory;
- *   the header has no trailing comma.
+ * - `omb csv` writes to stdout or -o FILE; OMB's results-<epoch>.csv is what `omb run -c DIR`
+ *   writes (omb_csv_default_path). The header has no trailing comma.
  * - Numbers print exactly: integers without a fraction, others in the shortest form that
  *   reads back to the same double. A value a file lacks is an empty cell.
  */
@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tools/result_file.h"
 #include "util/atomic_file.h"
@@ -90,30 +92,6 @@ static const struct column columns[] = {
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
-struct stats {
-    size_t n; /* finite values */
-    double min, avg, sd, max;
-};
-
-static void series_stats(const double *v, size_t len, struct stats *s)
-{
-    memset(s, 0, sizeof *s);
-    double sum = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!isfinite(v[i])) continue;
-        if (s->n == 0 || v[i] < s->min) s->min = v[i];
-        if (s->n == 0 || v[i] > s->max) s->max = v[i];
-        sum += v[i];
-        s->n++;
-    }
-    if (s->n == 0) return;
-    s->avg = sum / (double)s->n;
-    double sq = 0;
-    for (size_t i = 0; i < len; i++)
-        if (isfinite(v[i])) sq += (v[i] - s->avg) * (v[i] - s->avg);
-    s->sd = sqrt(sq / (double)s->n);
-}
-
 /* Integers without a fraction; otherwise the shortest %g form that reads back exactly. */
 static void fmt_number(double v, char *buf, size_t n)
 {
@@ -154,7 +132,7 @@ static void put_number(FILE *f, bool have, double v)
 static void put_cell(FILE *f, const struct omb_result_file *rf, const struct column *c)
 {
     double d = 0, *v = NULL;
-    struct stats st;
+    struct omb_series_stats st;
     size_t n;
     switch (c->kind) {
     case C_NUMBER: {
@@ -184,7 +162,7 @@ static void put_cell(FILE *f, const struct omb_result_file *rf, const struct col
             n = omb_result_file_series(rf, c->fallback, &v);
             for (size_t i = 0; i < n; i++) v[i] *= size;
         }
-        series_stats(v, n, &st);
+        omb_series_stats(v, n, &st);
         put_number(f, st.n > 0, st.avg);
         free(v);
         return;
@@ -194,7 +172,7 @@ static void put_cell(FILE *f, const struct omb_result_file *rf, const struct col
     case C_SD:
     case C_MAX:
         n = omb_result_file_series(rf, c->key, &v);
-        series_stats(v, n, &st);
+        omb_series_stats(v, n, &st);
         d = c->kind == C_MIN   ? st.min
             : c->kind == C_AVG ? st.avg
             : c->kind == C_SD  ? st.sd
@@ -255,44 +233,23 @@ static int parse_args(int argc, char **argv, const char **output, struct omb_cli
     return -1;
 }
 
-int omb_tool_csv_main(int argc, char **argv)
+int omb_csv_write(const char *prog, char *const *paths, size_t n, const char *output)
 {
-    const char *output = NULL;
-    struct omb_cli_list dirs = {0};
-    int prc = parse_args(argc, argv, &output, &dirs);
-    if (prc >= 0) {
-        omb_cli_list_free(&dirs);
-        return prc;
-    }
-    const char *dir = dirs.v[0];
-
     char err[1024];
-    char **paths = NULL;
-    size_t n = 0, loaded = 0;
-    struct omb_result_file **rows = NULL;
+    size_t loaded = 0;
+    struct omb_result_file **rows = calloc(n ? n : 1, sizeof *rows);
     char *buf = NULL;
     size_t len = 0;
     int rc = 0;
-    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "omb csv: %s\n", err);
-        omb_cli_list_free(&dirs);
-        return EXIT_BAD_INPUT;
-    }
-    if (n == 0) {
-        fprintf(stderr, "omb csv: no result files (*.json) in '%s'\n", dir);
-        rc = EXIT_BAD_INPUT;
-        goto out;
-    }
-    rows = calloc(n, sizeof *rows);
     if (!rows) goto oom;
     for (size_t i = 0; i < n; i++) {
         if (omb_result_file_load(paths[i], &rows[loaded], err, sizeof err) != 0) {
-            fprintf(stderr, "omb csv: %s\n", err);
+            fprintf(stderr, "%s: %s\n", prog, err);
             rc = EXIT_BAD_INPUT;
             continue;
         }
         if (rows[loaded]->missing[0])
-            fprintf(stderr, "omb csv: note: %s lacks OMB's %s (empty cells)\n", paths[i],
+            fprintf(stderr, "%s: note: %s lacks OMB's %s (empty cells)\n", prog, paths[i],
                     rows[loaded]->missing);
         loaded++;
     }
@@ -319,23 +276,61 @@ int omb_tool_csv_main(int argc, char **argv)
     if (fclose(f) != 0) goto oom;
     if (output) {
         if (omb_write_file_atomic(output, NULL, buf, len, err, sizeof err) != 0) {
-            fprintf(stderr, "omb csv: %s\n", err);
+            fprintf(stderr, "%s: %s\n", prog, err);
             rc = 1;
         }
     } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "omb csv: cannot write to stdout\n");
+        fprintf(stderr, "%s: cannot write to stdout\n", prog);
         rc = 1;
     }
     goto out;
 oom:
-    fprintf(stderr, "omb csv: out of memory\n");
+    fprintf(stderr, "%s: out of memory\n", prog);
     rc = 1;
 out:
     for (size_t i = 0; i < loaded; i++) omb_result_file_free(rows[i]);
     free(rows);
+    free(buf);
+    return rc;
+}
+
+void omb_csv_default_path(const char *dir, char *buf, size_t n)
+{
+    long long epoch = (long long)time(NULL);
+    if (!dir) dir = ".";
+    int len = (int)strlen(dir);
+    while (len > 0 && dir[len - 1] == '/')
+        len--; /* "csv/" -> "csv/results-...", not "//"; "/" -> "" */
+    snprintf(buf, n, "%.*s/results-%lld.csv", len, dir, epoch);
+    /* Two runs in one second must not overwrite each other's CSV (OMB's would). */
+    for (int k = 1; access(buf, F_OK) == 0 && k < 1000; k++)
+        snprintf(buf, n, "%.*s/results-%lld-%d.csv", len, dir, epoch, k);
+}
+
+int omb_tool_csv_main(int argc, char **argv)
+{
+    const char *output = NULL;
+    struct omb_cli_list dirs = {0};
+    int rc = parse_args(argc, argv, &output, &dirs);
+    if (rc >= 0) {
+        omb_cli_list_free(&dirs);
+        return rc;
+    }
+    const char *dir = dirs.v[0];
+    char err[1024];
+    char **paths = NULL;
+    size_t n = 0;
+    if (omb_result_dir_list(dir, &paths, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "omb csv: %s\n", err);
+        rc = EXIT_BAD_INPUT;
+    } else if (n == 0) {
+        fprintf(stderr, "omb csv: no result files (*.json) in '%s'\n", dir);
+        rc = EXIT_BAD_INPUT;
+    } else {
+        rc = omb_csv_write("omb csv", paths, n, output);
+    }
     for (size_t i = 0; i < n; i++) free(paths[i]);
     free(paths);
-    free(buf);
     omb_cli_list_free(&dirs);
     return rc;
 }

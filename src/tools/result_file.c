@@ -55,6 +55,8 @@ static const struct family families[] = {
     {"periodSeconds", K_SERIES, false, false},
     {"totalMessagesSent", K_NUMBER, false, false},
     {"totalMessagesReceived", K_NUMBER, false, false},
+    {"totalMessageSendErrors", K_NUMBER, false, false},
+    {"targetRate", K_SERIES, false, false},
 };
 
 static const char *type_word(const json_t *v)
@@ -331,6 +333,69 @@ size_t omb_result_file_series(const struct omb_result_file *rf, const char *key,
     for (size_t i = 0; i < n; i++)
         if (!as_number(json_array_get(a, i), &(*out)[i])) (*out)[i] = NAN;
     return n;
+}
+
+void omb_series_stats(const double *v, size_t len, struct omb_series_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    double sum = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!isfinite(v[i])) continue;
+        if (s->n == 0 || v[i] < s->min) s->min = v[i];
+        if (s->n == 0 || v[i] > s->max) s->max = v[i];
+        sum += v[i];
+        s->n++;
+    }
+    if (s->n == 0) return;
+    s->avg = sum / (double)s->n;
+    double sq = 0;
+    for (size_t i = 0; i < len; i++)
+        if (isfinite(v[i])) sq += (v[i] - s->avg) * (v[i] - s->avg);
+    s->sd = sqrt(sq / (double)s->n);
+}
+
+void omb_result_file_series_stats(const struct omb_result_file *rf, const char *key,
+                                  struct omb_series_stats *s)
+{
+    double *v = NULL;
+    size_t n = omb_result_file_series(rf, key, &v);
+    omb_series_stats(v, n, s);
+    free(v);
+}
+
+void omb_result_file_delivery(const struct omb_result_file *rf, struct omb_result_delivery *d)
+{
+    memset(d, 0, sizeof *d);
+    const json_t *omb = json_object_get(rf->json, "omb");
+    const json_t *a = omb ? json_object_get(omb, "delivery") : NULL;
+    if (!json_is_array(a)) return;
+    d->checked = true;
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        double m, dup;
+        if (as_number(json_object_get(e, "missing"), &m) && isfinite(m)) d->missing += m;
+        if (as_number(json_object_get(e, "duplicates"), &dup) && isfinite(dup))
+            d->duplicates += dup;
+        d->subscriptions++;
+    }
+}
+
+bool omb_result_file_config_number(const struct omb_result_file *rf, const char *key, double *out)
+{
+    const json_t *omb = json_object_get(rf->json, "omb");
+    const json_t *cfg = omb ? json_object_get(omb, "workloadConfig") : NULL;
+    double d;
+    if (!cfg || !as_number(json_object_get(cfg, key), &d) || !isfinite(d)) return false;
+    *out = d;
+    return true;
+}
+
+bool omb_result_file_omb_has(const struct omb_result_file *rf, const char *key)
+{
+    const json_t *omb = json_object_get(rf->json, "omb");
+    return omb && json_object_get(omb, key);
 }
 
 static int cmp_quantile(const void *a, const void *b)

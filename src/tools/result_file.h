@@ -46,6 +46,32 @@ bool omb_result_file_number(const struct omb_result_file *rf, const char *key, d
  *  length; 0 with *out = NULL when the key is missing or the array empty. */
 size_t omb_result_file_series(const struct omb_result_file *rf, const char *key, double **out);
 
+/* Statistics of a per-period series over its finite values (gaps skipped). */
+struct omb_series_stats {
+    size_t n;                 /* finite values; the rest are 0 when n is 0 */
+    double min, avg, sd, max; /* sd: population standard deviation (HdrHistogram's) */
+};
+void omb_series_stats(const double *v, size_t len, struct omb_series_stats *s);
+
+/** The statistics of series @p key (omb_result_file_series); n is 0 when it is missing. */
+void omb_result_file_series_stats(const struct omb_result_file *rf, const char *key,
+                                  struct omb_series_stats *s);
+
+/* omb's delivery check as the sidecar has it (`omb.delivery`, docs/results.md). */
+struct omb_result_delivery {
+    bool checked;         /* false: no `omb.delivery` (Java OMB, or `omb.deliveryNotChecked`) */
+    size_t subscriptions; /* entries of `omb.delivery` */
+    double missing, duplicates; /* sums over the subscriptions */
+};
+void omb_result_file_delivery(const struct omb_result_file *rf, struct omb_result_delivery *d);
+
+/** A number of the workload as run (`omb.workloadConfig`, "subscriptionsPerTopic"). False
+ *  when the file has no such number (Java OMB's). */
+bool omb_result_file_config_number(const struct omb_result_file *rf, const char *key, double *out);
+
+/** Whether omb's "omb" object has @p key ("rateSearch", "backlog"). */
+bool omb_result_file_omb_has(const struct omb_result_file *rf, const char *key);
+
 /** A quantile map sorted by percentile, malloc'ed (caller frees). Returns the count; 0 with
  *  *out = NULL when missing or empty. */
 size_t omb_result_file_quantiles(const struct omb_result_file *rf, const char *key,
