@@ -74,6 +74,7 @@ struct run {
     int64_t backlog_target;    /* messages: consumerBacklogSizeGB / messageSize */
     int64_t stall_mark;        /* last progress seen by a phase condition */
     int64_t stall_since_ns;
+    struct omb_run_report *report; /* never NULL: the caller's, or the run's own */
     char err[1024];
 };
 
@@ -139,6 +140,14 @@ static int read_period(struct run *r, int64_t now, struct omb_result *res, const
     else
         omb_info("%s", line);
     if (res) omb_result_add_period(res, &p, phase);
+    if (res && !strcmp(phase, "test")) {
+        struct omb_run_report *rep = r->report;
+        rep->measured = true;
+        rep->seconds += p.seconds;
+        rep->sent += p.sent;
+        rep->received += p.received;
+        rep->send_errors += p.send_errors;
+    }
     r->last_period_ns = now;
     return 0;
 }
@@ -570,6 +579,19 @@ static int run_phases(struct run_state *s)
     return 0;
 }
 
+/* The report's rates and latencies, from the measured periods and the run's histograms. */
+static void report_figures(struct run *r, const struct omb_stats_view *cum)
+{
+    struct omb_run_report *rep = r->report;
+    if (rep->seconds > 0) {
+        rep->publish_rate = (double)rep->sent / rep->seconds;
+        rep->consume_rate = (double)rep->received / rep->seconds;
+        rep->publish_error_rate = (double)rep->send_errors / rep->seconds;
+    }
+    omb_latency_summarize(cum->hist[OMB_PUB_LATENCY], &rep->publish);
+    omb_latency_summarize(cum->hist[OMB_E2E_LATENCY], &rep->end_to_end);
+}
+
 /* The aggregate line and the result's aggregates, then the producers stop and the delivery
  * check runs. Sets @p status; returns 0, or -1 with r.err set when the worker failed. */
 static int finish(struct run_state *s, enum omb_run_status *status)
@@ -582,6 +604,7 @@ static int finish(struct run_state *s, enum omb_run_status *status)
         struct omb_rate_search_summary sum;
         omb_rate_controller_summary(&r->rc, &sum);
         omb_result_set_rate_search(s->res, &sum);
+        r->report->sustained_rate = sum.sustained_periods ? sum.sustained_rate : 0;
         if (sum.loss_fraction > 0)
             omb_warn("Rate search: messages were still being lost at the end (%.0f%% of those "
                      "sent): no rate with losses counts as sustained",
@@ -602,11 +625,13 @@ static int finish(struct run_state *s, enum omb_run_status *status)
     omb_aggregate_line(&s->cum, line, sizeof line);
     omb_info("%s", line);
     omb_result_set_aggregate(s->res, &s->cum);
+    report_figures(r, &s->cum);
 
     if (worker->ops->stop_producers &&
         worker->ops->stop_producers(worker, 30000, r->err, sizeof r->err) != 0)
         omb_warn("%s", r->err);
     int64_t missing = check_delivery(r, s->res);
+    r->report->missing = missing;
     if (omb_interrupted) {
         omb_result_set_incomplete(s->res, "interrupted by a signal");
         *status = OMB_RUN_INTERRUPTED;
@@ -631,8 +656,10 @@ static enum omb_run_status fail(struct run_state *s)
     omb_error("%s", r->err);
     if (s->res) {
         char err[1024];
-        if (read_cumulative(r, &s->cum, err, sizeof err) == 0)
+        if (read_cumulative(r, &s->cum, err, sizeof err) == 0) {
             omb_result_set_aggregate(s->res, &s->cum);
+            report_figures(r, &s->cum);
+        }
         omb_result_set_incomplete(s->res, r->err);
     }
     return omb_interrupted ? OMB_RUN_INTERRUPTED : OMB_RUN_FAILED;
@@ -676,9 +703,13 @@ static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status 
 
 enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
                                      const struct omb_driver_conf *d,
-                                     const struct omb_run_options *opt, const char *result_path)
+                                     const struct omb_run_options *opt, const char *result_path,
+                                     struct omb_run_report *report)
 {
-    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt}, .d = d};
+    struct omb_run_report own;
+    if (!report) report = &own;
+    memset(report, 0, sizeof *report);
+    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt, .report = report}, .d = d};
     enum omb_run_status status = OMB_RUN_FAILED;
 
     if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0) {
