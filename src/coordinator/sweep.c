@@ -196,7 +196,7 @@ static int write_summary(struct sweep *s, bool finished)
                         complete ? json_null()
                                  : json_string(s->reason[0] ? s->reason : "the sweep is running"));
     char *text =
-        json_dumps(s->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        json_dumps(s->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     if (!text) {
         omb_error("cannot write sweep summary '%s': out of memory", s->summary);
         return -1;
@@ -252,6 +252,7 @@ static double find_max_rate(struct sweep *s, struct omb_worker *worker,
     *st = OMB_RUN_OK;
     if (s->o->max_rate > 0) {
         json_object_set_new(entry, "maxRateFrom", json_string("--max-rate"));
+        json_object_set_new(entry, "searchResultFile", json_null());
         return s->o->max_rate;
     }
     char path[4096];
@@ -270,7 +271,7 @@ static double find_max_rate(struct sweep *s, struct omb_worker *worker,
     char why[4200] = "";
     if (*st == OMB_RUN_INTERRUPTED)
         snprintf(why, sizeof why, "interrupted during the rate search");
-    else if (*st != OMB_RUN_OK)
+    else if (*st != OMB_RUN_OK && !(rep.measured && rep.sustained_rate <= 0))
         snprintf(why, sizeof why, "the rate search run failed (see the log)");
     else if (rep.sustained_rate <= 0)
         snprintf(why, sizeof why,
