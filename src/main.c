@@ -1,4 +1,4 @@
-/* main.c - the `omb` command: run | worker | csv | charts | generate, and the drivers' own
+/* main.c - the `omb` command: run | sweep | worker | csv | charts | generate, and the drivers' own
  * subcommands (SPEC section 2). `omb run` is three steps: parse the command line, load and
  * check every input file (nothing runs if one is wrong), run the matrix. */
 #include <signal.h>
@@ -94,6 +94,14 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
     memcpy(t, v, sizeof v);
 }
 
+/* The drivers' own `omb run` flags (--kafka-mock), for the help. */
+static void driver_flags_help(FILE *f)
+{
+    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
+        for (const struct omb_driver_flag *fl = (*d)->run_flags; fl && fl->flag; fl++)
+            fprintf(f, "  %-28s %s (%s driver)\n", fl->flag, fl->help, (*d)->name);
+}
+
 static void usage(FILE *f)
 {
     struct run_args a;
@@ -110,9 +118,7 @@ static void usage(FILE *f)
             fprintf(f, "       %s\n", c->usage);
     fprintf(f, "\nrun options:\n");
     omb_cli_help(f, t);
-    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
-        for (const struct omb_driver_flag *fl = (*d)->run_flags; fl && fl->flag; fl++)
-            fprintf(f, "  %-28s %s (%s driver)\n", fl->flag, fl->help, (*d)->name);
+    driver_flags_help(f);
     fprintf(f, "  -h, --help, --version\n\ndrivers built in: %s\n", omb_driver_names());
 }
 
@@ -424,11 +430,11 @@ struct sweep_args {
 #define SWEEP_NOPTS (RUN_NOPTS + SWEEP_OWN)
 
 /* `omb run`'s options a sweep does not take: it sets every step's rate itself, writes several
- * files (its own -o says where), and has no plan to print. */
+ * files (its own -o says where), has no plan to print and runs no backlog test. */
 static bool sweep_drops(const char *names)
 {
     return !strcmp(names, "--dry-run") || !strcmp(names, "--rate-per-producer") ||
-           !strcmp(names, "-o|--output");
+           !strcmp(names, "-o|--output") || !strcmp(names, "--backlog-stall-timeout");
 }
 
 static void sweep_options_table(struct sweep_args *s, struct omb_cli_opt *t)
@@ -470,6 +476,7 @@ static void sweep_usage(FILE *f)
                "  per step and a summary (docs/sweep.md) that `omb charts` draws.\n\n"
                "sweep options:\n");
     omb_cli_help(f, t);
+    driver_flags_help(f);
 }
 
 /* Everything of a sweep checked before it runs. Returns 0 or -1 (message printed). */
