@@ -92,6 +92,7 @@ struct sweep {
     json_t *drivers;    /* its "drivers" array (borrowed from root) */
     size_t steps_done;  /* over all drivers: the summary is written once there is one */
     char reason[8192];  /* first reason the sweep is incomplete, "" when none */
+    char label[300];    /* the current driver in file names: its name, file-name safe */
 };
 
 static bool exists(const char *p)
@@ -131,13 +132,28 @@ static void set_incomplete(struct sweep *s, const char *driver, const char *why)
         snprintf(s->reason, sizeof s->reason, "%.4096s", why);
 }
 
-/* A step's result path: the sweep's stem, the driver, and what the step is. */
-static void step_path(const struct sweep *s, const char *driver, const char *what, char *out,
-                      size_t n)
+/* The name of driver @p j in file names: its own, made file-name safe, and numbered when an
+ * earlier driver of the sweep has the same (two files named "Kafka" must not overwrite each
+ * other's steps). */
+static void driver_label(struct sweep *s, const struct omb_driver_conf *drivers, size_t j)
 {
-    char drv[256];
-    omb_output_safe_name(driver, drv, sizeof drv);
-    if (snprintf(out, n, "%s-%s-%s.json", s->stem, drv, what) >= (int)n)
+    char mine[256], other[256];
+    omb_output_safe_name(drivers[j].name, mine, sizeof mine);
+    size_t same = 0;
+    for (size_t i = 0; i < j; i++) {
+        omb_output_safe_name(drivers[i].name, other, sizeof other);
+        same += !strcmp(mine, other);
+    }
+    if (same)
+        snprintf(s->label, sizeof s->label, "%s.%zu", mine, same + 1);
+    else
+        snprintf(s->label, sizeof s->label, "%s", mine);
+}
+
+/* A step's result path: the sweep's stem, the driver, and what the step is. */
+static void step_path(const struct sweep *s, const char *what, char *out, size_t n)
+{
+    if (snprintf(out, n, "%s-%s-%s.json", s->stem, s->label, what) >= (int)n)
         omb_warn("result path cut to %s", out);
 }
 
@@ -256,7 +272,7 @@ static double find_max_rate(struct sweep *s, struct omb_worker *worker,
         return s->o->max_rate;
     }
     char path[4096];
-    step_path(s, d->name, "search", path, sizeof path);
+    step_path(s, "search", path, sizeof path);
     struct omb_workload step = *s->w;
     step.producer_rate = 0;
     step.test_duration_minutes = search_minutes(s);
@@ -339,7 +355,7 @@ static enum omb_run_status sweep_driver(struct sweep *s, struct omb_worker *work
         double f = s->o->fractions[k];
         char path[4096], what[64];
         snprintf(what, sizeof what, "%zu-%g", k + 1, f);
-        step_path(s, d->name, what, path, sizeof path);
+        step_path(s, what, path, sizeof path);
         struct omb_workload step = *s->w;
         step.producer_rate = f * max_rate;
         step.test_duration_minutes = step_minutes(s);
@@ -393,6 +409,7 @@ enum omb_run_status omb_sweep_run(struct omb_worker *worker, const struct omb_wo
             worst = OMB_RUN_FAILED;
             continue;
         }
+        driver_label(&s, drivers, j);
         enum omb_run_status st = sweep_driver(&s, worker, &drivers[j], ropt);
         if (st == OMB_RUN_INTERRUPTED)
             worst = st;

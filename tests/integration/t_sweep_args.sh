@@ -77,4 +77,13 @@ assert "interrupted by a signal during step 2 (fraction 0.5)" in s["incompleteRe
 assert [p["fraction"] for p in d["steps"]] == [0.25], d["steps"]
 print("ok: Ctrl-C keeps step 1:", s["incompleteReason"])
 P
+
+# Two driver files of one name: their files do not overwrite each other's.
+mkdir dup
+sweep -d loopback.yaml --max-rate 2000 --fractions 1 --step-minutes 0.02 -o dup w.yaml > dup.log 2>&1 \
+  || { cat dup.log; fail "sweep with a driver given twice"; }
+ls dup/*-Loopback-1-1.json dup/*-Loopback.2-1-1.json > /dev/null || { ls dup; fail "driver files collide"; }
+python3 -c "import json,sys; s=json.load(open(sys.argv[1])); f=[d['steps'][0]['resultFile'] for d in s['drivers']]; assert f[0].endswith('-Loopback-1-1.json') and f[1].endswith('-Loopback.2-1-1.json'), f" dup/*.sweep \
+  || fail "the summary does not name each driver's own file"
+echo "ok: one driver name twice"
 echo "ok: sweep args"
