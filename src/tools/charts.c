@@ -991,9 +991,10 @@ int omb_tool_charts_main(int argc, char **argv)
             fprintf(stderr, "omb charts: %s\n", err);
             rc = 1;
         } else {
-            fprintf(stderr, "omb charts: wrote %s (%zu result(s), %zu workload(s)", c.output, c.nf,
-                    c.ngroups);
-            if (c.nsweeps) fprintf(stderr, ", %zu sweep(s)", c.nsweeps);
+            fprintf(stderr, "omb charts: wrote %s (", c.output);
+            if (c.nf || !c.nsweeps)
+                fprintf(stderr, "%zu result(s), %zu workload(s)", c.nf, c.ngroups);
+            if (c.nsweeps) fprintf(stderr, "%s%zu sweep(s)", c.nf ? ", " : "", c.nsweeps);
             fputs(")\n", stderr);
         }
     }
