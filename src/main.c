@@ -1,4 +1,4 @@
-/* main.c - the `omb` command: run | worker | csv | charts | generate, and the drivers' own
+/* main.c - the `omb` command: run | sweep | worker | csv | charts | generate, and the drivers' own
  * subcommands (SPEC section 2). `omb run` is three steps: parse the command line, load and
  * check every input file (nothing runs if one is wrong), run the matrix. */
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/driver_conf.h"
@@ -14,6 +15,7 @@
 #include "coordinator/ensemble.h"
 #include "coordinator/output.h"
 #include "coordinator/run.h"
+#include "coordinator/sweep.h"
 #include "drivers/driver.h"
 #include "tools/result_file.h"
 #include "tools/summary.h"
@@ -105,12 +107,21 @@ static void run_options_table(struct run_args *a, struct omb_cli_opt *t)
     memcpy(t, v, sizeof v);
 }
 
+/* The drivers' own `omb run` flags (--kafka-mock), for the help. */
+static void driver_flags_help(FILE *f)
+{
+    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
+        for (const struct omb_driver_flag *fl = (*d)->run_flags; fl && fl->flag; fl++)
+            fprintf(f, "  %-28s %s (%s driver)\n", fl->flag, fl->help, (*d)->name);
+}
+
 static void usage(FILE *f)
 {
     struct run_args a;
     struct omb_cli_opt t[RUN_NOPTS];
     run_options_table(&a, t);
     fprintf(f, "usage: omb [run] [options] WORKLOAD.yaml...\n"
+               "       omb sweep [options] WORKLOAD.yaml...  (omb sweep --help)\n"
                "       omb worker [-p 8080] [-sp 8081] [--bind ADDR] [--token T]\n"
                "       omb csv RESULTS_DIR\n"
                "       omb charts RESULT.json...\n"
@@ -120,9 +131,7 @@ static void usage(FILE *f)
             fprintf(f, "       %s\n", c->usage);
     fprintf(f, "\nrun options:\n");
     omb_cli_help(f, t);
-    for (const struct omb_driver_ops *const *d = omb_drivers_built(); *d; d++)
-        for (const struct omb_driver_flag *fl = (*d)->run_flags; fl && fl->flag; fl++)
-            fprintf(f, "  %-28s %s (%s driver)\n", fl->flag, fl->help, (*d)->name);
+    driver_flags_help(f);
     fprintf(f, "  -h, --help, --version\n\ndrivers built in: %s\n", omb_driver_names());
 }
 
@@ -165,15 +174,14 @@ static int take_driver_flag(void *ctx, const char *arg)
     return 1;
 }
 
-/* Step 1. Returns 0, 1 (help printed: exit 0), 2 (only -c DIR: OMB's CSV of DIR, no run)
+/* Step 1 with the option table @p t (a->opt defaulted already), for `omb run` and `omb
+ * sweep`. Returns 0, 1 (help printed: exit 0), 2 (only -c DIR: OMB's CSV of DIR, no run)
  * or -1 (message printed: exit 2). */
-static int parse_run_args(int argc, char **argv, struct run_args *a)
+static int parse_args_with(const char *cmd, const struct omb_cli_opt *t, void (*help)(FILE *),
+                           int argc, char **argv, struct run_args *a)
 {
-    struct omb_cli_opt t[RUN_NOPTS];
-    omb_run_options_default(&a->opt);
-    run_options_table(a, t);
-    int rc = omb_cli_parse("omb", t, argc, argv, &a->workloads, take_driver_flag, a);
-    if (rc == 1) usage(stdout);
+    int rc = omb_cli_parse(cmd, t, argc, argv, &a->workloads, take_driver_flag, a);
+    if (rc == 1) help(stdout);
     if (rc != 0) return rc;
     if (a->verbose) omb_log_set_level(OMB_LOG_DEBUG);
     if (pick_display(a) != 0) return -1;
@@ -184,11 +192,19 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     }
     if (a->workloads.n == 0 && a->csv_dir) return 2; /* OMB's `-c DIR` alone: a CSV, no run */
     if (a->workloads.n == 0) {
-        fprintf(stderr, "omb: no workload file given\n");
-        usage(stderr);
+        fprintf(stderr, "%s: no workload file given\n", cmd);
+        help(stderr);
         return -1;
     }
     return 0;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    struct omb_cli_opt t[RUN_NOPTS];
+    omb_run_options_default(&a->opt);
+    run_options_table(a, t);
+    return parse_args_with("omb", t, usage, argc, argv, a);
 }
 
 /* The workers to run on (none: in this process). As in OMB, a workers.yaml in the current
@@ -399,12 +415,11 @@ static void print_summary(const char *title, const struct omb_summary_row *rows,
 
 #define SUMMARY_UNITS "rates in msg/s, publish latency in ms"
 
-/* Step 3: each workload (sorted by file base name) on each driver, in order. A failed pair
- * is reported and the loop goes on. Returns the exit code. */
-static int run_matrix(const struct run_args *a, struct run_inputs *in)
+/* The worker every run goes through: the ensemble of -w/-wf workers, or this process.
+ * Signal handlers are installed first. Returns NULL with the reason logged. */
+static struct omb_worker *open_worker(const struct run_args *a, const struct run_inputs *in)
 {
     char err[2048];
-    qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
     omb_install_signal_handlers();
     /* `omb run ... | head`: a closed stdout must not kill the run before its result is
      * written; writes to it just fail. */
@@ -413,14 +428,23 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
     if (in->nwurls) {
         struct omb_ensemble_options eopt = {.extra_consumers = a->extra};
         worker = omb_ensemble_new(in->wurls, in->nwurls, &eopt, err, sizeof err);
-        if (!worker) {
-            omb_error("%s", err);
-            return 1;
-        }
+        if (!worker) omb_error("%s", err);
     } else if (!(worker = omb_local_worker_new(&a->wopt))) {
         fprintf(stderr, "omb: out of memory\n");
-        return 1;
     }
+    return worker;
+}
+
+/* The exit code of an interrupted run: 128 + the signal, as a shell expects. */
+static int interrupted_code(void) { return 128 + (omb_interrupted ? omb_interrupted : 2); }
+
+/* Step 3: each workload (sorted by file base name) on each driver, in order. A failed pair
+ * is reported and the loop goes on. Returns the exit code. */
+static int run_matrix(const struct run_args *a, struct run_inputs *in)
+{
+    qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
+    struct omb_worker *worker = open_worker(a, in);
+    if (!worker) return 1;
     int rc = 0;
     size_t total = in->nw * in->nd, index = 0, failed = 0, nwritten = 0;
     char **written = calloc(total, sizeof *written); /* the result files this run wrote */
@@ -447,9 +471,10 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
                 failed++;
                 continue;
             }
-            bool wrote = false;
+            struct omb_run_report report;
             enum omb_run_status st =
-                omb_run_workload_report(worker, &in->wl[i], &in->dc[j], &a->opt, path, &wrote);
+                omb_run_workload(worker, &in->wl[i], &in->dc[j], &a->opt, path, &report);
+            bool wrote = report.result_written;
             if (wrote && !(written[nwritten] = strdup(path))) {
                 omb_error("out of memory");
             } else if (wrote) {
@@ -464,7 +489,7 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
             nrows++;
             if (st != OMB_RUN_OK) {
                 failed++;
-                if (st == OMB_RUN_INTERRUPTED) rc = 128 + (omb_interrupted ? omb_interrupted : 2);
+                if (st == OMB_RUN_INTERRUPTED) rc = interrupted_code();
                 omb_error("Workload '%s' on driver '%s' did not complete", in->wl[i].name,
                           in->dc[j].name);
             }
@@ -561,11 +586,136 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
+/* ---- omb sweep ------------------------------------------------------------------------ */
+
+/* What `omb sweep` was asked to do: `omb run`'s options that make sense for it, and its own. */
+struct sweep_args {
+    struct run_args run;
+    struct omb_sweep_options so;
+    const char *fractions;
+};
+
+#define SWEEP_OWN   6
+#define SWEEP_NOPTS (RUN_NOPTS + SWEEP_OWN)
+
+/* `omb run`'s options a sweep does not take: it sets every step's rate itself, writes several
+ * files (its own -o says where), has no plan to print and runs no backlog test. */
+static bool sweep_drops(const char *names)
+{
+    return !strcmp(names, "--dry-run") || !strcmp(names, "--rate-per-producer") ||
+           !strcmp(names, "-o|--output") || !strcmp(names, "--backlog-stall-timeout");
+}
+
+static void sweep_options_table(struct sweep_args *s, struct omb_cli_opt *t)
+{
+    struct omb_sweep_options *o = &s->so;
+    const struct omb_cli_opt own[SWEEP_OWN] = {
+        {"--fractions", OMB_CLI_STRING, &s->fractions, 0, 0, "F[,F]",
+         "fractions of the maximum rate, increasing, each above 0 and at most 1.5 (default "
+         "0.25,0.5,0.75,0.9,1.0)"},
+        {"--max-rate", OMB_CLI_NUMBER, &o->max_rate, 0.001, 1e10, "R",
+         "the 1.0 rate in msg/s, instead of searching for it"},
+        {"--step-minutes", OMB_CLI_NUMBER, &o->step_minutes, 0.001, 1e6, "M",
+         "measured phase of each fixed-rate step (default: the workload's testDurationMinutes)"},
+        {"--search-minutes", OMB_CLI_NUMBER, &o->search_minutes, 0.001, 1e6, "M",
+         "measured phase of the rate search (default: the workload's testDurationMinutes)"},
+        {"--warmup-minutes", OMB_CLI_NUMBER, &o->warmup_minutes, 0, 1e6, "M",
+         "warm-up before every step, the search's too (default: the workload's "
+         "warmupDurationMinutes)"},
+        {"-o|--output", OMB_CLI_STRING, &s->run.output, 0, 0, "DIR",
+         "directory for the step results and the summary (default: .)"},
+    };
+    struct omb_cli_opt run[RUN_NOPTS];
+    run_options_table(&s->run, run);
+    size_t n = 0;
+    for (size_t i = 0; i < SWEEP_OWN; i++) t[n++] = own[i];
+    for (size_t i = 0; run[i].names; i++)
+        if (!sweep_drops(run[i].names)) t[n++] = run[i];
+    t[n] = (struct omb_cli_opt){0};
+}
+
+static void sweep_usage(FILE *f)
+{
+    struct sweep_args s;
+    struct omb_cli_opt t[SWEEP_NOPTS];
+    sweep_options_table(&s, t);
+    fprintf(f, "usage: omb sweep [options] WORKLOAD.yaml...\n"
+               "  The latency-throughput curve: the maximum-rate search (or --max-rate), then one\n"
+               "  fixed-rate run per fraction of that rate, on each driver. Writes one OMB result\n"
+               "  per step and a summary (docs/sweep.md) that `omb charts` draws.\n\n"
+               "sweep options:\n");
+    omb_cli_help(f, t);
+    driver_flags_help(f);
+}
+
+/* Everything of a sweep checked before it runs. Returns 0 or -1 (message printed). */
+static int check_sweep_args(struct sweep_args *s)
+{
+    char err[1024];
+    if (s->fractions && omb_sweep_parse_fractions(s->fractions, &s->so, err, sizeof err) != 0) {
+        fprintf(stderr, "omb sweep: %s\n", err);
+        return -1;
+    }
+    struct stat st;
+    if (s->run.output && (stat(s->run.output, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr,
+                "omb sweep: -o '%s' is not a directory: a sweep writes several files into one "
+                "(docs/sweep.md)\n",
+                s->run.output);
+        return -1;
+    }
+    s->so.dir = s->run.output;
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_args s = {0};
+    struct run_inputs in = {0};
+    struct omb_cli_opt t[SWEEP_NOPTS];
+    omb_run_options_default(&s.run.opt);
+    omb_sweep_options_default(&s.so);
+    sweep_options_table(&s, t);
+    int rc = parse_args_with("omb sweep", t, sweep_usage, argc, argv, &s.run);
+    if (rc == 0 && check_sweep_args(&s) != 0) rc = -1;
+    if (rc == 0 && load_inputs(&s.run, &in) != 0) rc = -1;
+    char err[1024];
+    for (size_t i = 0; rc == 0 && i < in.nw; i++)
+        if (omb_sweep_check_workload(&in.wl[i], err, sizeof err) != 0) {
+            fprintf(stderr, "omb sweep: %s\n", err);
+            rc = -1;
+        }
+    if (rc == 0) {
+        qsort(in.wl, in.nw, sizeof *in.wl, cmp_base_name);
+        struct omb_worker *worker = open_worker(&s.run, &in);
+        if (!worker) rc = 1;
+        size_t failed = 0;
+        for (size_t i = 0; worker && i < in.nw && !omb_interrupted; i++) {
+            enum omb_run_status st =
+                omb_sweep_run(worker, &in.wl[i], in.dc, in.nd,
+                              (const char *const *)&in.unusable[i * in.nd], &s.run.opt, &s.so);
+            if (st == OMB_RUN_INTERRUPTED) rc = interrupted_code();
+            if (st != OMB_RUN_OK) failed++;
+        }
+        if (worker) worker->ops->destroy(worker);
+        if (in.nw > 1) omb_info("%zu of %zu sweep(s) completed", in.nw - failed, in.nw);
+        if (rc == 0 && failed) rc = 1;
+    } else {
+        rc = rc > 0 ? 0 : EXIT_USAGE;
+    }
+    free_inputs(&in);
+    omb_cli_list_free(&s.run.drivers);
+    omb_cli_list_free(&s.run.workers);
+    omb_cli_list_free(&s.run.workloads);
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*main)(int argc, char **argv);
 } commands[] = {
     {"run", cmd_run},
+    {"sweep", cmd_sweep},
     {"worker", omb_worker_command},
     {"csv", omb_tool_csv_main},
     {"charts", omb_tool_charts_main},

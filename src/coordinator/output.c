@@ -132,8 +132,7 @@ bool omb_output_dir_check(const char *dir, const char *what, bool create, char *
     return dir_takes(dir, files, err, errlen);
 }
 
-/* A file-name-safe copy of a driver name ("Kafka-exactly-once", "my kafka" -> "my-kafka"). */
-static void safe_name(const char *in, char *out, size_t n)
+void omb_output_safe_name(const char *in, char *out, size_t n)
 {
     size_t o = 0;
     for (const char *p = in; *p && o + 1 < n; p++)
@@ -141,15 +140,20 @@ static void safe_name(const char *in, char *out, size_t n)
     out[o] = '\0';
 }
 
+void omb_output_stamp(char *out, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%d-%H-%M-%S", &tm);
+}
+
 void omb_output_result_path(const char *output, size_t index, size_t total,
                             const struct omb_workload *w, const char *driver, char *out, size_t n)
 {
     char drv[256], stamp[32], base[3072];
-    safe_name(driver, drv, sizeof drv);
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%d-%H-%M-%S", &tm);
+    omb_output_safe_name(driver, drv, sizeof drv);
+    omb_output_stamp(stamp, sizeof stamp);
     if (output && !is_dir(output)) {
         if (total == 1) {
             snprintf(out, n, "%s", output);

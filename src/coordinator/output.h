@@ -32,4 +32,10 @@ bool omb_output_dir_check(const char *dir, const char *what, bool create, char *
 void omb_output_result_path(const char *output, size_t index, size_t total,
                             const struct omb_workload *w, const char *driver, char *out, size_t n);
 
+/** The local time as OMB stamps result names: yyyy-MM-dd-HH-mm-ss. */
+void omb_output_stamp(char *out, size_t n);
+
+/** A file-name-safe copy of a driver name ("my kafka" -> "my-kafka"). */
+void omb_output_safe_name(const char *in, char *out, size_t n);
+
 #endif

@@ -82,6 +82,7 @@ struct run {
     const char *phase;
     int64_t phase_start_ns, next_status_ns, status_ns, status_sent, status_received;
     double phase_seconds, last_p99_ms;
+    struct omb_run_report *report; /* never NULL: the caller's, or the run's own */
     char err[1024];
 };
 
@@ -194,6 +195,14 @@ static int read_period(struct run *r, int64_t now, struct omb_result *res, const
         omb_result_add_period(res, &p, phase);
         omb_stats_view_add(&r->measured, &r->view);
         memcpy(r->measured.totals, r->view.totals, sizeof r->measured.totals);
+    }
+    if (res && !strcmp(phase, "test")) {
+        struct omb_run_report *rep = r->report;
+        rep->measured = true;
+        rep->seconds += p.seconds;
+        rep->sent += p.sent;
+        rep->received += p.received;
+        rep->send_errors += p.send_errors;
     }
     r->last_period_ns = now;
     return 0;
@@ -712,6 +721,19 @@ static int run_phases(struct run_state *s)
     return 0;
 }
 
+/* The report's rates and latencies, from the measured periods and the run's histograms. */
+static void report_figures(struct run *r, const struct omb_stats_view *cum)
+{
+    struct omb_run_report *rep = r->report;
+    if (rep->seconds > 0) {
+        rep->publish_rate = (double)rep->sent / rep->seconds;
+        rep->consume_rate = (double)rep->received / rep->seconds;
+        rep->publish_error_rate = (double)rep->send_errors / rep->seconds;
+    }
+    omb_latency_summarize(cum->hist[OMB_PUB_LATENCY], &rep->publish);
+    omb_latency_summarize(cum->hist[OMB_E2E_LATENCY], &rep->end_to_end);
+}
+
 /* The aggregate line and the result's aggregates, then the producers stop and the delivery
  * check runs. Sets @p status; returns 0, or -1 with r.err set when the worker failed. */
 static int finish(struct run_state *s, enum omb_run_status *status)
@@ -725,6 +747,7 @@ static int finish(struct run_state *s, enum omb_run_status *status)
         struct omb_rate_search_summary sum;
         omb_rate_controller_summary(&r->rc, &sum);
         omb_result_set_rate_search(s->res, &sum);
+        r->report->sustained_rate = sum.sustained_periods ? sum.sustained_rate : 0;
         if (sum.loss_fraction > 0)
             omb_warn("Rate search: messages were still being lost at the end (%.0f%% of those "
                      "sent): no rate with losses counts as sustained",
@@ -745,11 +768,13 @@ static int finish(struct run_state *s, enum omb_run_status *status)
     omb_aggregate_line(&s->cum, line, sizeof line);
     omb_info("%s", line);
     omb_result_set_aggregate(s->res, &s->cum);
+    report_figures(r, &s->cum);
 
     if (worker->ops->stop_producers &&
         worker->ops->stop_producers(worker, 30000, r->err, sizeof r->err) != 0)
         omb_warn("%s", r->err);
     int64_t missing = check_delivery(r, s->res);
+    r->report->missing = missing;
     if (omb_interrupted) {
         omb_result_set_incomplete(s->res, "interrupted by a signal");
         *status = OMB_RUN_INTERRUPTED;
@@ -776,12 +801,14 @@ static enum omb_run_status fail(struct run_state *s)
         char err[1024];
         if (read_cumulative(r, &s->cum, err, sizeof err) == 0) {
             omb_result_set_aggregate(s->res, &s->cum);
+            report_figures(r, &s->cum);
         } else {
             /* OMB's tools need the aggregated keys: those of the periods received. */
             omb_warn("The worker cannot give its cumulative figures (%s): the result's "
                      "aggregates are those of the %zu period(s) received before the failure",
                      err, omb_result_periods(s->res));
             omb_result_set_aggregate(s->res, &r->measured);
+            report_figures(r, &r->measured);
         }
         omb_result_set_incomplete(s->res, r->err);
     }
@@ -831,19 +858,15 @@ static enum omb_run_status run_cleanup(struct run_state *s, enum omb_run_status 
 
 enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
                                      const struct omb_driver_conf *d,
-                                     const struct omb_run_options *opt, const char *result_path)
+                                     const struct omb_run_options *opt, const char *result_path,
+                                     struct omb_run_report *report)
 {
-    bool written;
-    return omb_run_workload_report(worker, w, d, opt, result_path, &written);
-}
-
-enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
-                                            const struct omb_driver_conf *d,
-                                            const struct omb_run_options *opt,
-                                            const char *result_path, bool *written)
-{
-    *written = false;
-    struct run_state s = {.r = {.worker = worker, .w = w, .opt = opt, .last_p99_ms = -1}, .d = d};
+    struct omb_run_report own;
+    if (!report) report = &own;
+    memset(report, 0, sizeof *report);
+    bool *written = &report->result_written;
+    struct run_state s = {
+        .r = {.worker = worker, .w = w, .opt = opt, .report = report, .last_p99_ms = -1}, .d = d};
     enum omb_run_status status = OMB_RUN_FAILED;
 
     if (omb_worker_view_init(worker, &s.r.view) != 0 || omb_worker_view_init(worker, &s.cum) != 0 ||

@@ -10,6 +10,7 @@
 #include "config/driver_conf.h"
 #include "config/workload.h"
 #include "coordinator/display.h"
+#include "coordinator/result.h"
 #include "worker/worker.h"
 
 struct omb_run_options {
@@ -37,20 +38,31 @@ enum omb_run_status {
     OMB_RUN_INTERRUPTED = 130, /* by a signal: the exit code is 128 + omb_interrupted */
 };
 
+/* What a run measured, for a caller that runs several (omb sweep). Rates are over the
+ * measured phase ("test" periods only): messages counted in its periods divided by their
+ * total length; the consume rate counts every subscription's copy, as OMB's consumeRate. */
+struct omb_run_report {
+    bool measured;  /* false: no measured period (the figures below are 0) */
+    double seconds; /* length of the measured phase */
+    int64_t sent, received, send_errors;
+    double publish_rate, consume_rate, publish_error_rate; /* msg/s, err/s */
+    struct omb_latency_summary publish, end_to_end;        /* whole run, µs (result.h) */
+    double sustained_rate; /* producerRate 0: the rate the search sustained (0: none) */
+    int64_t missing;       /* acknowledged messages that never arrived (delivery check) */
+    /* This run wrote result_path: the caller can tell its own result from a file that was
+     * there before (-c writes the CSV of this run's results only). */
+    bool result_written;
+};
+
 /**
  * Runs @p w with the driver @p d on @p worker and writes the result JSON to @p result_path
  * (if anything was measured). Every outcome ends with the worker stopped and, unless asked
- * to keep them, the topics deleted. Errors are logged as one sentence.
+ * to keep them, the topics deleted. Errors are logged as one sentence. When @p report is not
+ * NULL it is filled with what was measured, whatever the status.
  */
 enum omb_run_status omb_run_workload(struct omb_worker *worker, const struct omb_workload *w,
                                      const struct omb_driver_conf *d,
-                                     const struct omb_run_options *opt, const char *result_path);
-
-/** omb_run_workload, and @p result_written (not NULL) says whether this run wrote
- *  @p result_path: the caller can tell its own result from a file that was there before. */
-enum omb_run_status omb_run_workload_report(struct omb_worker *worker, const struct omb_workload *w,
-                                            const struct omb_driver_conf *d,
-                                            const struct omb_run_options *opt,
-                                            const char *result_path, bool *result_written);
+                                     const struct omb_run_options *opt, const char *result_path,
+                                     struct omb_run_report *report);
 
 #endif

@@ -11,6 +11,10 @@
  * - Quantile charts use OMB's axis: x = log10(100 / (100 - percentile)), up to 99.999%
  *   (the 100% point, the maximum, is in the table instead).
  * - A file that lacks a series is left out of that chart and named under it.
+ * - A sweep summary (`omb sweep`, docs/sweep.md) gets a section of its own after the
+ *   results: a table of its steps and the latency-throughput curve, end-to-end and publish
+ *   latency (p50, p99, p99.9) against the achieved publish rate, on a log latency axis;
+ *   colour = driver, line style = percentile.
  */
 #include "tools/tools.h"
 
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "tools/result_file.h"
+#include "tools/sweep_file.h"
 #include "util/atomic_file.h"
 #include "util/cli.h"
 
@@ -439,36 +444,272 @@ static void load_series(const struct omb_result_file *rf, const struct chart_def
     }
 }
 
+/* ---- sweeps: the latency-throughput curve --------------------------------------------- */
+
+/* Line style per percentile: the colour is the driver's. */
+static const struct {
+    const char *label, *dash;
+} pct_style[OMB_SWEEP_NPCT] = {{"p50", NULL}, {"p99", "7 3"}, {"p99.9", "2 3"}};
+
+#define CURVE_MAX_LINES 63
+
+/* The latency of step @p k of @p d at percentile @p p (ms; NaN: none). */
+static double curve_y(const struct omb_sweep_driver *d, size_t k, int p, bool e2e)
+{
+    return e2e ? d->steps[k].end_to_end[p] : d->steps[k].publish[p];
+}
+
+static double px_logy(double lo, double hi, double v)
+{
+    return PLOT_B - (log10(v) - lo) / (hi - lo) * (PLOT_B - PLOT_T);
+}
+
+/* One curve chart of a sweep: x = achieved publish rate, y = latency on a log axis. Points
+ * at 0 ms (below what the histograms resolve) cannot sit on a log axis: left out and counted
+ * under the chart. */
+static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *sf, bool e2e)
+{
+    double xmax = 0, ymin = INFINITY, ymax = 0;
+    size_t points = 0, zeros = 0;
+    for (size_t i = 0; i < sf->nd; i++)
+        for (size_t k = 0; k < sf->drivers[i].n; k++)
+            for (int p = 0; p < OMB_SWEEP_NPCT; p++) {
+                double x = sf->drivers[i].steps[k].publish_rate,
+                       y = curve_y(&sf->drivers[i], k, p, e2e);
+                if (!isfinite(x) || !isfinite(y)) continue;
+                if (y <= 0) {
+                    zeros++;
+                    continue;
+                }
+                xmax = fmax(xmax, x);
+                ymin = fmin(ymin, y);
+                ymax = fmax(ymax, y);
+                points++;
+            }
+    struct axis ax;
+    axis_make(&ax, 0, xmax);
+    double lo = points ? floor(log10(ymin)) : -1, hi = points ? ceil(log10(ymax)) : 1;
+    if (hi <= lo) hi = lo + 1;
+
+    /* Legend entries: driver x percentile, in that order. */
+    struct series leg[CURVE_MAX_LINES];
+    char labels[CURVE_MAX_LINES][160];
+    const char *dash[CURVE_MAX_LINES];
+    size_t nl = 0;
+    for (size_t i = 0; i < sf->nd && nl + OMB_SWEEP_NPCT <= CURVE_MAX_LINES; i++)
+        for (int p = 0; p < OMB_SWEEP_NPCT; p++, nl++) {
+            snprintf(labels[nl], sizeof labels[nl], "%.120s %s", sf->drivers[i].driver,
+                     pct_style[p].label);
+            leg[nl] = (struct series){.label = labels[nl], .color = palette[i % NPALETTE]};
+            dash[nl] = pct_style[p].dash;
+        }
+    double lx[CURVE_MAX_LINES];
+    int lrow[CURVE_MAX_LINES];
+    int rows = legend_layout(leg, nl, lx, lrow);
+    int height = LEGEND_Y + rows * LEGEND_DY + (zeros ? LEGEND_DY : 0) + 4;
+
+    fprintf(f,
+            "<svg class=\"chart curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "role=\"img\" aria-label=\"%s\">\n<rect width=\"100%%\" height=\"100%%\" "
+            "fill=\"#fff\"/>\n<text class=\"title\" x=\"%d\" y=\"22\" "
+            "text-anchor=\"middle\">%s</text>\n",
+            W, height, W, height, title, W / 2, title);
+    /* Decades, with lighter lines at 2x and 5x. */
+    for (int e = (int)lo; e <= (int)hi; e++) {
+        double y = px_logy(lo, hi, pow(10, e));
+        fprintf(f,
+                "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+                PLOT_L, y, PLOT_R, y, PLOT_L - 6, y + 4, pow(10, e));
+        for (int m = 2; e < (int)hi && m <= 5; m += 3)
+            fprintf(f,
+                    "<line class=\"grid minor\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+                    "y2=\"%.1f\"/>\n",
+                    PLOT_L, px_logy(lo, hi, m * pow(10, e)), PLOT_R,
+                    px_logy(lo, hi, m * pow(10, e)));
+    }
+    char lab[64];
+    for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
+        double x = px_x(&ax, v);
+        axis_label(&ax, v, lab, sizeof lab);
+        fprintf(f,
+                "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, lab);
+    }
+    fprintf(f,
+            "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
+            "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">Achieved publish "
+            "rate (msg/s)</text>\n<text class=\"label\" transform=\"translate(16 %d) "
+            "rotate(-90)\" text-anchor=\"middle\">Latency (ms, log scale)</text>\n",
+            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, PLOT_B + 36,
+            (PLOT_T + PLOT_B) / 2);
+    if (points == 0)
+        fprintf(f,
+                "<text class=\"nodata\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data in "
+                "this sweep</text>\n",
+                (PLOT_L + PLOT_R) / 2, (PLOT_T + PLOT_B) / 2);
+
+    /* One line per driver and percentile, through the steps in order, broken at a gap;
+     * a dot on every step. */
+    for (size_t l = 0; l < nl; l++) {
+        const struct omb_sweep_driver *d = &sf->drivers[l / OMB_SWEEP_NPCT];
+        int p = (int)(l % OMB_SWEEP_NPCT);
+        fprintf(f, "<g class=\"series\" data-series=\"%zu\" data-percentile=\"%s\">", l,
+                pct_style[p].label);
+        fputs("<path class=\"line\" d=\"", f);
+        bool pen = false;
+        for (size_t k = 0; k < d->n; k++) {
+            double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
+            if (!isfinite(x) || !isfinite(y) || y <= 0) {
+                pen = false;
+                continue;
+            }
+            fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(&ax, x), px_logy(lo, hi, y));
+            pen = true;
+        }
+        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"", leg[l].color);
+        if (dash[l]) fprintf(f, " stroke-dasharray=\"%s\"", dash[l]);
+        fputs("><title>", f);
+        put_esc(f, leg[l].label);
+        fputs("</title></path>", f);
+        for (size_t k = 0; k < d->n; k++) {
+            double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
+            if (isfinite(x) && isfinite(y) && y > 0)
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px_x(&ax, x),
+                        px_logy(lo, hi, y), leg[l].color);
+        }
+        fputs("</g>\n", f);
+    }
+    for (size_t l = 0; l < nl; l++) {
+        double y = LEGEND_Y + lrow[l] * LEGEND_DY;
+        fprintf(f,
+                "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"%s\" stroke-width=\"3\"",
+                lx[l], y - 4, lx[l] + 24, y - 4, leg[l].color);
+        if (dash[l]) fprintf(f, " stroke-dasharray=\"%s\"", dash[l]);
+        fprintf(f, "/><text x=\"%.1f\" y=\"%.1f\">", lx[l] + 30, y);
+        put_esc(f, leg[l].label);
+        fputs("</text></g>\n", f);
+    }
+    if (zeros)
+        fprintf(f,
+                "<text class=\"note\" x=\"%d\" y=\"%d\">%zu point(s) at 0 ms (under the "
+                "histograms' 1 \xC2\xB5s resolution) are not on the log axis</text>\n",
+                PLOT_L, LEGEND_Y + rows * LEGEND_DY, zeros);
+    fputs("</svg>\n", f);
+}
+
+static void put_num(FILE *f, double v) { put_value(f, isfinite(v), v); }
+
+/* The steps of every driver of a sweep, one row each. */
+static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
+{
+    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Fraction</th>"
+          "<th colspan=\"4\">Rate (msg/s)</th>"
+          "<th colspan=\"3\">Publish latency (ms)</th>"
+          "<th colspan=\"3\">End-to-end latency (ms)</th><th rowspan=\"2\">Status</th></tr>\n"
+          "<tr><th>target</th><th>publish</th><th>consume</th><th>errors</th>"
+          "<th>p50</th><th>p99</th><th>p99.9</th><th>p50</th><th>p99</th><th>p99.9</th></tr>"
+          "</thead>\n<tbody>\n",
+          f);
+    for (size_t i = 0; i < sf->nd; i++) {
+        const struct omb_sweep_driver *d = &sf->drivers[i];
+        for (size_t k = 0; k < d->n; k++) {
+            const struct omb_sweep_point *p = &d->steps[k];
+            fprintf(f,
+                    "<tr><td class=\"name\"><span class=\"swatch\" style=\"background:%s\">"
+                    "</span>",
+                    palette[i % NPALETTE]);
+            put_esc(f, d->driver);
+            fputs("</td>", f);
+            put_num(f, p->fraction);
+            put_num(f, p->target_rate);
+            put_num(f, p->publish_rate);
+            put_num(f, p->consume_rate);
+            put_num(f, p->publish_error_rate);
+            for (int q = 0; q < OMB_SWEEP_NPCT; q++) put_num(f, p->publish[q]);
+            for (int q = 0; q < OMB_SWEEP_NPCT; q++) put_num(f, p->end_to_end[q]);
+            fputs("<td class=\"name\">", f);
+            put_esc(f, p->status);
+            fputs("</td></tr>\n", f);
+        }
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+/* Section of sweep @p k: what ran, the table, the two curves. */
+static void render_sweep(FILE *f, const struct omb_sweep_file *sf, size_t k)
+{
+    fprintf(f, "<section class=\"sweep\">\n<h2 id=\"s%zu\">", k + 1);
+    put_esc(f, sf->workload);
+    fputs(": latency vs throughput</h2>\n<p>Sweep ", f);
+    put_esc(f, sf->base);
+    if (!sf->complete) {
+        fputs(" <em>(incomplete", f);
+        if (sf->incomplete_reason) {
+            fputs(": ", f);
+            put_esc(f, sf->incomplete_reason);
+        }
+        fputs(")</em>", f);
+    }
+    fputs(".</p>\n<ul class=\"files\">\n", f);
+    for (size_t i = 0; i < sf->nd; i++) {
+        const struct omb_sweep_driver *d = &sf->drivers[i];
+        fputs("<li>", f);
+        put_esc(f, d->driver);
+        if (isfinite(d->max_rate))
+            fprintf(f, ": maximum rate %.0f msg/s, %zu step(s)", d->max_rate, d->n);
+        if (d->error) {
+            fputs(": ", f);
+            put_esc(f, d->error);
+        }
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+    put_sweep_table(f, sf);
+    fputs("<div class=\"charts\">\n", f);
+    svg_curve(f, "End-to-end latency vs throughput", sf, true);
+    svg_curve(f, "Publish latency vs throughput", sf, false);
+    fputs("</div>\n</section>\n", f);
+}
+
 static const char *const css =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,"
     "sans-serif;margin:24px;color:#222;background:#fff}\n"
     "h1{font-size:22px}h2{font-size:18px;margin-top:36px;border-bottom:1px solid #ccc}\n"
     "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}\n"
     "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}\n"
-    "th{background:#f3f3f3;text-align:center}td.name{text-align:left}td.na{color:#999}\n"
+    "th{background:#f3f3f3;text-align:center}td.na{color:#999}\n"
+    "td.name{text-align:left;white-space:nowrap}\n"
     ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}\n"
     ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}\n"
     "svg.chart{border:1px solid #ddd;width:100%;height:auto}\n"
     "svg text{font-family:inherit;fill:#222}svg .title{font-size:15px;font-weight:600}\n"
     "svg .tick{font-size:11px;fill:#555}svg .label{font-size:12px}\n"
     "svg .legend text{font-size:12px}svg .note,svg .nodata{font-size:12px;fill:#888}\n"
-    "svg .grid{stroke:#e6e6e6;stroke-width:1}svg .axis{stroke:#444;fill:none}\n"
+    "svg .grid{stroke:#e6e6e6;stroke-width:1}svg .minor{stroke:#f3f3f3}svg "
+    ".axis{stroke:#444;fill:none}\n"
     "ul.files{font-size:13px}\n";
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: omb charts [-o report.html] RESULT.json...\n"
+    fprintf(f, "usage: omb charts [-o report.html] RESULT.json|SWEEP.sweep...\n"
                "  One self-contained HTML file (inline SVG, no network needed) with OMB's\n"
                "  charts for each workload and a table of the aggregated figures. Reads the\n"
-               "  results of omb and of Java OMB. Default output: report.html.\n");
+               "  results of omb and of Java OMB, and draws the latency-throughput curve of\n"
+               "  each `omb sweep` summary. Default output: report.html.\n");
 }
 
 /* One `omb charts` run: the arguments, the results loaded, and the per-result arrays the
  * sections reuse; freed by charts_free. */
 struct charts {
     const char *output;
-    struct omb_cli_list files; /* the result files */
-    size_t nf;
+    struct omb_cli_list files;      /* the files given */
+    struct omb_cli_list rfiles;     /* those that are results */
+    size_t nf;                      /* how many */
+    struct omb_sweep_file **sweeps; /* those that are sweep summaries */
+    size_t nsweeps;
     struct omb_result_file **rf;
     size_t *group; /* index of the section of each result */
     size_t ngroups;
@@ -495,7 +736,10 @@ static void charts_free(struct charts *c)
     free(c->colors);
     free(c->dashed);
     free(c->ser);
+    for (size_t i = 0; c->sweeps && i < c->nsweeps; i++) omb_sweep_file_free(c->sweeps[i]);
+    free(c->sweeps);
     omb_cli_list_free(&c->files);
+    omb_cli_list_free(&c->rfiles);
 }
 
 /* Returns -1 to go on, or the exit code (help printed: 0; a bad command line: 2). */
@@ -514,27 +758,51 @@ static int parse_args(int argc, char **argv, struct charts *c)
     };
     if (omb_cli_parse("omb charts", opts, argc, argv, &c->files, NULL, NULL) != 0)
         return EXIT_BAD_INPUT;
-    c->nf = c->files.n;
-    if (c->nf == 0) {
+    if (c->files.n == 0) {
         usage(stderr);
         return EXIT_BAD_INPUT;
     }
     return -1;
 }
 
+/* Sweep summaries apart from results: each file that is a sweep is loaded here, the others
+ * are listed in c->rfiles. Returns 0, EXIT_BAD_INPUT or -1 (out of memory). */
+static int load_sweeps(struct charts *c)
+{
+    c->sweeps = calloc(c->files.n, sizeof *c->sweeps);
+    if (!c->sweeps) return -1;
+    int rc = 0;
+    char err[1024];
+    for (size_t i = 0; i < c->files.n; i++) {
+        int r = omb_sweep_file_load(c->files.v[i], &c->sweeps[c->nsweeps], err, sizeof err);
+        if (r == 0) {
+            c->nsweeps++;
+        } else if (r > 0) {
+            if (omb_cli_list_add(&c->rfiles, c->files.v[i], false) != 0) return -1;
+        } else {
+            fprintf(stderr, "omb charts: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
+    }
+    c->nf = c->rfiles.n;
+    return rc;
+}
+
 /* Loads every result and puts it in its section (workloads in order of first appearance).
  * Returns 0, EXIT_BAD_INPUT (a file could not be read) or -1 (out of memory). */
 static int load_results(struct charts *c)
 {
-    size_t nf = c->nf;
-    c->rf = calloc(nf, sizeof *c->rf);
-    c->group = calloc(nf, sizeof *c->group);
-    c->order = calloc(nf, sizeof *c->order);
-    c->labels = calloc(nf, sizeof *c->labels);
-    c->owned_labels = calloc(nf, sizeof *c->owned_labels);
-    c->colors = calloc(nf, sizeof *c->colors);
-    c->dashed = calloc(nf, sizeof *c->dashed);
-    c->ser = calloc(nf, sizeof *c->ser);
+    int lrc = load_sweeps(c);
+    if (lrc != 0) return lrc;
+    size_t nf = c->nf; /* none when only sweeps were given: the arrays still exist */
+    c->rf = calloc(nf ? nf : 1, sizeof *c->rf);
+    c->group = calloc(nf ? nf : 1, sizeof *c->group);
+    c->order = calloc(nf ? nf : 1, sizeof *c->order);
+    c->labels = calloc(nf ? nf : 1, sizeof *c->labels);
+    c->owned_labels = calloc(nf ? nf : 1, sizeof *c->owned_labels);
+    c->colors = calloc(nf ? nf : 1, sizeof *c->colors);
+    c->dashed = calloc(nf ? nf : 1, sizeof *c->dashed);
+    c->ser = calloc(nf ? nf : 1, sizeof *c->ser);
     if (!c->rf || !c->group || !c->order || !c->labels || !c->owned_labels || !c->colors ||
         !c->dashed || !c->ser)
         return -1;
@@ -542,12 +810,12 @@ static int load_results(struct charts *c)
     int rc = 0;
     char err[1024];
     for (size_t i = 0; i < nf; i++) {
-        if (omb_result_file_load(c->files.v[i], &c->rf[i], err, sizeof err) != 0) {
+        if (omb_result_file_load(c->rfiles.v[i], &c->rf[i], err, sizeof err) != 0) {
             fprintf(stderr, "omb charts: %s\n", err);
             rc = EXIT_BAD_INPUT;
         } else if (c->rf[i]->missing[0]) {
             fprintf(stderr, "omb charts: note: %s lacks OMB's %s; left out where needed\n",
-                    c->files.v[i], c->rf[i]->missing);
+                    c->rfiles.v[i], c->rf[i]->missing);
         }
     }
     if (rc != 0) return rc;
@@ -574,9 +842,11 @@ static void render_header(FILE *f, const struct charts *c)
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>omb results</title>\n<style>\n%s</style>\n</head>\n<body>\n"
-            "<h1>omb results</h1>\n<p>%zu result file(s), %zu workload(s). Made by omb %s.</p>\n"
-            "<ul class=\"files\">\n",
-            css, c->nf, c->ngroups, OMB_VERSION);
+            "<h1>omb results</h1>\n<p>",
+            css);
+    if (c->nf || !c->nsweeps) fprintf(f, "%zu result file(s), %zu workload(s)", c->nf, c->ngroups);
+    if (c->nsweeps) fprintf(f, "%s%zu sweep(s)", c->nf ? ", " : "", c->nsweeps);
+    fprintf(f, ". Made by omb %s.</p>\n<ul class=\"files\">\n", OMB_VERSION);
     for (size_t i = 0; i < c->nf; i++) {
         fputs("<li>", f);
         put_esc(f, rf[i]->base);
@@ -701,6 +971,7 @@ static int render(struct charts *c)
             fclose(f);
             return -1;
         }
+    for (size_t k = 0; k < c->nsweeps; k++) render_sweep(f, c->sweeps[k], k);
     fputs("</body>\n</html>\n", f);
     return fclose(f) != 0 ? -1 : 0;
 }
@@ -721,8 +992,11 @@ int omb_tool_charts_main(int argc, char **argv)
             fprintf(stderr, "omb charts: %s\n", err);
             rc = 1;
         } else {
-            fprintf(stderr, "omb charts: wrote %s (%zu result(s), %zu workload(s))\n", c.output,
-                    c.nf, c.ngroups);
+            fprintf(stderr, "omb charts: wrote %s (", c.output);
+            if (c.nf || !c.nsweeps)
+                fprintf(stderr, "%zu result(s), %zu workload(s)", c.nf, c.ngroups);
+            if (c.nsweeps) fprintf(stderr, "%s%zu sweep(s)", c.nf ? ", " : "", c.nsweeps);
+            fputs(")\n", stderr);
         }
     }
     if (rc < 0) {
