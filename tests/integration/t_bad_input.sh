@@ -80,6 +80,11 @@ printf 'name: K\ndriverClass: kafka\ntopicConfig: |\n  min.insync.replicas=1\n  
 expect_fail 2 "tc-key.yaml line 5: topicConfig 'retention.msx' is not a Kafka topic configuration" -- "$OMB" run -d tc-key.yaml ok.yaml
 printf 'name: K\ndriverClass: kafka\ntopicConfig: |\n  retention.ms=1h\n' > tc-val.yaml
 expect_fail 2 "tc-val.yaml line 4: topicConfig retention.ms=1h: '1h' is not a valid value" -- "$OMB" run -d tc-val.yaml ok.yaml
+# Keys of OMB's forks are named as such, with what to do instead, not taken for typos.
+printf 'name: t\ntopics: 0\nexistingTopicList: [orders]\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 1\n' > fork1.yaml
+expect_fail 2 "fork1.yaml line 3: 'existingTopicList' is not supported .Redpanda's fork: run on topics that already exist" -- "$OMB" run --dry-run fork1.yaml
+printf 'name: t\ntopics: 1\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 1\nsampleRateMillis: 1000\n' > fork2.yaml
+expect_fail 2 "fork2.yaml line 6: 'sampleRateMillis' is not supported .*--period SECONDS" -- "$OMB" run --dry-run fork2.yaml
 # Repeated -d accumulates, as OMB's parser does: a missing first file is reported.
 expect_fail 2 "cannot read driver file 'missing-first.yaml'" -- "$OMB" run -d missing-first.yaml -d loopback.yaml ok.yaml
 printf 'name: X\ndriverClass: foo.Bar\n' > unknown.yaml
