@@ -16,6 +16,9 @@
 # Each run: --seconds S measured (default 20), no warm-up, 4 sender threads (the issue's
 # 303 MB figure had 4; each recording thread keeps its own histograms).
 # RSS is sampled every 0.2 s from /proc/PID/status; VmHWM is the kernel's own peak.
+# Columns: threads (peak count), peak MiB (VmHWM), target (64 + 4 x clients), ratio (peak /
+# target), MiB/client (peak minus the driver's first shape's, over the clients added), mock
+# MiB (the separate `omb kafka-mock`'s VmHWM), result (the run's exit).
 # Usage: bench/memory.sh [build-dir] [--seconds S] [--drivers "loopback kafka kafka-inproc"]
 #                        [--shapes "1+1 10+40 40+160"]
 set -euo pipefail
@@ -26,7 +29,7 @@ while (($#)); do
     --seconds) seconds=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
     --shapes) shapes=$2; shift 2 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "bench/memory.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
@@ -75,6 +78,7 @@ stop_mock() {
 
 printf '%-13s %-7s %6s %9s %8s %6s %11s %8s %8s\n' driver clients threads "peak MiB" "target" ratio "MiB/client" "mock MiB" "result"
 for drv in $drivers; do
+  base_kb= base_clients= # the driver's first shape: what each further client adds is measured from it
   for shape in $shapes; do
     case $shape in
       1+1) topics=1 parts=1 prods=1 cons=1 rate=1000 ;;
@@ -125,16 +129,22 @@ Y
       result="failed($rc)"
       tail -n 5 run.log >&2
     fi
-    python3 - "$drv" "$shape" "$clients" "$threads" "$hwm" "$mock_hwm" "$result" <<'P'
+    python3 - "$drv" "$shape" "$clients" "$threads" "$hwm" "$mock_hwm" "$result" "${base_kb:-}" "${base_clients:-}" <<'P'
 import sys
-drv, shape, clients, threads, hwm, mock, result = sys.argv[1:]
+drv, shape, clients, threads, hwm, mock, result, base, base_clients = sys.argv[1:]
 clients, hwm, mock = int(clients), int(hwm) / 1024, int(mock) / 1024
 target = 64 + 4 * clients
 # The in-process mock's logs are in the figure: no target of omb's own applies.
 ratio = "-" if drv == "kafka-inproc" else f"{hwm / target:.2f}"
 mock_s = f"{mock:.0f}" if drv == "kafka" else "-"
+# Per client: what each client beyond the first shape's added (peak difference over client
+# difference), so the fixed part (binary, libraries, views) does not blur it.
+per = "-"
+if base and int(base_clients) < clients:
+    per = f"{(hwm - int(base) / 1024) / (clients - int(base_clients)):.2f}"
 print(f"{drv:<13} {shape:<7} {threads:>6} {hwm:9.0f} {target:8d} {ratio:>6} "
-      f"{(hwm - 64) / clients:11.2f} {mock_s:>8} {result:>8}")
+      f"{per:>11} {mock_s:>8} {result:>8}")
 P
+    if [ -z "$base_kb" ]; then base_kb=$hwm base_clients=$clients; fi
   done
 done

@@ -63,11 +63,11 @@ struct omb_recorder {
     _Atomic int64_t clamped[OMB_NSERIES];
     const struct omb_hist *geometry[OMB_NSERIES]; /* shared, read-only */
     /* Single producer (the owner), single consumer (the reader, under the stats lock). */
-    uint32_t *ring;             /* OMB_REC_RING_LEN entries */
-    uint32_t ring_head;         /* owner's: next entry to write (free-running) */
-    uint32_t ring_tail_seen;    /* owner's: ring_tail when it last looked */
-    _Atomic uint32_t ring_pub;  /* ring_head published to the reader (release) */
-    _Atomic uint32_t ring_tail; /* reader's: consumed up to here (release) */
+    uint32_t *ring;                        /* OMB_REC_RING_LEN entries */
+    uint32_t ring_head;                    /* owner's: next entry to write (free-running) */
+    uint32_t ring_tail_seen;               /* owner's: ring_tail when it last looked */
+    _Atomic uint32_t ring_pub;             /* ring_head published to the reader (release) */
+    _Atomic uint32_t ring_tail;            /* reader's: consumed up to here (release) */
     _Atomic(struct omb_rec_dense *) dense; /* NULL until the ring first overflowed */
     /* Reader-side state: what the last read saw. */
     int64_t seen_counters[OMB_NCOUNTERS];
