@@ -1,5 +1,6 @@
-/* recorder.c - see recorder.h. The reader computes each period as "now minus what I saw
- * last time" per recorder, so writers never reset anything and never wait. */
+/* recorder.c - see recorder.h. The reader empties each recorder's ring of samples and
+ * computes its counters (and any dense counts) as "now minus what I saw last time", so
+ * writers never reset anything and never wait. */
 #include "stats/recorder.h"
 
 #include <pthread.h>
