@@ -31,7 +31,9 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 0.2
 done
 wait "$pid" || { cat run.log; fail "the 10+40 run failed"; }
-$CHECK mem.json --rate 2000 --subs 1
+# The load must have run (an idle run would pass on memory alone); its exact rate is not
+# what this test is about, so a busy machine gets a wide tolerance.
+$CHECK mem.json --rate 2000 --tolerance 0.3 --subs 1
 target=$((64 + 4 * 50))
 echo "peak RSS $((hwm / 1024)) MiB, target $target MiB"
 [ "$hwm" -gt 0 ] || fail "no VmHWM sampled"
