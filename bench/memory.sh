@@ -13,6 +13,9 @@
 #   1+1      1 topic  x  1 partition,   1 producer,   1 consumer,   1,000 msg/s
 #   10+40    1 topic  x 16 partitions, 10 producers,  40 consumers,  2,000 msg/s
 #   40+160   4 topics x 16 partitions, 40 producers, 160 consumers, 4,000 msg/s
+# kafka-inproc 40+160 can end "failed(1)" on a 2-core machine: the mock's one thread serves
+# 64 partitions next to 1,330 client threads, falls behind, and the delivery check reports
+# what did not arrive within the drain timeout; the peak is measured all the same.
 # Each run: --seconds S measured (default 20), no warm-up, 4 sender threads (the issue's
 # 303 MB figure had 4; each recording thread keeps its own histograms).
 # RSS is sampled every 0.2 s from /proc/PID/status; VmHWM is the kernel's own peak.
@@ -29,7 +32,7 @@ while (($#)); do
     --seconds) seconds=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
     --shapes) shapes=$2; shift 2 ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
     -*) echo "bench/memory.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
