@@ -32,7 +32,7 @@ while (($#)); do
     --seconds) seconds=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
     --shapes) shapes=$2; shift 2 ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "bench/memory.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
