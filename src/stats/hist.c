@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/zpages.h"
+
 /*
  * Written from HdrHistogram's published algorithm, matching Java HdrHistogram 2.1.12
  * (AbstractHistogram, PercentileIterator) definition by definition, including the floating
@@ -70,9 +72,9 @@ struct omb_hist *omb_hist_new(int64_t lowest_discernible, int64_t highest_tracka
 
     struct omb_hist *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
-    /* calloc: the kernel hands out zero pages lazily, so a 2.6M-entry array of which only
-     * the low part is ever used costs only the pages that are touched. */
-    h->counts = calloc((size_t)counts_len, sizeof(int64_t));
+    /* Straight from the kernel (util/zpages.h): a 2.6M-entry array of which only the low
+     * part is ever used costs only the pages that are touched. */
+    h->counts = omb_zpages_alloc((size_t)counts_len * sizeof(int64_t));
     if (!h->counts) {
         free(h);
         return NULL;
@@ -102,7 +104,7 @@ struct omb_hist *omb_hist_new_like(const struct omb_hist *h)
 void omb_hist_destroy(struct omb_hist *h)
 {
     if (!h) return;
-    free(h->counts);
+    omb_zpages_free(h->counts, (size_t)h->counts_len * sizeof(int64_t));
     free(h);
 }
 
@@ -136,7 +138,7 @@ void omb_hist_record_n(struct omb_hist *h, int64_t value, int64_t count)
 
 void omb_hist_reset(struct omb_hist *h)
 {
-    memset(h->counts, 0, (size_t)used_len(h) * sizeof(int64_t));
+    omb_zpages_zero(h->counts, (size_t)used_len(h) * sizeof(int64_t));
     h->total_count = 0;
     h->min_value = INT64_MAX;
     h->max_value = 0;

@@ -1,10 +1,13 @@
-/* recorder.c - see recorder.h. The reader computes each period as "now minus what I saw
- * last time" per recorder, so writers never reset anything and never wait. */
+/* recorder.c - see recorder.h. The reader empties each recorder's ring of samples and
+ * computes its counters (and any dense counts) as "now minus what I saw last time", so
+ * writers never reset anything and never wait. */
 #include "stats/recorder.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/zpages.h"
 
 struct omb_stats {
     uint64_t id; /* unique per process: thread caches key on it, not on the address */
@@ -33,6 +36,8 @@ struct omb_stats *omb_stats_new(int significant_digits)
     for (int i = 0; i < OMB_NSERIES; i++) {
         s->geometry[i] = omb_hist_new(1, series_max(i), significant_digits);
         if (!s->geometry[i]) goto fail;
+        _Static_assert(OMB_NSERIES <= (1 << (32 - OMB_REC_INDEX_BITS)), "series fit a ring entry");
+        if (s->geometry[i]->counts_len > (1 << OMB_REC_INDEX_BITS)) goto fail;
     }
     if (omb_stats_view_init(&s->cumulative, significant_digits) != 0) goto fail;
     return s;
@@ -41,12 +46,29 @@ fail:
     return NULL;
 }
 
+/* Bytes of one series' dense counts array (live or seen). */
+static size_t counts_bytes(const struct omb_hist *geometry)
+{
+    return (size_t)geometry->counts_len * sizeof(int64_t);
+}
+
+#define RING_BYTES ((size_t)OMB_REC_RING_LEN * sizeof(uint32_t))
+
+static void dense_free(struct omb_rec_dense *d, const struct omb_recorder *r)
+{
+    if (!d) return;
+    for (int i = 0; i < OMB_NSERIES; i++) {
+        size_t n = counts_bytes(r->geometry[i]);
+        omb_zpages_free((void *)d->counts[i], n);
+        omb_zpages_free(d->seen[i], n);
+    }
+    free(d);
+}
+
 static void recorder_free(struct omb_recorder *r)
 {
-    for (int i = 0; i < OMB_NSERIES; i++) {
-        free((void *)r->hist[i].counts);
-        free(r->seen_counts[i]);
-    }
+    dense_free(atomic_load_explicit(&r->dense, memory_order_acquire), r);
+    omb_zpages_free(r->ring, RING_BYTES);
     free(r);
 }
 
@@ -69,18 +91,49 @@ static struct omb_recorder *recorder_new(struct omb_stats *s)
 {
     struct omb_recorder *r = calloc(1, sizeof *r);
     if (!r) return NULL;
-    for (int i = 0; i < OMB_NSERIES; i++) {
-        size_t n = (size_t)s->geometry[i]->counts_len;
-        r->hist[i].geometry = s->geometry[i];
-        /* calloc of a large block maps zero pages lazily: untouched buckets cost nothing. */
-        r->hist[i].counts = calloc(n, sizeof(_Atomic int64_t));
-        r->seen_counts[i] = calloc(n, sizeof(int64_t));
-        if (!r->hist[i].counts || !r->seen_counts[i]) {
-            recorder_free(r);
-            return NULL;
-        }
+    for (int i = 0; i < OMB_NSERIES; i++) r->geometry[i] = s->geometry[i];
+    r->ring = omb_zpages_alloc(RING_BYTES); /* resident only where samples are written */
+    if (!r->ring) {
+        recorder_free(r);
+        return NULL;
     }
     return r;
+}
+
+/* The owner's dense counts, allocated on first need (once per thread, and only for a thread
+ * that records more than a ring's worth between two reads). */
+static struct omb_rec_dense *dense_of(struct omb_recorder *r)
+{
+    struct omb_rec_dense *d = atomic_load_explicit(&r->dense, memory_order_relaxed);
+    if (d) return d;
+    d = calloc(1, sizeof *d);
+    if (!d) abort(); /* out of memory while recording: nothing sensible to do */
+    for (int i = 0; i < OMB_NSERIES; i++) {
+        size_t n = counts_bytes(r->geometry[i]);
+        d->counts[i] = omb_zpages_alloc(n);
+        d->seen[i] = omb_zpages_alloc(n);
+        if (!d->counts[i] || !d->seen[i]) abort();
+        atomic_init(&d->max_index[i], -1);
+    }
+    /* Release: a reader that sees the pointer sees the arrays. */
+    atomic_store_explicit(&r->dense, d, memory_order_release);
+    return d;
+}
+
+void omb_rec_value_slow(struct omb_recorder *r, enum omb_series s, int32_t index)
+{
+    uint32_t h = r->ring_head;
+    r->ring_tail_seen = atomic_load_explicit(&r->ring_tail, memory_order_acquire);
+    if (h - r->ring_tail_seen < OMB_REC_RING_LEN) {
+        r->ring[h & (OMB_REC_RING_LEN - 1)] = (uint32_t)s << OMB_REC_INDEX_BITS | (uint32_t)index;
+        r->ring_head = h + 1;
+        atomic_store_explicit(&r->ring_pub, h + 1, memory_order_release);
+        return;
+    }
+    struct omb_rec_dense *d = dense_of(r);
+    omb_rec_add(&d->counts[s][index], 1);
+    if (index > atomic_load_explicit(&d->max_index[s], memory_order_relaxed))
+        atomic_store_explicit(&d->max_index[s], index, memory_order_relaxed);
 }
 
 /* Each thread caches its recorder for the last stats object it recorded into, keyed by the
@@ -148,6 +201,16 @@ void omb_stats_view_add(struct omb_stats_view *dst, const struct omb_stats_view 
     }
 }
 
+/* Hands back to the kernel the ring's pages that entries [t, h) filled: the owner writes
+ * only outside that range until it sees the new tail, so whole pages inside it are free. */
+static void release_consumed(struct omb_recorder *r, uint32_t t, uint32_t h)
+{
+    uint32_t n = h - t, at = t & (OMB_REC_RING_LEN - 1);
+    uint32_t first = n < OMB_REC_RING_LEN - at ? n : OMB_REC_RING_LEN - at;
+    omb_zpages_release(r->ring + at, (size_t)first * sizeof *r->ring);
+    if (n > first) omb_zpages_release(r->ring, (size_t)(n - first) * sizeof *r->ring);
+}
+
 /* Adds what @p r recorded since the last look into @p out; @p advance: mark it seen (a
  * period read) or leave it for the next period read (a peek). Caller holds s->lock. */
 static void drain_recorder(struct omb_recorder *r, struct omb_stats_view *out, int advance)
@@ -161,14 +224,30 @@ static void drain_recorder(struct omb_recorder *r, struct omb_stats_view *out, i
         int64_t now = atomic_load_explicit(&r->clamped[i], memory_order_relaxed);
         out->clamped[i] += now - r->seen_clamped[i];
         if (advance) r->seen_clamped[i] = now;
+    }
 
-        struct omb_live_hist *lh = &r->hist[i];
-        int32_t top = atomic_load_explicit(&lh->max_index, memory_order_relaxed);
-        int64_t *seen = r->seen_counts[i];
+    uint32_t t = atomic_load_explicit(&r->ring_tail, memory_order_relaxed); /* ours */
+    uint32_t h = atomic_load_explicit(&r->ring_pub, memory_order_acquire);
+    for (uint32_t k = t; k != h; k++) {
+        uint32_t e = r->ring[k & (OMB_REC_RING_LEN - 1)];
+        int s = (int)(e >> OMB_REC_INDEX_BITS);
+        int32_t index = (int32_t)(e & ((1u << OMB_REC_INDEX_BITS) - 1));
+        omb_hist_record_n(out->hist[s], omb_hist_value_at_index(r->geometry[s], index), 1);
+    }
+    if (advance && h != t) {
+        release_consumed(r, t, h);
+        atomic_store_explicit(&r->ring_tail, h, memory_order_release);
+    }
+
+    struct omb_rec_dense *d = atomic_load_explicit(&r->dense, memory_order_acquire);
+    if (!d) return;
+    for (int i = 0; i < OMB_NSERIES; i++) {
+        int32_t top = atomic_load_explicit(&d->max_index[i], memory_order_relaxed);
+        int64_t *seen = d->seen[i];
         for (int32_t k = 0; k <= top; k++) {
-            int64_t cur = atomic_load_explicit(&lh->counts[k], memory_order_relaxed);
+            int64_t cur = atomic_load_explicit(&d->counts[i][k], memory_order_relaxed);
             if (cur != seen[k]) {
-                omb_hist_record_n(out->hist[i], omb_hist_value_at_index(lh->geometry, k),
+                omb_hist_record_n(out->hist[i], omb_hist_value_at_index(r->geometry[i], k),
                                   cur - seen[k]);
                 if (advance) seen[k] = cur;
             }

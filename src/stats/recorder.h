@@ -33,21 +33,45 @@ enum omb_counter {
     OMB_NCOUNTERS
 };
 
+/*
+ * Where a thread's latency samples go. Full-precision histograms cost their range, not their
+ * samples: 5 digits over 12 h is 2.6M counts, and a thread whose end-to-end latencies spread
+ * over a few seconds wrote to ~20 MB of them (and as much again in the reader's "seen" copy),
+ * per consumer thread. So each sample first goes to a ring of counts-array indexes that the
+ * period read empties into the reader's histograms: a thread costs about the samples of one
+ * period (the ring's pages the reader consumed are handed back to the kernel), whatever its
+ * latencies. Only a thread that fills its ring between two reads (more than
+ * OMB_REC_RING_LEN samples in a period: a fast sender thread) gets dense per-thread counts
+ * as well, and records what does not fit there; those cost the pages its values land on.
+ * Both are exact: the same counts-array index either way.
+ */
+#define OMB_REC_RING_LEN   (1u << 16) /* samples; 256 KiB of address space per recorder */
+#define OMB_REC_INDEX_BITS 28         /* ring entry: series << 28 | counts index */
+
+/* Dense per-thread counts, allocated by the owning thread the first time its ring is full. */
+struct omb_rec_dense {
+    _Atomic int64_t *counts[OMB_NSERIES];
+    _Atomic int32_t max_index[OMB_NSERIES]; /* highest index ever written, -1: none */
+    int64_t *seen[OMB_NSERIES];             /* reader's: what the last read saw */
+};
+
 /* One thread's view. Only its owning thread writes; a reader only reads. Counters are
  * atomics written with a relaxed load and a relaxed store (a plain mov on x86), never a
  * locked instruction. */
 struct omb_recorder {
     _Atomic int64_t counters[OMB_NCOUNTERS];
     _Atomic int64_t clamped[OMB_NSERIES];
-    struct omb_live_hist {
-        const struct omb_hist *geometry; /* shared, read-only */
-        _Atomic int64_t *counts;
-        _Atomic int32_t max_index; /* highest index ever written, so readers scan no further */
-    } hist[OMB_NSERIES];
+    const struct omb_hist *geometry[OMB_NSERIES]; /* shared, read-only */
+    /* Single producer (the owner), single consumer (the reader, under the stats lock). */
+    uint32_t *ring;                        /* OMB_REC_RING_LEN entries */
+    uint32_t ring_head;                    /* owner's: next entry to write (free-running) */
+    uint32_t ring_tail_seen;               /* owner's: ring_tail when it last looked */
+    _Atomic uint32_t ring_pub;             /* ring_head published to the reader (release) */
+    _Atomic uint32_t ring_tail;            /* reader's: consumed up to here (release) */
+    _Atomic(struct omb_rec_dense *) dense; /* NULL until the ring first overflowed */
     /* Reader-side state: what the last read saw. */
     int64_t seen_counters[OMB_NCOUNTERS];
     int64_t seen_clamped[OMB_NSERIES];
-    int64_t *seen_counts[OMB_NSERIES];
     struct omb_recorder *next;
 };
 
@@ -73,19 +97,27 @@ static inline void omb_rec_count(struct omb_recorder *r, enum omb_counter c, int
     omb_rec_add(&r->counters[c], delta);
 }
 
+/** The owner's slow path of omb_rec_value: the ring looked full. Records counts index
+ *  @p index of series @p s in the ring if the reader has made room, else in dense counts. */
+void omb_rec_value_slow(struct omb_recorder *r, enum omb_series s, int32_t index);
+
 /** Records one latency in microseconds (clamped into range and counted when outside). */
 static inline void omb_rec_value(struct omb_recorder *r, enum omb_series s, int64_t us)
 {
-    struct omb_live_hist *lh = &r->hist[s];
-    const struct omb_hist *g = lh->geometry;
+    const struct omb_hist *g = r->geometry[s];
     if (__builtin_expect(us < 0 || us > g->highest_trackable, 0)) {
         omb_rec_add(&r->clamped[s], 1);
         us = us < 0 ? 0 : g->highest_trackable;
     }
     int32_t i = omb_hist_index(g, us);
-    omb_rec_add(&lh->counts[i], 1);
-    if (i > atomic_load_explicit(&lh->max_index, memory_order_relaxed))
-        atomic_store_explicit(&lh->max_index, i, memory_order_relaxed);
+    uint32_t h = r->ring_head;
+    if (__builtin_expect(h - r->ring_tail_seen == OMB_REC_RING_LEN, 0)) {
+        omb_rec_value_slow(r, s, i);
+        return;
+    }
+    r->ring[h & (OMB_REC_RING_LEN - 1)] = (uint32_t)s << OMB_REC_INDEX_BITS | (uint32_t)i;
+    r->ring_head = h + 1;
+    atomic_store_explicit(&r->ring_pub, h + 1, memory_order_release); /* a plain mov on x86 */
 }
 
 /* What a reader gets: counts since the previous read, totals since the start, and one

@@ -33,7 +33,7 @@ trap 'rm -rf "$work"' EXIT
 
 javac -d "$work" -cp "$jar" "$src/tests/data/java/HistRef.java"
 "$cc" -std=gnu11 -O2 -D_GNU_SOURCE -I"$src/src" -o "$work/hist_ref_tool" \
-    "$src/tests/data/java/hist_ref_tool.c" "$src/src/stats/hist.c" \
+    "$src/tests/data/java/hist_ref_tool.c" "$src/src/stats/hist.c" "$src/src/util/zpages.c" \
     "$src/src/stats/hist_codec.c" "$src/src/util/base64.c" "$src/src/util/zhuff.c" -lz -lm
 
 jv() { java -cp "$jar:$work" HistRef "$@"; }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "stats/hist.h"
 #include "stats/recorder.h"
@@ -469,6 +471,67 @@ static void test_each_thread_its_own_recorder(void **state)
     assert_int_equal(f->v.hist[OMB_PUB_LATENCY]->total_count, 17);
 }
 
+/* ---- footprint ---------------------------------------------------------------------- */
+
+/* Resident pages of the mmap'd block [p, p + bytes). */
+static size_t resident_pages(const void *p, size_t bytes)
+{
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE), n = (bytes + ps - 1) / ps, got = 0;
+    unsigned char *vec = malloc(n);
+    assert_non_null(vec);
+    assert_int_equal(mincore((void *)p, bytes, vec), 0);
+    for (size_t i = 0; i < n; i++) got += vec[i] & 1;
+    free(vec);
+    return got;
+}
+
+/* End-to-end latencies spread over 0..5 s: at 5 digits they fall into ~900k counts, a page
+ * of dense counts for every few samples. */
+static int64_t spread_value(int64_t i) { return (int64_t)(((uint64_t)i * 2654435761u) % 5000000u); }
+
+static void test_footprint_follows_samples_not_range(void **state)
+{
+    (void)state;
+    struct omb_stats *s = omb_stats_new(5);
+    struct omb_stats_view v, want;
+    assert_int_equal(omb_stats_view_init(&v, 5), 0);
+    assert_int_equal(omb_stats_view_init(&want, 5), 0);
+    struct omb_recorder *r = omb_stats_recorder(s);
+    const size_t ring_bytes = OMB_REC_RING_LEN * sizeof(uint32_t),
+                 ps = (size_t)sysconf(_SC_PAGESIZE);
+
+    /* Fewer samples than the ring holds: the ring's pages they filled, nothing else. */
+    const int64_t n = 50000;
+    for (int64_t i = 0; i < n; i++) {
+        omb_rec_value(r, OMB_E2E_LATENCY, spread_value(i));
+        omb_hist_record(want.hist[OMB_E2E_LATENCY], spread_value(i));
+    }
+    assert_null(atomic_load(&r->dense));
+    assert_true(resident_pages(r->ring, ring_bytes) <= (size_t)n * sizeof(uint32_t) / ps + 2);
+
+    /* Read: exactly the samples, and the ring's consumed pages go back to the kernel. */
+    omb_stats_read_period(s, &v);
+    assert_same_hist(v.hist[OMB_E2E_LATENCY], want.hist[OMB_E2E_LATENCY]);
+    assert_true(resident_pages(r->ring, ring_bytes) <= 2);
+
+    /* More than a ring's worth between two reads: the rest goes to dense counts, still exact. */
+    omb_hist_reset(want.hist[OMB_E2E_LATENCY]);
+    const int64_t m = (int64_t)OMB_REC_RING_LEN + 5000;
+    for (int64_t i = 0; i < m; i++) {
+        omb_rec_value(r, OMB_E2E_LATENCY, spread_value(i) / 7);
+        omb_hist_record(want.hist[OMB_E2E_LATENCY], spread_value(i) / 7);
+    }
+    assert_non_null(atomic_load(&r->dense));
+    omb_stats_read_period(s, &v);
+    assert_same_hist(v.hist[OMB_E2E_LATENCY], want.hist[OMB_E2E_LATENCY]);
+    omb_stats_read_period(s, &v);
+    assert_int_equal(v.hist[OMB_E2E_LATENCY]->total_count, 0);
+
+    omb_stats_view_free(&v);
+    omb_stats_view_free(&want);
+    omb_stats_destroy(s);
+}
+
 static void test_bad_digits(void **state)
 {
     (void)state;
@@ -493,6 +556,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counters_and_series_independent, setup, teardown),
         cmocka_unit_test(test_same_thread_two_objects_in_a_row),
         cmocka_unit_test_setup_teardown(test_each_thread_its_own_recorder, setup, teardown),
+        cmocka_unit_test(test_footprint_follows_samples_not_range),
         cmocka_unit_test(test_bad_digits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

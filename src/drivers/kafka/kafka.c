@@ -37,6 +37,9 @@
 #define MOCK_BROKERS       3
 #define ADMIN_TIMEOUT_MS   30000
 #define CONNECT_TIMEOUT_MS 10000
+/* omb's default for the producer's queue, unless a driver file sets it (docs/drivers/kafka.md). */
+#define PRODUCER_BUFFER_PROP "queue.buffering.max.kbytes"
+#define PRODUCER_BUFFER_KB   "32768"
 
 /* One librdkafka setting, remembered with where it came from for error messages. */
 struct kprop {
@@ -469,6 +472,15 @@ static rd_kafka_conf_t *producer_conf(struct omb_driver *d, struct omb_producer 
                                       char *err, size_t errlen)
 {
     rd_kafka_conf_t *c = base_conf(d);
+    /* The Java producer's buffer.memory default (32 MiB), which OMB's runs have, instead of
+     * librdkafka's 1 GiB per producer: a producer whose broker falls behind holds at most
+     * that, and the sender waits for room (publish delay) as Java's send blocks. Below the
+     * cap nothing changes; a driver file that sets the key keeps its value. */
+    if (!kprops_get(&d->common, PRODUCER_BUFFER_PROP) &&
+        !kprops_get(&d->producer, PRODUCER_BUFFER_PROP)) {
+        char e[256];
+        rd_kafka_conf_set(c, PRODUCER_BUFFER_PROP, PRODUCER_BUFFER_KB, e, sizeof e);
+    }
     if (apply_props(d->file, "producerConfig", &d->producer, c, quiet, err, errlen) != 0) {
         rd_kafka_conf_destroy(c);
         return NULL;
