@@ -470,9 +470,15 @@ static const struct param_def {
 };
 #define NPARAMS (sizeof param_defs / sizeof param_defs[0])
 
-static void put_param(FILE *f, const struct omb_result_file *r, const struct param_def *p)
+/* @p swept: the result is a step of a sweep, whose rate is what the sweep varied. */
+static void put_param(FILE *f, const struct omb_result_file *r, const struct param_def *p,
+                      bool swept)
 {
     fprintf(f, "<td data-key=\"%s\">", p->config_key);
+    if (swept && !strcmp(p->config_key, "producerRate")) {
+        fputs("swept (steps below)</td>", f);
+        return;
+    }
     const char *str = omb_result_file_config_string(r, p->config_key);
     double v;
     char buf[64];
@@ -519,7 +525,7 @@ static void put_setting(void *ctx, const char *key, const char *value)
  * driver's settings as the sidecar records them; for a result without them (Java OMB's),
  * what its JSON has and a word that the rest is not recorded. */
 static void put_params_table(FILE *f, struct omb_result_file **rf, const char **labels,
-                             const char **colors, const size_t *idx, size_t n)
+                             const char **colors, const size_t *idx, size_t n, bool swept)
 {
     fputs("<table class=\"params\">\n<caption>What was run</caption>\n<thead><tr>"
           "<th>Driver</th>",
@@ -538,7 +544,7 @@ static void put_params_table(FILE *f, struct omb_result_file **rf, const char **
                 k, colors[k]);
         put_esc(f, labels[k]);
         fputs("</td>", f);
-        for (size_t p = 0; p < NPARAMS; p++) put_param(f, r, &param_defs[p]);
+        for (size_t p = 0; p < NPARAMS; p++) put_param(f, r, &param_defs[p], swept);
         fputs("<td class=\"settings\">", f);
         const char *file = omb_result_file_omb_string(r, "driverFile");
         if (file && *file) {
@@ -777,6 +783,41 @@ static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
     fputs("</tbody></table>\n", f);
 }
 
+/* The "what was run" table of a sweep: the workload and the driver's settings are those of
+ * each driver's first step result (beside the summary, with its sidecar); a driver whose
+ * step result cannot be read is named instead. */
+static void put_sweep_params(FILE *f, const struct omb_sweep_file *sf)
+{
+    struct omb_result_file *rf[64];
+    const char *labels[64], *colors[64];
+    size_t idx[64], n = 0;
+    const char *slash = strrchr(sf->path, '/');
+    int dirlen = slash ? (int)(slash - sf->path) : 1;
+    const char *dir = slash ? sf->path : ".";
+    bool unread = false;
+    for (size_t i = 0; i < sf->nd && n < 64; i++) {
+        const struct omb_sweep_driver *d = &sf->drivers[i];
+        const char *step = NULL;
+        for (size_t k = 0; k < d->n && !step; k++) step = d->steps[k].result_file;
+        char path[4096], err[1024];
+        snprintf(path, sizeof path, "%.*s/%s", dirlen, dir, step ? step : "");
+        if (!step || omb_result_file_load(path, &rf[n], err, sizeof err) != 0) {
+            if (!unread) fputs("<p class=\"na\">No step result to show what was run for: ", f);
+            else fputs(", ", f);
+            put_esc(f, d->driver);
+            unread = true;
+            continue;
+        }
+        labels[n] = d->driver;
+        colors[n] = palette[i % NPALETTE];
+        idx[n] = n;
+        n++;
+    }
+    if (unread) fputs(".</p>\n", f);
+    if (n) put_params_table(f, rf, labels, colors, idx, n, true);
+    for (size_t i = 0; i < n; i++) omb_result_file_free(rf[i]);
+}
+
 /* Section of sweep @p k: what ran, the table, the two curves. */
 static void render_sweep(FILE *f, const struct omb_sweep_file *sf, size_t k)
 {
@@ -806,6 +847,7 @@ static void render_sweep(FILE *f, const struct omb_sweep_file *sf, size_t k)
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
+    put_sweep_params(f, sf);
     put_sweep_table(f, sf);
     fputs("<div class=\"charts\">\n", f);
     static const char *const curve_titles[2] = {"End-to-end latency vs throughput",
@@ -1201,7 +1243,7 @@ static int render_workload(FILE *f, struct charts *c, size_t g)
     fprintf(f, "<section class=\"workload\">\n<h2 id=\"w%zu\">", g + 1);
     put_esc(f, c->rf[c->order[0]]->workload);
     fputs("</h2>\n", f);
-    put_params_table(f, c->rf, c->labels, c->colors, c->order, n);
+    put_params_table(f, c->rf, c->labels, c->colors, c->order, n, false);
     put_table(f, c->rf, c->labels, c->colors, c->order, n);
     fputs("<div class=\"charts\">\n", f);
     for (size_t k = 0; k < NCHARTS; k++)
