@@ -802,8 +802,10 @@ static void put_sweep_params(FILE *f, const struct omb_sweep_file *sf)
         char path[4096], err[1024];
         snprintf(path, sizeof path, "%.*s/%s", dirlen, dir, step ? step : "");
         if (!step || omb_result_file_load(path, &rf[n], err, sizeof err) != 0) {
-            if (!unread) fputs("<p class=\"na\">No step result to show what was run for: ", f);
-            else fputs(", ", f);
+            if (!unread)
+                fputs("<p class=\"na\">No step result to show what was run for: ", f);
+            else
+                fputs(", ", f);
             put_esc(f, d->driver);
             unread = true;
             continue;
@@ -890,29 +892,32 @@ static const char *const css =
 
 /* The page's one script: an "SVG" and a "PNG" button on every chart. The saved SVG is the
  * chart alone and stands alone: each element carries its computed style inline (no class
- * to resolve), fonts are the generic sans-serif, title and legend are inside it. The PNG is
- * that SVG drawn on a canvas at twice the size. Nothing is fetched: the page still needs no
- * network. ombChartSVG and ombChartPNG are global so tests can call them. */
+ * to resolve; only what differs from its parent, the font always on text), the font is the
+ * generic sans-serif, title and legend are inside it. The PNG is that SVG drawn on a
+ * canvas at twice the size. Nothing is fetched: the page still needs no network.
+ * ombChartSVG and ombChartPNG are global so tests can call them. */
 static const char *const export_js =
     "(function () {\n"
     "  'use strict';\n"
     "  var PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray',\n"
-    "    'stroke-opacity', 'opacity', 'font-size', 'font-weight', 'text-anchor'];\n"
-    "  function inline(src, dst) {\n"
-    "    var cs = getComputedStyle(src), st = '';\n"
+    "    'stroke-opacity', 'font-size', 'font-weight', 'text-anchor'];\n"
+    "  function inline(src, dst, up) {\n"
+    "    var cs = getComputedStyle(src), st = '', tag = src.localName;\n"
     "    for (var i = 0; i < PROPS.length; i++) {\n"
     "      var v = cs.getPropertyValue(PROPS[i]);\n"
-    "      if (v) st += PROPS[i] + ':' + v + ';';\n"
+    "      var font = tag === 'text' && PROPS[i].indexOf('font') === 0;\n"
+    "      if (v && (!up || font || v !== up.getPropertyValue(PROPS[i])))\n"
+    "        st += PROPS[i] + ':' + v + ';';\n"
     "    }\n"
-    "    var tag = src.localName;\n"
     "    if (tag === 'svg' || tag === 'text') st += 'font-family:sans-serif;';\n"
     "    dst.setAttribute('style', st);\n"
     "    dst.removeAttribute('class');\n"
-    "    for (var k = 0; k < src.children.length; k++) inline(src.children[k], dst.children[k]);\n"
+    "    for (var k = 0; k < src.children.length; k++) inline(src.children[k], dst.children[k], "
+    "cs);\n"
     "  }\n"
     "  function ombChartSVG(svg) {\n"
     "    var c = svg.cloneNode(true), vb = svg.viewBox.baseVal;\n"
-    "    inline(svg, c);\n"
+    "    inline(svg, c, null);\n"
     "    c.setAttribute('width', vb.width);\n"
     "    c.setAttribute('height', vb.height);\n"
     "    c.setAttribute('version', '1.1');\n"

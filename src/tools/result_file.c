@@ -303,6 +303,12 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
                  type_word(ps));
         goto fail;
     }
+    const json_t *dc = omb ? json_object_get(omb, "driverConfig") : NULL;
+    if (dc && !json_is_object(dc)) {
+        snprintf(err, errlen, "%s: 'omb.driverConfig' must be an object, got %s", omb_from,
+                 type_word(dc));
+        goto fail;
+    }
     const char *w = json_string_value(json_object_get(root, "workload"));
     const char *dr = json_string_value(json_object_get(root, "driver"));
     rf->workload = w && *w ? w : "(no workload name)";

@@ -108,6 +108,11 @@ grep -q '&lt;img src=x onerror=alert(1)&gt;&amp;' evil.html && grep -q '&lt;b&gt
   || fail "markup in the sidecar is not shown escaped"
 if grep -q '<img\|<b>KEY' evil.html; then fail "markup in the sidecar reached the page"; fi
 
+cp evil/e.json evil/f.json
+python3 -c "import json,sys; s=json.load(open('evil/e.omb')); s['omb']['driverConfig']='x'; json.dump(s, open('evil/f.omb','w'))"
+expect_fail 2 "evil/f.omb: 'omb.driverConfig' must be an object, got a string" -- "$OMB" charts -o bad.html evil/f.json
+[ ! -e bad.html ] || fail "a report was written from a bad sidecar"
+
 # Table figures: integers read as integers ("7", not "7.000"), in every table; the Java
 # fixture's delays (41, 111, 402 us) and latencies (2.2 ms avg, 2 ms p50) as such.
 if grep -Eo '<td>-?[0-9]+\.0+</td>|<td>-?[0-9]+\.[0-9]*[1-9]0+</td>' report.html | head -3 | grep .; then
