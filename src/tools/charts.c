@@ -799,6 +799,7 @@ static void put_sweep_params(FILE *f, const struct omb_sweep_file *sf)
         const struct omb_sweep_driver *d = &sf->drivers[i];
         const char *step = NULL;
         for (size_t k = 0; k < d->n && !step; k++) step = d->steps[k].result_file;
+        if (step && strchr(step, '/')) step = NULL; /* omb writes names beside the summary */
         char path[4096], err[1024];
         snprintf(path, sizeof path, "%.*s/%s", dirlen, dir, step ? step : "");
         if (!step || omb_result_file_load(path, &rf[n], err, sizeof err) != 0) {
