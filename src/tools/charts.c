@@ -395,7 +395,8 @@ static bool series_mean(const struct omb_result_file *rf, const char *key, doubl
 static void put_table(FILE *f, struct omb_result_file **rf, const char **labels,
                       const char **colors, const size_t *idx, size_t n)
 {
-    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Periods</th>"
+    fputs("<div class=\"wide\"><table>\n<thead><tr><th rowspan=\"2\">Driver</th>"
+          "<th rowspan=\"2\">Periods</th>"
           "<th colspan=\"3\">Throughput (avg)</th>"
           "<th colspan=\"5\">Publish latency (ms)</th>"
           "<th colspan=\"3\">Publish delay (\xC2\xB5s)</th>"
@@ -445,7 +446,7 @@ static void put_table(FILE *f, struct omb_result_file **rf, const char **labels,
         }
         fputs("</tr>\n", f);
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
 }
 
 /* ---- what was run ---------------------------------------------------------------------- */
@@ -527,8 +528,8 @@ static void put_setting(void *ctx, const char *key, const char *value)
 static void put_params_table(FILE *f, struct omb_result_file **rf, const char **labels,
                              const char **colors, const size_t *idx, size_t n, bool swept)
 {
-    fputs("<table class=\"params\">\n<caption>What was run</caption>\n<thead><tr>"
-          "<th>Driver</th>",
+    fputs("<div class=\"wide\"><table class=\"params\">\n<caption>What was run</caption>\n"
+          "<thead><tr><th>Driver</th>",
           f);
     for (size_t p = 0; p < NPARAMS; p++) {
         fputs("<th>", f);
@@ -560,7 +561,7 @@ static void put_params_table(FILE *f, struct omb_result_file **rf, const char **
                   f);
         fputs("</td></tr>\n", f);
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
 }
 
 /* The points of one result for one chart (x and y malloc'ed; n = 0 when it has none). */
@@ -750,7 +751,8 @@ static void put_num(FILE *f, double v) { put_value(f, isfinite(v), v); }
 /* The steps of every driver of a sweep, one row each. */
 static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
 {
-    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Fraction</th>"
+    fputs("<div class=\"wide\"><table>\n<thead><tr><th rowspan=\"2\">Driver</th>"
+          "<th rowspan=\"2\">Fraction</th>"
           "<th colspan=\"4\">Rate (msg/s)</th>"
           "<th colspan=\"3\">Publish latency (ms)</th>"
           "<th colspan=\"3\">End-to-end latency (ms)</th><th rowspan=\"2\">Status</th></tr>\n"
@@ -780,7 +782,7 @@ static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
             fputs("</td></tr>\n", f);
         }
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
 }
 
 /* The "what was run" table of a sweep: the workload and the driver's settings are those of
@@ -869,6 +871,7 @@ static const char *const css =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,"
     "sans-serif;margin:24px;color:#222;background:#fff}\n"
     "h1{font-size:24px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ccc}\n"
+    "div.wide{overflow-x:auto;max-width:100%}\n" /* a wide table scrolls, not the page */
     "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}\n"
     "caption{text-align:left;font-weight:600;font-size:14px;padding:4px 0}\n"
     "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}\n"
