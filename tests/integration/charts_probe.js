@@ -7,6 +7,7 @@
 //   EXPORTS n BAD k ...  ombChartSVG() of every chart: k are not a well-formed standalone
 //                        SVG with inline styles, the chart's title, legend and paths
 //   BUTTONS n            export buttons on the charts
+//   SAVED name scheme    what the first chart's SVG button saves (a blob: link)
 //   PNG type bytes WxH ink=share blue=pixels    ombChartPNG() of the first chart, decoded
 (function () {
   'use strict';
@@ -58,7 +59,15 @@
     if (why) bad.push(i + ' "' + title + '": ' + why);
   });
   out.push('EXPORTS ' + svgs.length + ' BAD ' + bad.length + (bad.length ? ' ' + bad.slice(0, 3).join(' | ') : ''));
-  out.push('BUTTONS ' + document.querySelectorAll('figure.chart-box .export button').length);
+  var buttons = document.querySelectorAll('figure.chart-box .export button');
+  out.push('BUTTONS ' + buttons.length);
+  // The first chart's SVG button saves a file of the chart's name: the click on the link
+  // it makes is caught here (headless Chromium saves nothing anyway).
+  var saved = [], click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function () { saved.push(this.download + ' ' + this.href.split(':')[0]); };
+  if (buttons.length) buttons[0].click();
+  HTMLAnchorElement.prototype.click = click;
+  out.push('SAVED ' + (saved.join(', ') || 'nothing'));
   var pre = document.createElement('pre');
   pre.id = 'omb-probe';
   pre.textContent = out.join('\n');

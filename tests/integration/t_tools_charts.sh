@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # omb charts: real loopback results and the fixtures (Java OMB's format included) in one
 # HTML file that needs no network; headless Chromium renders it without console errors,
-# and the screenshot shows the series drawn in their colours (not a blank page).
+# and the screenshot shows the series drawn in their colours (not a blank page). What was
+# run matches the workloads used, markup in a sidecar is escaped, table figures have no
+# trailing zeros; in the browser no text is under 12 px, the charts are two columns wide
+# or one, and every chart exports as a standalone SVG (and a PNG) from its buttons.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/charts_lib.sh"
 
@@ -146,6 +149,7 @@ for width in 1400 900; do
   probe_line probe$width.txt EXPORTS | grep -q '^EXPORTS 30 BAD 0$' || fail "SVG export at $width px"
   probe_line probe$width.txt BUTTONS | grep -q '^BUTTONS 60$' || fail "not two export buttons per chart"
 done
+grep -q '^SAVED tools-charts-publish-latency-99pct.svg blob$' probe1400.txt || fail "the first SVG button does not save its chart"
 grep -q '^COLUMNS 2$' probe1400.txt || fail "not two columns at 1400 px"
 grep -q '^COLUMNS 1$' probe900.txt || fail "not one column at 900 px"
 png=$(probe_line probe1400.txt PNG)

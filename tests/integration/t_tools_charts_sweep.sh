@@ -2,7 +2,9 @@
 # omb charts of a sweep summary: the latency-throughput curve of two drivers (p50, p99,
 # p99.9 against the achieved publish rate, log latency axis) in one self-contained HTML
 # file, with a result beside it; headless Chromium renders it without console errors and
-# the screenshot shows both drivers' curves. A summary with a bad key is refused by name.
+# the screenshot shows both drivers' curves, with no text under 12 px and both curves
+# exporting as SVG and PNG; what was run comes from the step results. A summary with a bad
+# key is refused by name.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/charts_lib.sh"
 
