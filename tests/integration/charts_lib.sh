@@ -20,7 +20,7 @@ html = open(page, encoding="utf-8").read()
 assert html.count("</body>") == 1, "the report has no single </body>"
 open(dst, "w", encoding="utf-8").write(html.replace("</body>", "<script>\n" + open(js).read() + "</script>\n</body>"))
 P
-  chrome --window-size="$width",3000 --virtual-time-budget=30000 --dump-dom "file://$WORK/$page.probe.html" \
+  chrome --window-size="$width",3000 --virtual-time-budget=120000 --dump-dom "file://$WORK/$page.probe.html" \
     > "$out.dom" 2> "$out.err" || { cat "$out.err"; fail "chromium failed on $page at $width px"; }
   python3 - "$out.dom" > "$out" <<'P'
 import html, re, sys
