@@ -4,12 +4,15 @@
 #include "coordinator/result.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "config/yamldoc.h"
 #include "load/rate_controller.h"
 #include "stats/backlog.h"
 #include "util/atomic_file.h"
@@ -162,6 +165,63 @@ static json_t *arr(json_t *root, const char *key)
     return a;
 }
 
+/* Keys whose values are credentials: a report made from the sidecar gets published, so
+ * these never reach it. Matched case-insensitively anywhere in the key. */
+static bool secret_key(const char *key, size_t len)
+{
+    static const char *const words[] = {"password", "secret", "token", "credential", "jaas"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t wl = strlen(words[w]);
+        for (size_t i = 0; i + wl <= len; i++)
+            if (!strncasecmp(key + i, words[w], wl)) return true;
+    }
+    return false;
+}
+
+#define HIDDEN "(hidden)"
+
+/* A scalar of the driver file as recorded: whole value hidden under a secret key; in a
+ * properties block (commonConfig ...), each line whose key is secret has its value hidden. */
+static json_t *setting_json(const char *key, const char *v)
+{
+    if (key && secret_key(key, strlen(key))) return json_string(HIDDEN);
+    if (!strchr(v, '\n')) return json_string(v);
+    size_t cap = strlen(v) * 3 + 64, len = 0; /* "jaas\n" -> "jaas=(hidden)\n": < 3x */
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    for (const char *line = v; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        size_t lead = strspn(line, " \t"), k = lead + strcspn(line + lead, "=: \t\n");
+        if (k <= n && secret_key(line + lead, k - lead))
+            len += (size_t)snprintf(out + len, cap - len, "%.*s=" HIDDEN "%s", (int)k, line,
+                                    end ? "\n" : "");
+        else
+            len += (size_t)snprintf(out + len, cap - len, "%.*s%s", (int)n, line, end ? "\n" : "");
+        line = end ? end + 1 : line + n;
+    }
+    json_t *j = json_string(out);
+    free(out);
+    return j;
+}
+
+/* The driver file as JSON: maps as objects, lists as arrays, every scalar a string (as
+ * written: the driver, not omb, gives it a type). */
+static json_t *yaml_json(const struct omb_yaml_node *n, const char *key)
+{
+    if (n->kind == OMB_YAML_SCALAR) return setting_json(key, n->scalar ? n->scalar : "");
+    json_t *o = n->kind == OMB_YAML_MAP ? json_object() : json_array();
+    for (size_t i = 0; o && i < n->n; i++) {
+        if (n->kind == OMB_YAML_MAP) {
+            const char *k = n->keys[i]->scalar ? n->keys[i]->scalar : "";
+            json_object_set_new(o, k, yaml_json(n->values[i], k));
+        } else {
+            json_array_append_new(o, yaml_json(n->values[i], key));
+        }
+    }
+    return o;
+}
+
 struct omb_result *omb_result_new(const struct omb_result_info *info)
 {
     struct omb_result *r = calloc(1, sizeof *r);
@@ -204,6 +264,8 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     json_object_set_new(meta, "workloadFile", json_string(w->path ? w->path : ""));
     json_object_set_new(meta, "driverFile",
                         json_string(info->driver_file ? info->driver_file : ""));
+    if (info->driver_doc && info->driver_doc->kind == OMB_YAML_MAP)
+        json_object_set_new(meta, "driverConfig", yaml_json(info->driver_doc, NULL));
     json_object_set_new(meta, "periodSeconds", json_real(info->period_seconds));
     json_object_set_new(meta, "latencyUnits",
                         json_string("publish and end-to-end latencies in ms, publish delay in us"));

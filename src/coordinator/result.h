@@ -45,6 +45,9 @@ struct omb_result_info {
     const struct omb_workload *workload;
     const char *driver_name;
     const char *driver_file;
+    /* the driver file's parsed root (a map), echoed as `omb.driverConfig` with secrets
+     * hidden; NULL: none recorded */
+    const struct omb_yaml_node *driver_doc;
     double period_seconds;
     int64_t start_epoch_ms;
 };

@@ -708,6 +708,7 @@ static int run_phases(struct run_state *s)
         .workload = w,
         .driver_name = s->d->name,
         .driver_file = s->d->path,
+        .driver_doc = s->d->doc ? s->d->doc->root : NULL,
         .period_seconds = opt->period_seconds,
         .start_epoch_ms = omb_now_ns() / 1000000,
     };

@@ -1,6 +1,7 @@
-/* charts.c - `omb charts RESULT.json...`: the ten charts of OMB's create_charts.py and a
- * table of the aggregated figures, in one HTML file of inline SVG that needs no network,
- * no script and no web font to open.
+/* charts.c - `omb charts RESULT.json...`: the ten charts of OMB's create_charts.py, a
+ * table of what was run and one of the aggregated figures, in one HTML file of inline SVG
+ * that needs no network and no web font to open (one inline script adds the SVG/PNG export
+ * buttons; without it the page still reads).
  *
  * Choices (docs/tools.md):
  * - Results are grouped by their "workload" name, one section each, in the order the files
@@ -64,14 +65,21 @@ static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 #define QUANTILE_MAX_PCT 99.999 /* OMB's last point */
 #define QUANTILE_X_MAX   5.0    /* log10(100 / (100 - 99.999)) */
 
-/* Geometry of one chart, in SVG user units. */
-#define W         640
-#define PLOT_L    76
-#define PLOT_R    (W - 34)
-#define PLOT_T    36
-#define PLOT_B    (PLOT_T + 230)
-#define LEGEND_Y  (PLOT_B + 52)
-#define LEGEND_DY 18
+/* Geometry of one chart, in SVG user units. The page shows a chart at least 600 CSS px
+ * wide (css below), so a unit is never under 0.93 px: the 13-unit tick text renders at
+ * 12 px or more (t_tools_charts.sh measures it). */
+#define W          640
+#define PLOT_L     80
+#define PLOT_R     (W - 34)
+#define PLOT_T     40
+#define PLOT_B     (PLOT_T + 230)
+#define TITLE_Y    25
+#define TICK_Y     (PLOT_B + 18) /* x tick labels */
+#define XLABEL_Y   (PLOT_B + 42) /* x axis title */
+#define YLABEL_X   18            /* y axis title (rotated) */
+#define LEGEND_Y   (PLOT_B + 66)
+#define LEGEND_DY  22
+#define LEGEND_CHW 8.0 /* width of a 14-unit legend character, a little generous */
 
 struct series {
     const char *label;
@@ -171,7 +179,7 @@ static int legend_layout(const struct series *s, size_t ns, double *ix, int *row
     int rows = ns ? 1 : 0;
     double x = PLOT_L;
     for (size_t i = 0; i < ns; i++) {
-        double w = 30 + 7.0 * (double)strlen(s[i].label) + 18;
+        double w = 30 + LEGEND_CHW * (double)strlen(s[i].label) + 18;
         if (x + w > W - 8 && x > PLOT_L) {
             rows++;
             x = PLOT_L;
@@ -217,7 +225,7 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
             W, height, W, height);
     put_esc(f, def->title);
     fputs("\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", f);
-    fprintf(f, "<text class=\"title\" x=\"%d\" y=\"22\" text-anchor=\"middle\">", W / 2);
+    fprintf(f, "<text class=\"title\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">", W / 2, TITLE_Y);
     put_esc(f, def->title);
     fputs("</text>\n", f);
 
@@ -243,7 +251,7 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
             fprintf(f,
                     "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                     "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                    x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, qt[i].label);
+                    x, PLOT_T, x, PLOT_B, x, TICK_Y, qt[i].label);
         }
     } else {
         for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
@@ -252,16 +260,16 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
             fprintf(f,
                     "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                     "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                    x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, lab);
+                    x, PLOT_T, x, PLOT_B, x, TICK_Y, lab);
         }
     }
     fprintf(f,
             "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
             "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
-            "<text class=\"label\" transform=\"translate(16 %d) rotate(-90)\" "
+            "<text class=\"label\" transform=\"translate(%d %d) rotate(-90)\" "
             "text-anchor=\"middle\">",
-            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, PLOT_B + 36,
-            def->quantiles ? "Percentile" : "Time (s)", (PLOT_T + PLOT_B) / 2);
+            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, XLABEL_Y,
+            def->quantiles ? "Percentile" : "Time (s)", YLABEL_X, (PLOT_T + PLOT_B) / 2);
     put_esc(f, def->y_label);
     fputs("</text>\n", f);
 
@@ -321,19 +329,52 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
     fputs("</svg>\n", f);
 }
 
+/* Each chart sits in a figure that the page's script gives its SVG and PNG buttons;
+ * data-name ("<workload> - <title>") names the saved file. */
+static void fig_open(FILE *f, const char *section, const char *title)
+{
+    fputs("<figure class=\"chart-box\" data-name=\"", f);
+    put_esc(f, section);
+    fputs(" - ", f);
+    put_esc(f, title);
+    fputs("\">\n", f);
+}
+
+static void fig_close(FILE *f) { fputs("</figure>\n", f); }
+
 /* ---- the report ---------------------------------------------------------------------- */
 
-static void put_fig(FILE *f, const struct omb_result_file *rf, const char *key, double scale)
+/* A table figure: up to 3 decimals below 10, 2 below 100, 1 below 1000, none above, then
+ * trailing zeros dropped, so an integer (a delay of 7 us, a fraction of 1) reads "7", not
+ * "7.000", and 2.5 ms reads "2.5". */
+static void fmt_fig(char *buf, size_t n, double v)
 {
-    double v;
-    if (!omb_result_file_number(rf, key, &v)) {
+    double a = fabs(v);
+    int d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+    snprintf(buf, n, "%.*f", d, v);
+    if (!strchr(buf, '.')) return;
+    size_t len = strlen(buf);
+    while (len > 0 && buf[len - 1] == '0') buf[--len] = '\0';
+    if (len > 0 && buf[len - 1] == '.') buf[--len] = '\0';
+    if (!strcmp(buf, "-0")) snprintf(buf, n, "0");
+}
+
+static void put_value(FILE *f, bool have, double v)
+{
+    if (!have) {
         fputs("<td class=\"na\">&ndash;</td>", f);
         return;
     }
-    v *= scale;
-    double a = fabs(v);
-    int d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
-    fprintf(f, "<td>%.*f</td>", d, v);
+    char buf[64];
+    fmt_fig(buf, sizeof buf, v);
+    fprintf(f, "<td>%s</td>", buf);
+}
+
+static void put_fig(FILE *f, const struct omb_result_file *rf, const char *key)
+{
+    double v = 0;
+    bool have = omb_result_file_number(rf, key, &v);
+    put_value(f, have, v);
 }
 
 static bool series_mean(const struct omb_result_file *rf, const char *key, double *out)
@@ -351,21 +392,11 @@ static bool series_mean(const struct omb_result_file *rf, const char *key, doubl
     return true;
 }
 
-static void put_value(FILE *f, bool have, double v)
-{
-    if (!have) {
-        fputs("<td class=\"na\">&ndash;</td>", f);
-        return;
-    }
-    double a = fabs(v);
-    int d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
-    fprintf(f, "<td>%.*f</td>", d, v);
-}
-
 static void put_table(FILE *f, struct omb_result_file **rf, const char **labels,
                       const char **colors, const size_t *idx, size_t n)
 {
-    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Periods</th>"
+    fputs("<div class=\"wide\"><table>\n<thead><tr><th rowspan=\"2\">Driver</th>"
+          "<th rowspan=\"2\">Periods</th>"
           "<th colspan=\"3\">Throughput (avg)</th>"
           "<th colspan=\"5\">Publish latency (ms)</th>"
           "<th colspan=\"3\">Publish delay (\xC2\xB5s)</th>"
@@ -403,19 +434,134 @@ static void put_table(FILE *f, struct omb_result_file **rf, const char **labels,
         char key[96];
         for (size_t i = 0; i < 5; i++) {
             snprintf(key, sizeof key, "aggregatedPublishLatency%s", lat[i]);
-            put_fig(f, r, key, 1);
+            put_fig(f, r, key);
         }
         for (size_t i = 0; i < 3; i++) {
             snprintf(key, sizeof key, "aggregatedPublishDelayLatency%s", delay[i]);
-            put_fig(f, r, key, 1);
+            put_fig(f, r, key);
         }
         for (size_t i = 0; i < 5; i++) {
             snprintf(key, sizeof key, "aggregatedEndToEndLatency%s", lat[i]);
-            put_fig(f, r, key, 1);
+            put_fig(f, r, key);
         }
         fputs("</tr>\n", f);
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
+}
+
+/* ---- what was run ---------------------------------------------------------------------- */
+
+/* The workload parameters of the "what was run" table, in its order: the key in the
+ * sidecar's `omb.workloadConfig`, else OMB's TestResult key of the same meaning (what a Java
+ * OMB result has), and the column heading. */
+static const struct param_def {
+    const char *config_key, *result_key, *heading;
+} param_defs[] = {
+    {"topics", "topics", "Topics"},
+    {"partitionsPerTopic", "partitions", "Partitions /topic"},
+    {"messageSize", "messageSize", "Message size (B)"},
+    {"producersPerTopic", "producersPerTopic", "Producers /topic"},
+    {"subscriptionsPerTopic", NULL, "Subscriptions /topic"},
+    {"consumerPerSubscription", "consumersPerTopic", "Consumers /subscription"},
+    {"producerRate", NULL, "Rate (msg/s)"},
+    {"keyDistributor", NULL, "Key distributor"},
+    {"warmupDurationMinutes", NULL, "Warm-up (min)"},
+    {"testDurationMinutes", NULL, "Test (min)"},
+    {"consumerBacklogSizeGB", NULL, "Backlog (GB)"},
+};
+#define NPARAMS (sizeof param_defs / sizeof param_defs[0])
+
+/* @p swept: the result is a step of a sweep, whose rate is what the sweep varied. */
+static void put_param(FILE *f, const struct omb_result_file *r, const struct param_def *p,
+                      bool swept)
+{
+    fprintf(f, "<td data-key=\"%s\">", p->config_key);
+    if (swept && !strcmp(p->config_key, "producerRate")) {
+        fputs("swept (steps below)</td>", f);
+        return;
+    }
+    const char *str = omb_result_file_config_string(r, p->config_key);
+    double v;
+    char buf[64];
+    if (str) {
+        put_esc(f, str);
+    } else if (omb_result_file_config_number(r, p->config_key, &v) ||
+               (p->result_key && omb_result_file_number(r, p->result_key, &v))) {
+        fmt_fig(buf, sizeof buf, v);
+        fputs(buf, f);
+        if (!strcmp(p->config_key, "producerRate") && v == 0) fputs(" (rate search)", f);
+    } else {
+        fputs("&ndash;", f);
+    }
+    fputs("</td>", f);
+}
+
+/* One driver setting as a line of its cell; a properties block (several lines) on one
+ * line, its entries separated by commas, comments and blank lines left out. */
+static void put_setting(void *ctx, const char *key, const char *value)
+{
+    FILE *f = ctx;
+    fputs("<div><span class=\"k\">", f);
+    put_esc(f, key);
+    fputs("</span>: ", f);
+    bool first = true;
+    for (const char *line = value; *line;) {
+        size_t n = strcspn(line, "\n");
+        size_t lead = strspn(line, " \t");
+        size_t len = n > lead ? n - lead : 0;
+        while (len > 0 && (line[lead + len - 1] == ' ' || line[lead + len - 1] == '\t')) len--;
+        if (len > 0 && line[lead] != '#' && line[lead] != '!') {
+            char item[1024];
+            snprintf(item, sizeof item, "%.*s", (int)(len < 1000 ? len : 1000), line + lead);
+            if (!first) fputs(", ", f);
+            put_esc(f, item);
+            first = false;
+        }
+        line += n + (line[n] == '\n');
+    }
+    fputs("</div>", f);
+}
+
+/* "What was run": one row per series of a section, with the workload's parameters and the
+ * driver's settings as the sidecar records them; for a result without them (Java OMB's),
+ * what its JSON has and a word that the rest is not recorded. */
+static void put_params_table(FILE *f, struct omb_result_file **rf, const char **labels,
+                             const char **colors, const size_t *idx, size_t n, bool swept)
+{
+    fputs("<div class=\"wide\"><table class=\"params\">\n<caption>What was run</caption>\n"
+          "<thead><tr><th>Driver</th>",
+          f);
+    for (size_t p = 0; p < NPARAMS; p++) {
+        fputs("<th>", f);
+        put_esc(f, param_defs[p].heading);
+        fputs("</th>", f);
+    }
+    fputs("<th>Driver settings</th></tr></thead>\n<tbody>\n", f);
+    for (size_t k = 0; k < n; k++) {
+        const struct omb_result_file *r = rf[idx[k]];
+        fprintf(f,
+                "<tr data-series=\"%zu\"><td class=\"name\"><span class=\"swatch\" "
+                "style=\"background:%s\"></span>",
+                k, colors[k]);
+        put_esc(f, labels[k]);
+        fputs("</td>", f);
+        for (size_t p = 0; p < NPARAMS; p++) put_param(f, r, &param_defs[p], swept);
+        fputs("<td class=\"settings\">", f);
+        const char *file = omb_result_file_omb_string(r, "driverFile");
+        if (file && *file) {
+            fputs("<div><span class=\"k\">file</span>: ", f);
+            put_esc(f, file);
+            fputs("</div>", f);
+        }
+        long ns = omb_result_file_driver_config(r, put_setting, f);
+        if (ns < 0)
+            fputs(r->by_omb ? "<div class=\"na\">settings not recorded (an older omb sidecar)</div>"
+                            : "<div class=\"na\">Java OMB result: only the parameters its JSON "
+                              "has; the rest are not recorded</div>",
+                  f);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
 }
 
 /* The points of one result for one chart (x and y malloc'ed; n = 0 when it has none). */
@@ -511,9 +657,9 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
     fprintf(f,
             "<svg class=\"chart curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             "role=\"img\" aria-label=\"%s\">\n<rect width=\"100%%\" height=\"100%%\" "
-            "fill=\"#fff\"/>\n<text class=\"title\" x=\"%d\" y=\"22\" "
+            "fill=\"#fff\"/>\n<text class=\"title\" x=\"%d\" y=\"%d\" "
             "text-anchor=\"middle\">%s</text>\n",
-            W, height, W, height, title, W / 2, title);
+            W, height, W, height, title, W / 2, TITLE_Y, title);
     /* Decades, with lighter lines at 2x and 5x. */
     for (int e = (int)lo; e <= (int)hi; e++) {
         double y = px_logy(lo, hi, pow(10, e));
@@ -535,14 +681,14 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
         fprintf(f,
                 "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                 "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                x, PLOT_T, x, PLOT_B, x, PLOT_B + 16, lab);
+                x, PLOT_T, x, PLOT_B, x, TICK_Y, lab);
     }
     fprintf(f,
             "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
             "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">Achieved publish "
-            "rate (msg/s)</text>\n<text class=\"label\" transform=\"translate(16 %d) "
+            "rate (msg/s)</text>\n<text class=\"label\" transform=\"translate(%d %d) "
             "rotate(-90)\" text-anchor=\"middle\">Latency (ms, log scale)</text>\n",
-            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, PLOT_B + 36,
+            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, XLABEL_Y, YLABEL_X,
             (PLOT_T + PLOT_B) / 2);
     if (points == 0)
         fprintf(f,
@@ -605,7 +751,8 @@ static void put_num(FILE *f, double v) { put_value(f, isfinite(v), v); }
 /* The steps of every driver of a sweep, one row each. */
 static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
 {
-    fputs("<table>\n<thead><tr><th rowspan=\"2\">Driver</th><th rowspan=\"2\">Fraction</th>"
+    fputs("<div class=\"wide\"><table>\n<thead><tr><th rowspan=\"2\">Driver</th>"
+          "<th rowspan=\"2\">Fraction</th>"
           "<th colspan=\"4\">Rate (msg/s)</th>"
           "<th colspan=\"3\">Publish latency (ms)</th>"
           "<th colspan=\"3\">End-to-end latency (ms)</th><th rowspan=\"2\">Status</th></tr>\n"
@@ -635,7 +782,45 @@ static void put_sweep_table(FILE *f, const struct omb_sweep_file *sf)
             fputs("</td></tr>\n", f);
         }
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
+}
+
+/* The "what was run" table of a sweep: the workload and the driver's settings are those of
+ * each driver's first step result (beside the summary, with its sidecar); a driver whose
+ * step result cannot be read is named instead. */
+static void put_sweep_params(FILE *f, const struct omb_sweep_file *sf)
+{
+    struct omb_result_file *rf[64];
+    const char *labels[64], *colors[64];
+    size_t idx[64], n = 0;
+    const char *slash = strrchr(sf->path, '/');
+    int dirlen = slash ? (int)(slash - sf->path) : 1;
+    const char *dir = slash ? sf->path : ".";
+    bool unread = false;
+    for (size_t i = 0; i < sf->nd && n < 64; i++) {
+        const struct omb_sweep_driver *d = &sf->drivers[i];
+        const char *step = NULL;
+        for (size_t k = 0; k < d->n && !step; k++) step = d->steps[k].result_file;
+        if (step && strchr(step, '/')) step = NULL; /* omb writes names beside the summary */
+        char path[4096], err[1024];
+        snprintf(path, sizeof path, "%.*s/%s", dirlen, dir, step ? step : "");
+        if (!step || omb_result_file_load(path, &rf[n], err, sizeof err) != 0) {
+            if (!unread)
+                fputs("<p class=\"na\">No step result to show what was run for: ", f);
+            else
+                fputs(", ", f);
+            put_esc(f, d->driver);
+            unread = true;
+            continue;
+        }
+        labels[n] = d->driver;
+        colors[n] = palette[i % NPALETTE];
+        idx[n] = n;
+        n++;
+    }
+    if (unread) fputs(".</p>\n", f);
+    if (n) put_params_table(f, rf, labels, colors, idx, n, true);
+    for (size_t i = 0; i < n; i++) omb_result_file_free(rf[i]);
 }
 
 /* Section of sweep @p k: what ran, the table, the two curves. */
@@ -667,30 +852,143 @@ static void render_sweep(FILE *f, const struct omb_sweep_file *sf, size_t k)
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
+    put_sweep_params(f, sf);
     put_sweep_table(f, sf);
     fputs("<div class=\"charts\">\n", f);
-    svg_curve(f, "End-to-end latency vs throughput", sf, true);
-    svg_curve(f, "Publish latency vs throughput", sf, false);
+    static const char *const curve_titles[2] = {"End-to-end latency vs throughput",
+                                                "Publish latency vs throughput"};
+    for (int e = 0; e < 2; e++) {
+        fig_open(f, sf->workload, curve_titles[e]);
+        svg_curve(f, curve_titles[e], sf, e == 0);
+        fig_close(f);
+    }
     fputs("</div>\n</section>\n", f);
 }
 
+/* Text sizes are CSS px in the SVG's user units; with a chart never narrower than 600 px
+ * (.charts), the smallest (13) renders at 12 px or more. Two columns at most, from 1300 px. */
 static const char *const css =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,"
     "sans-serif;margin:24px;color:#222;background:#fff}\n"
-    "h1{font-size:22px}h2{font-size:18px;margin-top:36px;border-bottom:1px solid #ccc}\n"
+    "h1{font-size:24px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ccc}\n"
+    "div.wide{overflow-x:auto;max-width:100%}\n" /* a wide table scrolls, not the page */
     "table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}\n"
-    "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}\n"
-    "th{background:#f3f3f3;text-align:center}td.na{color:#999}\n"
+    "caption{text-align:left;font-weight:600;font-size:14px;padding:4px 0}\n"
+    "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}\n"
+    "th{background:#f3f3f3;text-align:center}td.na,div.na{color:#777}\n"
     "td.name{text-align:left;white-space:nowrap}\n"
+    "td.settings{text-align:left;font-size:12px;min-width:240px;max-width:560px}td.settings "
+    ".k{color:#555}\n"
     ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}\n"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}\n"
-    "svg.chart{border:1px solid #ddd;width:100%;height:auto}\n"
-    "svg text{font-family:inherit;fill:#222}svg .title{font-size:15px;font-weight:600}\n"
-    "svg .tick{font-size:11px;fill:#555}svg .label{font-size:12px}\n"
-    "svg .legend text{font-size:12px}svg .note,svg .nodata{font-size:12px;fill:#888}\n"
+    ".charts{display:grid;grid-template-columns:minmax(600px,1000px);gap:16px}\n"
+    "@media (min-width:1300px){.charts{grid-template-columns:repeat(2,minmax(600px,1fr))}}\n"
+    "figure.chart-box{margin:0;position:relative;min-width:0}\n"
+    "svg.chart{border:1px solid #ddd;width:100%;height:auto;display:block}\n"
+    ".export{position:absolute;top:6px;right:6px;display:flex;gap:4px}\n"
+    ".export button{font:12px sans-serif;padding:2px 6px;border:1px solid #bbb;"
+    "border-radius:3px;background:#f6f6f6;color:#222;cursor:pointer}\n"
+    "svg text{font-family:inherit;fill:#222}svg .title{font-size:17px;font-weight:600}\n"
+    "svg .tick{font-size:13px;fill:#444}svg .label{font-size:14px}\n"
+    "svg .legend text{font-size:14px}svg .note,svg .nodata{font-size:13px;fill:#666}\n"
     "svg .grid{stroke:#e6e6e6;stroke-width:1}svg .minor{stroke:#f3f3f3}svg "
     ".axis{stroke:#444;fill:none}\n"
-    "ul.files{font-size:13px}\n";
+    "ul.files{font-size:14px}\n";
+
+/* The page's one script: an "SVG" and a "PNG" button on every chart. The saved SVG is the
+ * chart alone and stands alone: each element carries its computed style inline (no class
+ * to resolve; only what differs from its parent, the font always on text), the font is the
+ * generic sans-serif, title and legend are inside it. The PNG is that SVG drawn on a
+ * canvas at twice the size. Nothing is fetched: the page still needs no network.
+ * ombChartSVG and ombChartPNG are global so tests can call them. */
+static const char *const export_js =
+    "(function () {\n"
+    "  'use strict';\n"
+    "  var PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray',\n"
+    "    'stroke-opacity', 'font-size', 'font-weight', 'text-anchor'];\n"
+    "  function inline(src, dst, up) {\n"
+    "    var cs = getComputedStyle(src), st = '', tag = src.localName;\n"
+    "    for (var i = 0; i < PROPS.length; i++) {\n"
+    "      var v = cs.getPropertyValue(PROPS[i]);\n"
+    "      var font = tag === 'text' && PROPS[i].indexOf('font') === 0;\n"
+    "      if (v && (!up || font || v !== up.getPropertyValue(PROPS[i])))\n"
+    "        st += PROPS[i] + ':' + v + ';';\n"
+    "    }\n"
+    "    if (tag === 'svg' || tag === 'text') st += 'font-family:sans-serif;';\n"
+    "    dst.setAttribute('style', st);\n"
+    "    dst.removeAttribute('class');\n"
+    "    for (var k = 0; k < src.children.length; k++) inline(src.children[k], dst.children[k], "
+    "cs);\n"
+    "  }\n"
+    "  function ombChartSVG(svg) {\n"
+    "    var c = svg.cloneNode(true), vb = svg.viewBox.baseVal;\n"
+    "    inline(svg, c, null);\n"
+    "    c.setAttribute('width', vb.width);\n"
+    "    c.setAttribute('height', vb.height);\n"
+    "    c.setAttribute('version', '1.1');\n"
+    "    return '<?xml version=\"1.0\" encoding=\"UTF-8\"?>\\n' +\n"
+    "      new XMLSerializer().serializeToString(c) + '\\n';\n"
+    "  }\n"
+    "  function ombChartPNG(svg, scale) {\n"
+    "    scale = scale || 2;\n"
+    "    return new Promise(function (resolve, reject) {\n"
+    "      var img = new Image(), vb = svg.viewBox.baseVal;\n"
+    "      img.onload = function () {\n"
+    "        var cv = document.createElement('canvas');\n"
+    "        cv.width = Math.round(vb.width * scale);\n"
+    "        cv.height = Math.round(vb.height * scale);\n"
+    "        var g = cv.getContext('2d');\n"
+    "        g.fillStyle = '#fff';\n"
+    "        g.fillRect(0, 0, cv.width, cv.height);\n"
+    "        g.drawImage(img, 0, 0, cv.width, cv.height);\n"
+    "        cv.toBlob(function (b) {\n"
+    "          if (b) resolve(b); else reject(new Error('the canvas gave no PNG'));\n"
+    "        }, 'image/png');\n"
+    "      };\n"
+    "      img.onerror = function () { reject(new Error('the chart did not load as an image')); "
+    "};\n"
+    "      img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(ombChartSVG(svg));\n"
+    "    });\n"
+    "  }\n"
+    "  function fileName(fig, ext) {\n"
+    "    var n = (fig.getAttribute('data-name') || 'chart').toLowerCase()\n"
+    "      .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');\n"
+    "    return (n || 'chart') + '.' + ext;\n"
+    "  }\n"
+    "  function save(name, blob) {\n"
+    "    var a = document.createElement('a');\n"
+    "    a.href = URL.createObjectURL(blob);\n"
+    "    a.download = name;\n"
+    "    document.body.appendChild(a);\n"
+    "    a.click();\n"
+    "    a.remove();\n"
+    "    setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);\n"
+    "  }\n"
+    "  function button(fig, label, fn) {\n"
+    "    var b = document.createElement('button');\n"
+    "    b.type = 'button';\n"
+    "    b.textContent = label;\n"
+    "    b.title = 'Save this chart as ' + label;\n"
+    "    b.addEventListener('click', fn);\n"
+    "    return b;\n"
+    "  }\n"
+    "  window.ombChartSVG = ombChartSVG;\n"
+    "  window.ombChartPNG = ombChartPNG;\n"
+    "  var figs = document.querySelectorAll('figure.chart-box');\n"
+    "  Array.prototype.forEach.call(figs, function (fig) {\n"
+    "    var svg = fig.querySelector('svg.chart');\n"
+    "    if (!svg) return;\n"
+    "    var bar = document.createElement('div');\n"
+    "    bar.className = 'export';\n"
+    "    bar.appendChild(button(fig, 'SVG', function () {\n"
+    "      save(fileName(fig, 'svg'), new Blob([ombChartSVG(svg)], {type: 'image/svg+xml'}));\n"
+    "    }));\n"
+    "    bar.appendChild(button(fig, 'PNG', function () {\n"
+    "      ombChartPNG(svg, 2).then(function (b) { save(fileName(fig, 'png'), b); },\n"
+    "        function (e) { alert('PNG export failed: ' + e.message); });\n"
+    "    }));\n"
+    "    fig.appendChild(bar);\n"
+    "  });\n"
+    "})();\n";
 
 static void usage(FILE *f)
 {
@@ -933,7 +1231,9 @@ static int render_chart(FILE *f, struct charts *c, size_t n, const struct chart_
         ns++;
     }
     fclose(nd);
+    fig_open(f, c->rf[c->order[0]]->workload, def->title);
     svg_chart(f, def, c->ser, ns, no_data && *no_data ? no_data : NULL);
+    fig_close(f);
     free(no_data);
     for (size_t k = 0; k < ns; k++) {
         free(c->ser[k].x);
@@ -952,6 +1252,7 @@ static int render_workload(FILE *f, struct charts *c, size_t g)
     fprintf(f, "<section class=\"workload\">\n<h2 id=\"w%zu\">", g + 1);
     put_esc(f, c->rf[c->order[0]]->workload);
     fputs("</h2>\n", f);
+    put_params_table(f, c->rf, c->labels, c->colors, c->order, n, false);
     put_table(f, c->rf, c->labels, c->colors, c->order, n);
     fputs("<div class=\"charts\">\n", f);
     for (size_t k = 0; k < NCHARTS; k++)
@@ -972,7 +1273,7 @@ static int render(struct charts *c)
             return -1;
         }
     for (size_t k = 0; k < c->nsweeps; k++) render_sweep(f, c->sweeps[k], k);
-    fputs("</body>\n</html>\n", f);
+    fprintf(f, "<script>\n%s</script>\n</body>\n</html>\n", export_js);
     return fclose(f) != 0 ? -1 : 0;
 }
 

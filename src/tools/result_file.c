@@ -303,6 +303,12 @@ int omb_result_file_load(const char *path, struct omb_result_file **out, char *e
                  type_word(ps));
         goto fail;
     }
+    const json_t *dc = omb ? json_object_get(omb, "driverConfig") : NULL;
+    if (dc && !json_is_object(dc)) {
+        snprintf(err, errlen, "%s: 'omb.driverConfig' must be an object, got %s", omb_from,
+                 type_word(dc));
+        goto fail;
+    }
     const char *w = json_string_value(json_object_get(root, "workload"));
     const char *dr = json_string_value(json_object_get(root, "driver"));
     rf->workload = w && *w ? w : "(no workload name)";
@@ -390,6 +396,34 @@ bool omb_result_file_config_number(const struct omb_result_file *rf, const char 
     if (!cfg || !as_number(json_object_get(cfg, key), &d) || !isfinite(d)) return false;
     *out = d;
     return true;
+}
+
+const char *omb_result_file_config_string(const struct omb_result_file *rf, const char *key)
+{
+    const json_t *omb = json_object_get(rf->json, "omb");
+    const json_t *cfg = omb ? json_object_get(omb, "workloadConfig") : NULL;
+    return cfg ? json_string_value(json_object_get(cfg, key)) : NULL;
+}
+
+long omb_result_file_driver_config(const struct omb_result_file *rf,
+                                   void (*fn)(void *ctx, const char *key, const char *value),
+                                   void *ctx)
+{
+    const json_t *omb = json_object_get(rf->json, "omb");
+    json_t *dc = omb ? json_object_get(omb, "driverConfig") : NULL;
+    if (!json_is_object(dc)) return -1;
+    long n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(dc, k, v)
+    {
+        if (!strcmp(k, "name")) continue;
+        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        fn(ctx, k, json_is_string(v) ? json_string_value(v) : text ? text : "");
+        free(text);
+        n++;
+    }
+    return n;
 }
 
 bool omb_result_file_omb_has(const struct omb_result_file *rf, const char *key)

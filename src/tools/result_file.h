@@ -69,6 +69,17 @@ void omb_result_file_delivery(const struct omb_result_file *rf, struct omb_resul
  *  when the file has no such number (Java OMB's). */
 bool omb_result_file_config_number(const struct omb_result_file *rf, const char *key, double *out);
 
+/** A string of the workload as run (`omb.workloadConfig`, "keyDistributor"), or NULL. */
+const char *omb_result_file_config_string(const struct omb_result_file *rf, const char *key);
+
+/** The driver's settings as the sidecar records them (`omb.driverConfig`, docs/results.md),
+ *  in file order, `name` left out (it is the result's "driver"): @p fn gets each key and its
+ *  value as text (a string as it is, anything else as compact JSON). Returns the number of
+ *  settings, or -1 when the file records none (Java OMB, omb before driverConfig). */
+long omb_result_file_driver_config(const struct omb_result_file *rf,
+                                   void (*fn)(void *ctx, const char *key, const char *value),
+                                   void *ctx);
+
 /** Whether omb's "omb" object has @p key ("rateSearch", "backlog"). */
 bool omb_result_file_omb_has(const struct omb_result_file *rf, const char *key);
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # omb charts: real loopback results and the fixtures (Java OMB's format included) in one
 # HTML file that needs no network; headless Chromium renders it without console errors,
-# and the screenshot shows the series drawn in their colours (not a blank page).
+# and the screenshot shows the series drawn in their colours (not a blank page). What was
+# run matches the workloads used, markup in a sidecar is escaped, table figures have no
+# trailing zeros; in the browser no text is under 12 px, the charts are two columns wide
+# or one, and every chart exports as a standalone SVG (and a PNG) from its buttons.
 source "$(dirname "$0")/lib.sh"
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$CHROMIUM" ] || { echo "SKIP: chromium not installed"; exit 77; }
+source "$(dirname "$0")/charts_lib.sh"
 
 # Two drivers at two rates on one workload name: two series that do not hide each other.
 loopback_driver
@@ -20,11 +22,13 @@ mkdir res
   || { cat charts.log; fail "omb charts failed"; }
 grep -q "wrote report.html (5 result(s), 3 workload(s))" charts.log || { cat charts.log; fail "summary line"; }
 
-# Self-contained: no URL, script, stylesheet link or web font.
-if grep -Eq 'https?://|<script|<link|@import|url\(|@font-face' report.html; then
-  grep -Eo '.{0,40}(https?://|<script|<link|@import|url\(|@font-face).{0,40}' report.html | head
+# Self-contained: no URL, stylesheet link or web font; one inline script (the export
+# buttons), none loaded from elsewhere.
+if grep -Eq 'https?://|<script [^>]*src|<link|@import|url\(|@font-face' report.html; then
+  grep -Eo '.{0,40}(https?://|<script [^>]*src|<link|@import|url\(|@font-face).{0,40}' report.html | head
   fail "report.html refers to something outside itself"
 fi
+[ "$(grep -c '<script' report.html)" -eq 1 ] || fail "expected exactly one inline script"
 [ "$(grep -c '<svg' report.html)" -eq 30 ] || fail "expected 3 workloads x 10 charts"
 for t in "Publish latency 99pct" "Publish delay latency 99pct" "Publish rate" "Publish error rate" \
          "End-to-end latency 95pct" "Consume rate" "End-to-end latency avg" \
@@ -40,11 +44,85 @@ grep -q '>Kafka-Java<' report.html || fail "Java OMB result has no series"
 grep -q 'Rate (msg/s)' report.html && grep -q 'Latency (ms)' report.html && grep -q 'Percentile' report.html \
   || fail "axis labels with units missing"
 
-chrome() {
-  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$(mktemp -d "$WORK/chrome.XXXXXX")" "$@"
-}
+# What was run: one row per series with the workload's parameters (compared with the
+# workload files used) and the driver's settings; the Java result has what its JSON has.
+python3 - report.html w2000.yaml w4000.yaml <<'P' || fail "the what-was-run block is missing or wrong"
+import html.parser, sys
+class Rows(html.parser.HTMLParser):
+    """Each row of a params table: {"_driver": label, key: cell text, "_settings": text}."""
+    def __init__(self):
+        super().__init__(); self.rows = []; self.cell = None; self.intable = False
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == "table" and a.get("class") == "params": self.intable = True
+        if not self.intable: return
+        if tag == "tr" and "data-series" in a: self.rows.append({})
+        if tag == "td" and self.rows:
+            self.cell = a.get("data-key") or ("_settings" if a.get("class") == "settings" else "_driver")
+            self.rows[-1][self.cell] = ""
+        if tag == "div" and self.cell == "_settings": self.rows[-1]["_settings"] += "\n"
+    def handle_endtag(self, tag):
+        if tag == "td": self.cell = None
+        if tag == "table": self.intable = False
+    def handle_data(self, d):
+        if self.cell: self.rows[-1][self.cell] += d
+p = Rows(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+by = {r["_driver"]: r for r in p.rows}
+def wl(path):
+    return dict(l.split(": ", 1) for l in open(path).read().splitlines())
+errors = []
+def expect(row, key, want):
+    got = by.get(row, {}).get(key)
+    if got != want: errors.append(f"{row}: {key} is {got!r}, the run used {want!r}")
+for row, path in (("Loopback", sys.argv[2]), ("Loopback-B", sys.argv[3])):
+    w = wl(path)
+    for key, src in (("topics", "topics"), ("partitionsPerTopic", "partitionsPerTopic"),
+                     ("messageSize", "messageSize"), ("producerRate", "producerRate"),
+                     ("testDurationMinutes", "testDurationMinutes"),
+                     ("warmupDurationMinutes", "warmupDurationMinutes")):
+        expect(row, key, w[src])
+    for key, want in (("producersPerTopic", "1"), ("subscriptionsPerTopic", "1"),
+                      ("consumerPerSubscription", "1"), ("keyDistributor", "NO_KEY")):
+        expect(row, key, want)
+    st = by.get(row, {}).get("_settings", "")
+    if "driverClass: loopback" not in st or "file: loopback" not in st:
+        errors.append(f"{row}: driver settings {st!r} lack the driver file and class")
+for key, want in (("topics", "2"), ("partitionsPerTopic", "4"), ("messageSize", "1024"),
+                  ("consumerPerSubscription", "2"), ("producerRate", "\u2013")):
+    expect("Kafka-Java", key, want)
+if "Java OMB result" not in by.get("Kafka-Java", {}).get("_settings", ""):
+    errors.append("the Java result does not say its settings are not recorded")
+if len(p.rows) != 5: errors.append(f"{len(p.rows)} rows for 5 series")
+if errors: sys.exit("\n".join(errors))
+P
+
+# File content is untrusted: a sidecar with markup in its driver settings is shown escaped.
+mkdir evil
+cp res/b.json evil/e.json
+python3 - res/b.omb evil/e.omb <<'P'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["omb"]["driverConfig"]["note"] = "<img src=x onerror=alert(1)>&"
+s["omb"]["workloadConfig"]["keyDistributor"] = "<b>KEY</b>"
+json.dump(s, open(sys.argv[2], "w"))
+P
+"$OMB" charts -o evil.html evil/e.json 2> evil.log || { cat evil.log; fail "charts of the evil sidecar"; }
+grep -q '&lt;img src=x onerror=alert(1)&gt;&amp;' evil.html && grep -q '&lt;b&gt;KEY&lt;/b&gt;' evil.html \
+  || fail "markup in the sidecar is not shown escaped"
+if grep -q '<img\|<b>KEY' evil.html; then fail "markup in the sidecar reached the page"; fi
+
+cp evil/e.json evil/f.json
+python3 -c "import json,sys; s=json.load(open('evil/e.omb')); s['omb']['driverConfig']='x'; json.dump(s, open('evil/f.omb','w'))"
+expect_fail 2 "evil/f.omb: 'omb.driverConfig' must be an object, got a string" -- "$OMB" charts -o bad.html evil/f.json
+[ ! -e bad.html ] || fail "a report was written from a bad sidecar"
+
+# Table figures: integers read as integers ("7", not "7.000"), in every table; the Java
+# fixture's delays (41, 111, 402 us) and latencies (2.2 ms avg, 2 ms p50) as such.
+if grep -Eo '<td>-?[0-9]+\.0+</td>|<td>-?[0-9]+\.[0-9]*[1-9]0+</td>' report.html | head -3 | grep .; then
+  fail "a table figure has trailing zeros"
+fi
+grep -q '<td>41</td><td>111</td><td>402</td>' report.html || fail "the Java delays are not integers"
+grep -q '<td>2.2</td><td>2</td><td>4</td><td>6</td><td>8</td>' report.html || fail "the Java publish latencies"
 
 # The console check must be able to fail: a page with a script error trips it.
 printf '<!DOCTYPE html><html><body><script>notDefined();</script></body></html>' > bad.html
@@ -60,6 +138,35 @@ chrome --dump-dom "file://$WORK/report.html" > dom.html 2> dom.log || { cat dom.
 [ "$(grep -o '<svg' dom.html | wc -l)" -eq 30 ] || fail "the rendered DOM lacks the charts"
 lines=$(grep -Eo 'class="line" d="M[0-9.]+ [0-9.]+ L' dom.html | wc -l)
 [ "$lines" -ge 40 ] || fail "only $lines series with at least two points in the DOM"
+
+# In the browser, at a wide (two columns) and a narrow window (one): no text under 12 px,
+# every chart's SVG export is a standalone SVG with its title, legend and paths, and the
+# PNG export decodes and shows the first series.
+for width in 1400 900; do
+  probe report.html $width probe$width.txt
+  cat probe$width.txt
+  probe_line probe$width.txt TEXTS | grep -Eq '^TEXTS [0-9]{3,} SMALL 0$' || fail "text under 12 px at $width px"
+  probe_line probe$width.txt EXPORTS | grep -q '^EXPORTS 30 BAD 0$' || fail "SVG export at $width px"
+  probe_line probe$width.txt BUTTONS | grep -q '^BUTTONS 60$' || fail "not two export buttons per chart"
+done
+grep -q '^SAVED tools-charts-publish-latency-99pct.svg blob$' probe1400.txt || fail "the first SVG button does not save its chart"
+grep -q '^COLUMNS 2$' probe1400.txt || fail "not two columns at 1400 px"
+grep -q '^COLUMNS 1$' probe900.txt || fail "not one column at 900 px"
+png=$(probe_line probe1400.txt PNG)
+python3 - "$png" <<'P' || fail "the PNG export: $png"
+import re, sys
+m = re.match(r"PNG image/png (\d+) (\d+)x(\d+) ink=([0-9.]+) blue=(\d+)$", sys.argv[1])
+assert m, "no PNG"
+size, w, h, ink, blue = int(m[1]), int(m[2]), int(m[3]), float(m[4]), int(m[5])
+assert w == 1280 and h > 600, f"{w}x{h}, not twice the chart's 640 units"
+assert size > 5000 and ink > 0.02 and blue > 500, f"{size} bytes, ink {ink}, {blue} blue pixels"
+P
+# The probe can fail: tick text at 9 px and an export that leaves classes are seen.
+sed -e 's/svg .tick{font-size:13px/svg .tick{font-size:9px/' \
+    -e "s/dst.removeAttribute('class');//" report.html > broken.html
+probe broken.html 1400 broken.txt
+probe_line broken.txt TEXTS | grep -Eq 'SMALL [1-9]' || { cat broken.txt; fail "the size check does not see 9 px ticks"; }
+probe_line broken.txt EXPORTS | grep -q 'BAD 30 .*class attributes' || { cat broken.txt; fail "the export check does not see classes left"; }
 
 # Pixels: blue (first series of a section) and orange (second) drawn well beyond their
 # legend and table swatches (about 800 pixels each); not a blank page.

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/yamldoc.h"
 #include "coordinator/result.h"
 #include "stats/backlog.h"
 #include "stats/hist.h"
@@ -768,6 +769,57 @@ static void test_backlog_formula(void **state)
     assert_int_equal(omb_backlog(0, 100, 0), 0);
 }
 
+/* The driver file is echoed as omb.driverConfig (every scalar a string), credentials
+ * hidden: whole values under a secret key, single lines of a properties block. */
+static void test_driver_config_echo_hides_secrets(void **state)
+{
+    (void)state;
+    static const char yaml[] = "name: Kafka-x\n"
+                               "driverClass: kafka\n"
+                               "replicationFactor: 3\n"
+                               "saslPassword: hunter2\n"
+                               "commonConfig: |\n"
+                               "  bootstrap.servers=b:9092\n"
+                               "  sasl.jaas.config=x password=\"p1\";\n"
+                               "   ssl.key.password  p2\n"
+                               "  token\n"
+                               "hosts:\n"
+                               "  - a\n"
+                               "  - b\n";
+    char err[256];
+    struct omb_yaml_doc *doc =
+        omb_yaml_load_string(yaml, sizeof yaml - 1, "d.yaml", err, sizeof err);
+    if (!doc) fail_msg("%s", err);
+    struct omb_workload w = test_workload();
+    struct omb_result_info info = {.workload = &w,
+                                   .driver_name = "Kafka-x",
+                                   .driver_file = "d.yaml",
+                                   .driver_doc = doc->root,
+                                   .period_seconds = 10.0,
+                                   .start_epoch_ms = 1700000000000LL};
+    struct omb_result *r = omb_result_new(&info);
+    assert_non_null(r);
+    json_decref(write_and_load(r, "drv.json"));
+    json_t *side = load_sidecar("drv.json");
+    json_t *dc = get(get(side, "omb"), "driverConfig");
+    assert_true(json_is_object(dc));
+    assert_string_equal(json_string_value(get(dc, "driverClass")), "kafka");
+    assert_string_equal(json_string_value(get(dc, "replicationFactor")), "3");
+    assert_string_equal(json_string_value(get(dc, "saslPassword")), "(hidden)");
+    assert_string_equal(json_string_value(get(dc, "commonConfig")),
+                        "bootstrap.servers=b:9092\nsasl.jaas.config=(hidden)\n"
+                        " ssl.key.password=(hidden)\ntoken=(hidden)\n");
+    char *text = json_dumps(side, 0);
+    assert_non_null(text);
+    if (strstr(text, "hunter2") || strstr(text, "p1") || strstr(text, "p2"))
+        fail_msg("a secret reached the sidecar: %s", text);
+    free(text);
+    assert_int_equal(json_array_size(get(dc, "hosts")), 2);
+    json_decref(side);
+    omb_result_free(r);
+    omb_yaml_free(doc);
+}
+
 int main(void)
 {
     omb_clock_init();
@@ -780,6 +832,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_result_json_keys_types_values, make_tmpdir,
                                         remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_delay_avg_is_a_double, make_tmpdir, remove_tmpdir),
+        cmocka_unit_test_setup_teardown(test_driver_config_echo_hides_secrets, make_tmpdir,
+                                        remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_empty_result_has_omb_keys, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_write_failures, make_tmpdir, remove_tmpdir),
         cmocka_unit_test_setup_teardown(test_write_error_reports_the_real_cause, make_tmpdir,
