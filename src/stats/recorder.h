@@ -39,6 +39,7 @@ enum omb_counter {
 struct omb_recorder {
     _Atomic int64_t counters[OMB_NCOUNTERS];
     _Atomic int64_t clamped[OMB_NSERIES];
+    _Atomic int64_t negative[OMB_NSERIES];
     struct omb_live_hist {
         const struct omb_hist *geometry; /* shared, read-only */
         _Atomic int64_t *counts;
@@ -47,6 +48,7 @@ struct omb_recorder {
     /* Reader-side state: what the last read saw. */
     int64_t seen_counters[OMB_NCOUNTERS];
     int64_t seen_clamped[OMB_NSERIES];
+    int64_t seen_negative[OMB_NSERIES];
     int64_t *seen_counts[OMB_NSERIES];
     struct omb_recorder *next;
 };
@@ -73,14 +75,21 @@ static inline void omb_rec_count(struct omb_recorder *r, enum omb_counter c, int
     omb_rec_add(&r->counters[c], delta);
 }
 
-/** Records one latency in microseconds (clamped into range and counted when outside). */
+/** Records one latency in microseconds. Above the histogram's range: clamped to it and
+ *  counted in `clamped`. Negative (a receive timestamped before its send: clocks that
+ *  disagree by more than the latency): not a latency that can be measured, so counted in
+ *  `negative` and left out of the histogram, rather than recorded as 0. */
 static inline void omb_rec_value(struct omb_recorder *r, enum omb_series s, int64_t us)
 {
     struct omb_live_hist *lh = &r->hist[s];
     const struct omb_hist *g = lh->geometry;
-    if (__builtin_expect(us < 0 || us > g->highest_trackable, 0)) {
+    if (__builtin_expect(us < 0, 0)) {
+        omb_rec_add(&r->negative[s], 1);
+        return;
+    }
+    if (__builtin_expect(us > g->highest_trackable, 0)) {
         omb_rec_add(&r->clamped[s], 1);
-        us = us < 0 ? 0 : g->highest_trackable;
+        us = g->highest_trackable;
     }
     int32_t i = omb_hist_index(g, us);
     omb_rec_add(&lh->counts[i], 1);
@@ -94,6 +103,7 @@ struct omb_stats_view {
     int64_t counters[OMB_NCOUNTERS]; /* since the previous period read */
     int64_t totals[OMB_NCOUNTERS];   /* since omb_stats_new (never reset) */
     int64_t clamped[OMB_NSERIES];    /* since the previous period read */
+    int64_t negative[OMB_NSERIES];   /* since the previous period read (not in hist) */
     struct omb_hist *hist[OMB_NSERIES];
 };
 
