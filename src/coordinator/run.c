@@ -743,9 +743,8 @@ static void aggregate(struct run_state *s, const struct omb_stats_view *cum)
     omb_result_set_aggregate(s->res, cum);
     report_figures(r, cum);
     const struct omb_clock_report *clocks = NULL;
-    size_t nclocks = r->worker->ops->clock_offsets
-                         ? r->worker->ops->clock_offsets(r->worker, &clocks)
-                         : 0;
+    size_t nclocks =
+        r->worker->ops->clock_offsets ? r->worker->ops->clock_offsets(r->worker, &clocks) : 0;
     if (nclocks) omb_result_set_clock_offsets(s->res, clocks, nclocks);
     int64_t neg = cum->negative[OMB_E2E_LATENCY];
     if (neg > 0) {

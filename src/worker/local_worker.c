@@ -87,7 +87,7 @@ struct local_worker {
      * consumers are set up in linear time. */
     struct omb_strmap sub_index;
     char **sub_keys;
-    int32_t producer_id_base; /* random; producer i of this worker is base + i */
+    int32_t producer_id_base;            /* random; producer i of this worker is base + i */
     _Atomic(struct clock_table *) clock; /* NULL: every sender shares our clock */
 
     struct lw_sender *senders;

@@ -506,8 +506,8 @@ char *omb_wire_clock_peers(const struct omb_clock_peer *p, size_t n)
     return a ? dump(json_pack("{s:o}", "peers", a)) : NULL;
 }
 
-int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out,
-                               size_t *n, char *err, size_t errlen)
+int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out, size_t *n,
+                               char *err, size_t errlen)
 {
     json_t *j = load(body, len, err, errlen);
     if (!j) return -1;

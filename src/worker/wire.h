@@ -71,8 +71,8 @@ int omb_wire_parse_clock(const char *body, size_t len, int64_t *now_ns, int32_t 
 /** omb's POST /omb/clock-peers: {"peers":[{"producerIdBase":b,"producers":k,"offsetNs":o}]}
  *  (struct omb_clock_peer). *out is malloc'ed (NULL when n is 0). */
 char *omb_wire_clock_peers(const struct omb_clock_peer *p, size_t n);
-int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out,
-                               size_t *n, char *err, size_t errlen);
+int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out, size_t *n,
+                               char *err, size_t errlen);
 
 /** omb's GET /omb/delivery: {"acknowledged":{"topic":n,..},"received":[{"topic":..,
  *  "subscription":..,"received":n},..]}. Parsing ADDS into a running merge: acknowledged

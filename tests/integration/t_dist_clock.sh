@@ -28,6 +28,30 @@ start_worker b
 OMB_TEST_CLOCK_OFFSET_MS=200 start_worker ahead
 OMB_TEST_CLOCK_OFFSET_MS=200 OMB_TEST_NO_CLOCK_ENDPOINT=1 start_worker blind
 
+# The endpoints themselves: the clock in epoch ns (worker ahead's 200 ms ahead of worker
+# a's, read just before and after; not compared with `date`: the wall clock may have been
+# stepped or slewed since the workers aligned to it), no producers yet; a bad peers body
+# is a 400 that names the member.
+{ curl -sf "$URL_a/omb/clock" && echo && curl -sf "$URL_ahead/omb/clock" && echo &&
+  curl -sf "$URL_a/omb/clock"; } > clock.json || fail "GET /omb/clock failed"
+python3 - <<'P' || fail "GET /omb/clock: $(cat clock.json)"
+import json
+a1, ahead, a2 = [json.loads(l) for l in open("clock.json")]
+d = (ahead["nowNs"] - (a1["nowNs"] + a2["nowNs"]) / 2) / 1e6
+assert 150 < d < 250, d  # 200 ms, give or take curl's start-up
+assert ahead["producers"] == 0, ahead
+P
+code=$(curl -s -o peers.json -w '%{http_code}' -X POST "$URL_a/omb/clock-peers" -d '{"peers":[]}')
+[ "$code" = 409 ] || fail "POST /omb/clock-peers before /initialize-driver: HTTP $code, expected 409"
+curl -sf -X POST --data-binary @kafka-dist.yaml "$URL_a/initialize-driver" >/dev/null || fail "initialize"
+code=$(curl -s -o peers.json -w '%{http_code}' -X POST "$URL_a/omb/clock-peers" \
+  -d '{"peers":[{"producerIdBase":1,"producers":2,"offsetNs":"x"}]}')
+[ "$code" = 400 ] && grep -q "peers\[0\]: 'offsetNs' must be an integer" peers.json ||
+  fail "a bad /omb/clock-peers body: HTTP $code $(cat peers.json)"
+curl -sf -X POST "$URL_a/stop-all" >/dev/null || fail "stop-all"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL_blind/omb/clock")
+[ "$code" = 404 ] || fail "OMB_TEST_NO_CLOCK_ENDPOINT: /omb/clock answered HTTP $code, not 404"
+
 # run NAME PRODUCER_URL CONSUMER_URL: a run with the producer on one worker, the consumer on
 # the other.
 run() {

@@ -138,7 +138,7 @@ static void test_stats_round_trip_and_merge(void **state)
                      omb_hist_max(a.hist[OMB_PUB_LATENCY]));
     assert_int_equal(sum.hist[OMB_E2E_LATENCY]->total_count, 2);
     assert_int_equal(sum.hist[OMB_PUB_LATENCY_CO]->total_count, 1); /* only the extended one */
-    assert_int_equal(sum.negative[OMB_E2E_LATENCY], 3);              /* idem */
+    assert_int_equal(sum.negative[OMB_E2E_LATENCY], 3);             /* idem */
     assert_int_equal(sum.clamped[OMB_E2E_LATENCY], 2);
     free(plain);
     free(ext);
