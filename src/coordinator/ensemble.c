@@ -530,7 +530,12 @@ static int sync_clocks(struct ensemble *e, char *err, size_t errlen)
 {
     size_t missing = 0;
     for (size_t i = 0; i < e->n; i++) {
-        if (e->r[i].dead) continue;
+        if (e->r[i].dead) {
+            e->clocks[i] = (struct omb_clock_report){.worker = e->r[i].url};
+            snprintf(e->clocks[i].why, sizeof e->clocks[i].why, "the worker was not answering");
+            missing++;
+            continue;
+        }
         estimate_clock(e, i);
         if (!e->clocks[i].estimated) {
             missing++;
