@@ -11,6 +11,7 @@
 #include "config/yamldoc.h"
 #include "drivers/driver.h"
 #include "util/clock.h"
+#include "util/clock_offset.h"
 #include "util/log.h"
 #include "worker/http_worker.h"
 #include "worker/wire.h"
@@ -22,6 +23,9 @@
 #define GIVEN_UP_TIMEOUT_MS 2000
 #define GIVEN_UP_PAUSE_MS   1000
 #define MAX_RESPONSE        (256u << 20) /* stats bodies are at most a few MB */
+/* Clock offset: exchanges per worker (the fastest is kept) and the time limit of each. */
+#define CLOCK_SAMPLES    8
+#define CLOCK_TIMEOUT_MS 2000
 
 struct remote {
     char *url;
@@ -40,6 +44,12 @@ struct remote {
     CURLcode cc;
     char curlerr[CURL_ERROR_SIZE];
     struct curl_slist *hdrs;
+    /* Its envelope producer ids, as /omb/clock said when the load started. */
+    int32_t id_base;
+    int64_t nids;
+    /* Clock exchanges: when the request was about to leave (connected) and when the first
+     * line of the answer came in, on our clock. */
+    int64_t sending_ns, answer_ns;
 };
 
 struct ensemble {
@@ -54,6 +64,9 @@ struct ensemble {
     /* Where the round robin of producers and of consumers goes on: setup comes in chunks
      * (run.c), and the placement must be the one a single call would make. */
     size_t next_producer, next_consumer;
+    /* Per worker: its clock offset, estimated when the load starts (clocks_known). */
+    struct omb_clock_report *clocks;
+    bool clocks_known;
 };
 
 static struct ensemble *ens_of(struct omb_worker *w) { return (struct ensemble *)w; }
@@ -82,7 +95,15 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
     struct remote *r = ctx;
     size_t n = size * nmemb, k = strlen(OMB_HDR_WORKER);
     if (n > k && !strncasecmp(p, OMB_HDR_WORKER, k) && p[k] == ':') r->omb = true;
+    if (!r->answer_ns) r->answer_ns = omb_now_ns();
     return n;
+}
+
+static int on_prereq(void *ctx, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    ((struct remote *)ctx)->sending_ns = omb_now_ns();
+    return CURL_PREREQFUNC_OK;
 }
 
 /* What the caller wants sent to worker i (NULL: nothing to this worker). */
@@ -111,6 +132,7 @@ static void reset_remote(struct remote *r)
     r->curlerr[0] = '\0';
     curl_slist_free_all(r->hdrs);
     r->hdrs = NULL;
+    r->sending_ns = r->answer_ns = 0;
 }
 
 static void setup(struct ensemble *e, struct remote *r, const struct call *c, const char *body)
@@ -265,6 +287,7 @@ static int en_initialize(struct omb_worker *w, const struct omb_driver_conf *con
     struct ensemble *e = ens_of(w);
     if (check_shared_cluster(e, conf, err, errlen) != 0) return -1;
     e->next_producer = e->next_consumer = 0; /* a new run: placement starts over */
+    e->clocks_known = false;
     char *text = strndup(conf->text ? conf->text : "", conf->text_len);
     if (!text) {
         snprintf(err, errlen, "out of memory");
@@ -421,6 +444,153 @@ static int en_probe(struct omb_worker *w, char *err, size_t errlen)
     return simple(e, has_producers, "/probe-producers", e->opt.setup_timeout_ms, err, errlen);
 }
 
+/* ---- clock offsets ------------------------------------------------------------------- */
+
+/* One GET /omb/clock to @p r on its own, outside the multi handle, so that the exchange's
+ * timing holds this worker's round trip only. Returns 0 with the sample, or -1 (r->status
+ * and r->cc say why). */
+static int clock_exchange(struct ensemble *e, struct remote *r, struct omb_clock_sample *s)
+{
+    struct call c = {.method = "GET", .path = "/omb/clock", .timeout_ms = CLOCK_TIMEOUT_MS};
+    setup(e, r, &c, NULL);
+    /* From just before the request leaves (after the TCP handshake) to the first line of the
+     * answer (before the rest is read and the connection closed): the tightest interval
+     * that surely holds the worker's reading. Handshake and close are left out; counted,
+     * they would widen the bound and, being one-sided, skew the midpoint. */
+    curl_easy_setopt(r->easy, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(r->easy, CURLOPT_PREREQDATA, r);
+    r->cc = curl_easy_perform(r->easy);
+    r->status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->cc != CURLE_OK || r->status != 200) return -1;
+    if (!r->sending_ns || !r->answer_ns) {
+        r->status = 0;
+        return -1;
+    }
+    s->t0 = r->sending_ns;
+    s->t2 = r->answer_ns;
+    char perr[256];
+    if (omb_wire_parse_clock(r->body, r->len, &s->t1, &r->id_base, &r->nids, perr, sizeof perr)) {
+        omb_warn("worker %s: /omb/clock: %s", r->url, perr);
+        r->status = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* Estimates worker @p i's clock offset into e->clocks[i]. */
+static void estimate_clock(struct ensemble *e, size_t i)
+{
+    struct remote *r = &e->r[i];
+    struct omb_clock_report *c = &e->clocks[i];
+    memset(c, 0, sizeof *c);
+    c->worker = r->url;
+    r->nids = 0;
+    if (!r->omb) {
+        snprintf(c->why, sizeof c->why, "not an omb worker");
+        return;
+    }
+    struct omb_clock_sample s[CLOCK_SAMPLES];
+    size_t k = 0;
+    for (int a = 0; a < CLOCK_SAMPLES; a++) {
+        if (clock_exchange(e, r, &s[k]) == 0) {
+            k++;
+            continue;
+        }
+        if (r->status != 0) break; /* an answer, not a blip: asking again will not help */
+    }
+    struct omb_clock_estimate est;
+    if (omb_clock_offset_estimate(s, k, &est) != 0) {
+        if (r->status == 404)
+            snprintf(c->why, sizeof c->why, "the worker has no /omb/clock (an older omb)");
+        else if (r->status)
+            snprintf(c->why, sizeof c->why, "/omb/clock answered HTTP %ld", r->status);
+        else
+            snprintf(c->why, sizeof c->why, "/omb/clock: %.120s",
+                     r->curlerr[0] ? r->curlerr : "no valid answer");
+        return;
+    }
+    c->estimated = true;
+    c->offset_ns = est.offset_ns;
+    c->uncertainty_ns = est.uncertainty_ns;
+    omb_info("Worker %s: clock offset %+.3f ms +- %.3f ms (best of %zu exchanges)", r->url,
+             (double)est.offset_ns / 1e6, (double)est.uncertainty_ns / 1e6, k);
+    if (e->n > 1 && llabs(est.offset_ns) > est.uncertainty_ns)
+        omb_warn("Worker %s: its clock is %+.3f ms (+- %.3f ms) off the coordinator's: "
+                 "end-to-end latencies between it and other workers are corrected by the "
+                 "difference",
+                 r->url, (double)est.offset_ns / 1e6, (double)est.uncertainty_ns / 1e6);
+}
+
+/* Before the load: every worker's clock offset, and to each consumer worker the offsets of
+ * the workers it receives from (by producer id range), so that its end-to-end latencies of
+ * their messages are measured on one clock. A worker without an estimate is said so; the
+ * latencies that involve it are left as measured. */
+static int sync_clocks(struct ensemble *e, char *err, size_t errlen)
+{
+    size_t missing = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->r[i].dead) {
+            e->clocks[i] = (struct omb_clock_report){.worker = e->r[i].url};
+            snprintf(e->clocks[i].why, sizeof e->clocks[i].why, "the worker was not answering");
+            missing++;
+            continue;
+        }
+        estimate_clock(e, i);
+        if (!e->clocks[i].estimated) {
+            missing++;
+            omb_warn("Worker %s: no clock offset estimate (%s): end-to-end latencies between it "
+                     "and other workers include any difference of their clocks",
+                     e->r[i].url, e->clocks[i].why);
+        }
+    }
+    e->clocks_known = true;
+    if (missing == e->n) return 0;
+    char **bodies = calloc(e->n, sizeof *bodies);
+    struct omb_clock_peer *peers = calloc(e->n, sizeof *peers);
+    int rc = -1;
+    if (!bodies || !peers) goto oom;
+    size_t sent = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        if (!e->r[i].consumer || !e->clocks[i].estimated) continue;
+        size_t k = 0;
+        for (size_t j = 0; j < e->n; j++)
+            if (j != i && e->clocks[j].estimated && e->r[j].nids > 0)
+                peers[k++] = (struct omb_clock_peer){
+                    .base = e->r[j].id_base,
+                    .count = e->r[j].nids,
+                    .offset_ns = e->clocks[j].offset_ns - e->clocks[i].offset_ns,
+                };
+        if (!k) continue;
+        if (!(bodies[i] = omb_wire_clock_peers(peers, k))) goto oom;
+        sent++;
+    }
+    rc = 0;
+    if (sent) {
+        struct call c = {.method = "POST",
+                         .path = "/omb/clock-peers",
+                         .bodies = bodies,
+                         .timeout_ms = e->opt.stats_timeout_ms};
+        rc = call(e, NULL, &c, err, errlen);
+    }
+    for (size_t i = 0; i < e->n; i++) free(bodies[i]);
+    free(bodies);
+    free(peers);
+    return rc;
+oom:
+    free(bodies);
+    free(peers);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+static size_t en_clock_offsets(struct omb_worker *w, const struct omb_clock_report **out)
+{
+    struct ensemble *e = ens_of(w);
+    *out = e->clocks;
+    return e->clocks_known ? e->n : 0;
+}
+
 static size_t used_producers(const struct ensemble *e)
 {
     size_t k = 0;
@@ -438,6 +608,10 @@ static int en_start_load(struct omb_worker *w, const struct omb_load_spec *spec,
     char *body = omb_wire_load(spec, rate);
     if (!body) {
         snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (sync_clocks(e, err, errlen) != 0) {
+        free(body);
         return -1;
     }
     omb_info("Starting the load on %zu producer worker(s) at %.1f msg/s each", k, rate);
@@ -648,6 +822,7 @@ static void en_destroy(struct omb_worker *w)
         free(e->r[i].url);
     }
     free(e->r);
+    free(e->clocks);
     if (e->multi) curl_multi_cleanup(e->multi);
     free(e->auth);
     free(e);
@@ -660,7 +835,7 @@ static void en_destroy(struct omb_worker *w)
     .probe_producers = en_probe, .start_load = en_start_load, .adjust_rate = en_adjust,            \
     .pause_consumers = en_pause, .resume_consumers = en_resume, .period_stats = en_period,         \
     .cumulative_latencies = en_cumulative, .counters = en_counters, .reset_stats = en_reset,       \
-    .stop_all = en_stop_all, .destroy = en_destroy
+    .stop_all = en_stop_all, .clock_offsets = en_clock_offsets, .destroy = en_destroy
 
 static const struct omb_worker_ops ensemble_ops = {ENSEMBLE_OMB_API};
 
@@ -720,8 +895,9 @@ struct omb_worker *omb_ensemble_new(char *const *urls, size_t n,
     snprintf(e->name, sizeof e->name, "%zu worker(s)", n);
     e->base.name = e->name;
     e->r = calloc(n, sizeof *e->r);
+    e->clocks = calloc(n, sizeof *e->clocks);
     e->multi = curl_multi_init();
-    if (!e->r || !e->multi) goto oom;
+    if (!e->r || !e->clocks || !e->multi) goto oom;
     e->n = n;
     size_t nprod = n == 1 ? 1 : (e->opt.extra_consumers ? (n + 2) / 3 : n / 2);
     for (size_t i = 0; i < n; i++) {

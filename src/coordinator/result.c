@@ -377,6 +377,8 @@ void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view 
         json_object_set_new(r->side, key, json_integer(sum.count));
         snprintf(key, sizeof key, "%sClamped", agg_prefix[s]);
         json_object_set_new(r->side, key, json_integer(cum->clamped[s]));
+        snprintf(key, sizeof key, "%sNegative", agg_prefix[s]);
+        json_object_set_new(r->side, key, json_integer(cum->negative[s]));
         /* Quantile maps: keys are the percentile reached, written as Java writes a Double;
          * jansson keeps insertion order, and the walk is ascending, as OMB's TreeMap. */
         struct quantile_ctx q = {.map = json_object(), .in_us = series_json[s].in_us};
@@ -389,6 +391,23 @@ void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view 
                         json_integer(cum->totals[OMB_C_RECEIVED]));
     json_object_set_new(r->side, "totalMessageSendErrors",
                         json_integer(cum->totals[OMB_C_SEND_ERRORS]));
+}
+
+void omb_result_set_clock_offsets(struct omb_result *r, const struct omb_clock_report *c, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "worker", json_string(c[i].worker));
+        json_object_set_new(o, "offsetMs",
+                            c[i].estimated ? json_real((double)c[i].offset_ns / 1e6) : json_null());
+        json_object_set_new(o, "uncertaintyMs",
+                            c[i].estimated ? json_real((double)c[i].uncertainty_ns / 1e6)
+                                           : json_null());
+        if (!c[i].estimated) json_object_set_new(o, "reason", json_string(c[i].why));
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(json_object_get(r->side, "omb"), "clockOffsets", a);
 }
 
 void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why)

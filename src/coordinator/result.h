@@ -68,6 +68,8 @@ void omb_result_set_rate_search(struct omb_result *r, const struct omb_rate_sear
 void omb_result_set_aggregate(struct omb_result *r, const struct omb_stats_view *cum);
 void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d, size_t n);
 /** The delivery check was not made: `omb.deliveryNotChecked` says why ("interrupted"). */
+/** omb.clockOffsets: per worker, its clock offset and uncertainty (ms), or why none. */
+void omb_result_set_clock_offsets(struct omb_result *r, const struct omb_clock_report *c, size_t n);
 void omb_result_set_delivery_unchecked(struct omb_result *r, const char *why);
 /** Marks the result as cut short, with the reason ("interrupted", an error sentence). */
 void omb_result_set_incomplete(struct omb_result *r, const char *reason);

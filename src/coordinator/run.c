@@ -735,6 +735,30 @@ static void report_figures(struct run *r, const struct omb_stats_view *cum)
     omb_latency_summarize(cum->hist[OMB_E2E_LATENCY], &rep->end_to_end);
 }
 
+/* The result's aggregates and the run report; the clock offsets of the workers, and a
+ * warning for latencies that could not be measured (negative: a receive stamped before its
+ * send, clocks further apart than the latency), which are counted and left out. */
+static void aggregate(struct run_state *s, const struct omb_stats_view *cum)
+{
+    struct run *r = &s->r;
+    omb_result_set_aggregate(s->res, cum);
+    report_figures(r, cum);
+    const struct omb_clock_report *clocks = NULL;
+    size_t nclocks =
+        r->worker->ops->clock_offsets ? r->worker->ops->clock_offsets(r->worker, &clocks) : 0;
+    if (nclocks) omb_result_set_clock_offsets(s->res, clocks, nclocks);
+    int64_t neg = cum->negative[OMB_E2E_LATENCY];
+    if (neg > 0) {
+        int64_t all = neg + cum->hist[OMB_E2E_LATENCY]->total_count;
+        omb_warn("%lld of %lld end-to-end latency samples (%.2f%%) were negative (received "
+                 "before they were sent, by the clocks that stamped them: clocks further apart "
+                 "than the latency) and are left out of the end-to-end figures; see "
+                 "aggregatedEndToEndLatencyNegative%s",
+                 (long long)neg, (long long)all, 100.0 * (double)neg / (double)all,
+                 nclocks ? " and omb.clockOffsets in the .omb file" : " in the .omb file");
+    }
+}
+
 /* The aggregate line and the result's aggregates, then the producers stop and the delivery
  * check runs. Sets @p status; returns 0, or -1 with r.err set when the worker failed. */
 static int finish(struct run_state *s, enum omb_run_status *status)
@@ -768,8 +792,7 @@ static int finish(struct run_state *s, enum omb_run_status *status)
     char line[1024];
     omb_aggregate_line(&s->cum, line, sizeof line);
     omb_info("%s", line);
-    omb_result_set_aggregate(s->res, &s->cum);
-    report_figures(r, &s->cum);
+    aggregate(s, &s->cum);
 
     if (worker->ops->stop_producers &&
         worker->ops->stop_producers(worker, 30000, r->err, sizeof r->err) != 0)
@@ -801,15 +824,13 @@ static enum omb_run_status fail(struct run_state *s)
     if (s->res) {
         char err[1024];
         if (read_cumulative(r, &s->cum, err, sizeof err) == 0) {
-            omb_result_set_aggregate(s->res, &s->cum);
-            report_figures(r, &s->cum);
+            aggregate(s, &s->cum);
         } else {
             /* OMB's tools need the aggregated keys: those of the periods received. */
             omb_warn("The worker cannot give its cumulative figures (%s): the result's "
                      "aggregates are those of the %zu period(s) received before the failure",
                      err, omb_result_periods(s->res));
-            omb_result_set_aggregate(s->res, &r->measured);
-            report_figures(r, &r->measured);
+            aggregate(s, &r->measured);
         }
         omb_result_set_incomplete(s->res, r->err);
     }

@@ -62,6 +62,9 @@ struct omb_delivered {
      * (OMB_CAP_OFFSETS), else (producer, sequence) from the envelope. offset = -1: none. */
     int32_t partition;
     int64_t offset;
+    /* The envelope's producer id (it says which worker sent the message, whose clock
+     * stamped publish_ns), or -1 without an envelope. omb_envelope_position fills it. */
+    int32_t producer;
 };
 
 /* Delivery of one message. Threads: any thread of the driver's; deliveries to one consumer

@@ -46,6 +46,7 @@ static inline void omb_envelope_position(const struct omb_msg_meta *m, struct om
     d->intended_ns = m->intended_ns;
     d->partition = m->sent_ns ? m->producer : 0;
     d->offset = m->sent_ns ? m->seq : -1;
+    d->producer = m->sent_ns ? m->producer : -1;
 }
 
 #endif

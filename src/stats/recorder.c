@@ -185,6 +185,7 @@ void omb_stats_view_clear(struct omb_stats_view *v)
     memset(v->counters, 0, sizeof v->counters);
     memset(v->totals, 0, sizeof v->totals);
     memset(v->clamped, 0, sizeof v->clamped);
+    memset(v->negative, 0, sizeof v->negative);
     for (int i = 0; i < OMB_NSERIES; i++)
         if (v->hist[i]) omb_hist_reset(v->hist[i]);
 }
@@ -197,6 +198,7 @@ void omb_stats_view_add(struct omb_stats_view *dst, const struct omb_stats_view 
     }
     for (int i = 0; i < OMB_NSERIES; i++) {
         dst->clamped[i] += src->clamped[i];
+        dst->negative[i] += src->negative[i];
         omb_hist_add(dst->hist[i], src->hist[i]);
     }
 }
@@ -224,6 +226,9 @@ static void drain_recorder(struct omb_recorder *r, struct omb_stats_view *out, i
         int64_t now = atomic_load_explicit(&r->clamped[i], memory_order_relaxed);
         out->clamped[i] += now - r->seen_clamped[i];
         if (advance) r->seen_clamped[i] = now;
+        now = atomic_load_explicit(&r->negative[i], memory_order_relaxed);
+        out->negative[i] += now - r->seen_negative[i];
+        if (advance) r->seen_negative[i] = now;
     }
 
     uint32_t t = atomic_load_explicit(&r->ring_tail, memory_order_relaxed); /* ours */

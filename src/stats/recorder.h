@@ -61,6 +61,7 @@ struct omb_rec_dense {
 struct omb_recorder {
     _Atomic int64_t counters[OMB_NCOUNTERS];
     _Atomic int64_t clamped[OMB_NSERIES];
+    _Atomic int64_t negative[OMB_NSERIES];
     const struct omb_hist *geometry[OMB_NSERIES]; /* shared, read-only */
     /* Single producer (the owner), single consumer (the reader, under the stats lock). */
     uint32_t *ring;                        /* OMB_REC_RING_LEN entries */
@@ -72,6 +73,7 @@ struct omb_recorder {
     /* Reader-side state: what the last read saw. */
     int64_t seen_counters[OMB_NCOUNTERS];
     int64_t seen_clamped[OMB_NSERIES];
+    int64_t seen_negative[OMB_NSERIES];
     struct omb_recorder *next;
 };
 
@@ -101,13 +103,20 @@ static inline void omb_rec_count(struct omb_recorder *r, enum omb_counter c, int
  *  @p index of series @p s in the ring if the reader has made room, else in dense counts. */
 void omb_rec_value_slow(struct omb_recorder *r, enum omb_series s, int32_t index);
 
-/** Records one latency in microseconds (clamped into range and counted when outside). */
+/** Records one latency in microseconds. Above the histogram's range: clamped to it and
+ *  counted in `clamped`. Negative (a receive timestamped before its send: clocks that
+ *  disagree by more than the latency): not a latency that can be measured, so counted in
+ *  `negative` and left out of the histogram, rather than recorded as 0. */
 static inline void omb_rec_value(struct omb_recorder *r, enum omb_series s, int64_t us)
 {
     const struct omb_hist *g = r->geometry[s];
-    if (__builtin_expect(us < 0 || us > g->highest_trackable, 0)) {
+    if (__builtin_expect(us < 0, 0)) {
+        omb_rec_add(&r->negative[s], 1);
+        return;
+    }
+    if (__builtin_expect(us > g->highest_trackable, 0)) {
         omb_rec_add(&r->clamped[s], 1);
-        us = us < 0 ? 0 : g->highest_trackable;
+        us = g->highest_trackable;
     }
     int32_t i = omb_hist_index(g, us);
     uint32_t h = r->ring_head;
@@ -126,6 +135,7 @@ struct omb_stats_view {
     int64_t counters[OMB_NCOUNTERS]; /* since the previous period read */
     int64_t totals[OMB_NCOUNTERS];   /* since omb_stats_new (never reset) */
     int64_t clamped[OMB_NSERIES];    /* since the previous period read */
+    int64_t negative[OMB_NSERIES];   /* since the previous period read (not in hist) */
     struct omb_hist *hist[OMB_NSERIES];
 };
 

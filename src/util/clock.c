@@ -2,8 +2,26 @@
 #include "util/clock.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int64_t omb_clock_offset_ns;
+
+/* OMB_TEST_CLOCK_OFFSET_MS (see clock.h): a skew injected for tests, in ns. */
+static int64_t test_offset_ns(void)
+{
+    const char *s = getenv("OMB_TEST_CLOCK_OFFSET_MS");
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    double ms = strtod(s, &end);
+    if (errno || *end || !isfinite(ms) || fabs(ms) > 1e9) {
+        fprintf(stderr, "omb: OMB_TEST_CLOCK_OFFSET_MS='%s' is not a number of ms; ignored\n", s);
+        return 0;
+    }
+    return (int64_t)(ms * 1e6);
+}
 
 void omb_clock_init(void)
 {
@@ -14,6 +32,7 @@ void omb_clock_init(void)
     clock_gettime(CLOCK_MONOTONIC, &mono);
     omb_clock_offset_ns = ((int64_t)wall.tv_sec - mono.tv_sec) * 1000000000LL +
                           ((int64_t)wall.tv_nsec - mono.tv_nsec);
+    omb_clock_offset_ns += test_offset_ns();
     done = 1;
 }
 

@@ -12,6 +12,11 @@
  * compared across processes and machines as wall-clock time (end-to-end latency).
  *
  * omb_clock_init() must run once before any thread reads the clock; it is idempotent.
+ *
+ * Test only: OMB_TEST_CLOCK_OFFSET_MS (a number of ms, may be negative or fractional) shifts
+ * this process's clock by that much, as if its machine's clock were wrong, so that two
+ * workers on one machine can show the clock-offset correction of a distributed run. A value
+ * that is not a number is ignored with a warning on stderr.
  */
 void omb_clock_init(void);
 

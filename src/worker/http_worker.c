@@ -69,6 +69,7 @@ struct omb_http_worker {
     long long last_seq;
     char *last_period;
     bool load_running;       /* between /start-load and /stop-all */
+    bool no_clock;           /* OMB_TEST_NO_CLOCK_ENDPOINT: /omb/clock answers 404 */
     int64_t last_request_ns; /* the last API request (the coordinator is alive) */
     /* Open connections of both ports, for the header deadline (sweeper thread). */
     pthread_mutex_t conns_lock;
@@ -391,7 +392,42 @@ static int ep_stop_producers(struct omb_http_worker *hw, struct MHD_Connection *
     return hw->worker->ops->stop_producers(hw->worker, (int)ms, err, errlen) ? FAILED : 0;
 }
 
+/* omb: this worker's clock now, and its producers' envelope ids, for the coordinator's
+ * clock-offset estimate (several of these, the fastest kept). */
+static int ep_clock(struct omb_http_worker *hw, struct MHD_Connection *c, struct request *r,
+                    char **out, char *err, size_t errlen)
+{
+    int32_t base = 0;
+    int64_t n = 0;
+    if (hw->initialized) omb_local_worker_producer_ids(hw->worker, &base, &n);
+    *out = omb_wire_clock(omb_now_ns(), base, n);
+    return *out ? 0 : FAILED;
+}
+
+/* omb: the clock offsets of the workers whose messages this one receives. */
+static int ep_clock_peers(struct omb_http_worker *hw, struct MHD_Connection *c, struct request *r,
+                          char **out, char *err, size_t errlen)
+{
+    struct omb_clock_peer *p = NULL;
+    size_t n = 0;
+    int rc = need_init(hw, err, errlen);
+    if (rc) return rc;
+    if (omb_wire_parse_clock_peers(r->body, r->len, &p, &n, err, errlen) != 0) return BAD;
+    rc = omb_local_worker_set_clock_peers(hw->worker, p, n);
+    free(p);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+        return FAILED;
+    }
+    omb_info("worker: end-to-end latencies of messages from %zu other worker(s) are corrected "
+             "for their clocks",
+             n);
+    return 0;
+}
+
 static const struct route routes[] = {
+    {"/omb/clock", V_GET, false, ep_clock},
+    {"/omb/clock-peers", V_POST, false, ep_clock_peers},
     {"/omb/stop-producers", V_POST, false, ep_stop_producers},
     {"/omb/delivery", V_GET, false, ep_delivery},
     {"/initialize-driver", V_POST, false, ep_initialize},
@@ -435,6 +471,8 @@ static unsigned precheck(struct omb_http_worker *hw, struct MHD_Connection *c, c
     }
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (!strcmp(url, routes[i].path)) r->route = &routes[i];
+    /* Test only: a worker without the clock endpoint, as a Java OMB worker. */
+    if (r->route && r->route->fn == ep_clock && hw->no_clock) r->route = NULL;
     if (!r->route) {
         snprintf(msg, msglen, "no such endpoint: %s", url);
         return MHD_HTTP_NOT_FOUND;
@@ -863,6 +901,8 @@ struct omb_http_worker *omb_http_worker_start(const struct omb_http_worker_optio
     if (!hw->opt.max_body) hw->opt.max_body = DEFAULT_MAX_BODY;
     if (!hw->opt.max_load_body) hw->opt.max_load_body = DEFAULT_MAX_LOAD_BODY;
     hw->last_seq = -1;
+    const char *nc = getenv("OMB_TEST_NO_CLOCK_ENDPOINT");
+    hw->no_clock = nc && *nc && strcmp(nc, "0") != 0;
     pthread_mutex_init(&hw->lock, NULL);
     pthread_mutex_init(&hw->conns_lock, NULL);
     hw->limit = conn_limit();

@@ -23,6 +23,15 @@
 
 struct local_worker;
 
+/* The clock offsets of the workers this one receives from (distributed runs), as the
+ * coordinator estimated them: immutable once published, so consumer threads read it with
+ * one atomic load and no lock. */
+struct clock_table {
+    struct clock_table *retired; /* replaced tables, freed when the consumers are closed */
+    size_t n;
+    struct omb_clock_peer peer[];
+};
+
 /* The statistics (sent, errors, received, bytes, latencies) live in the recorder, and
  * nowhere else. The counters below are for the worker's own bookkeeping: how many sends
  * are still in flight (flush) and what each topic's producers had acknowledged (the
@@ -78,7 +87,8 @@ struct local_worker {
      * consumers are set up in linear time. */
     struct omb_strmap sub_index;
     char **sub_keys;
-    int32_t producer_id_base; /* random; producer i of this worker is base + i */
+    int32_t producer_id_base;            /* random; producer i of this worker is base + i */
+    _Atomic(struct clock_table *) clock; /* NULL: every sender shares our clock */
 
     struct lw_sender *senders;
     size_t nsenders;
@@ -113,15 +123,33 @@ static void on_send_done(void *ctx, const struct omb_msg_meta *m, size_t bytes, 
     omb_rec_add(&p->acked, 1);
 }
 
+/* How far the clock that stamped a message from producer @p id is ahead of ours (0 when
+ * it is ours, or not known). A handful of ranges, one per producing worker: a linear scan. */
+static int64_t sender_clock_ahead(struct local_worker *w, int32_t id)
+{
+    const struct clock_table *t = atomic_load_explicit(&w->clock, memory_order_acquire);
+    if (!t || id < 0) return 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int64_t d = (int64_t)id - t->peer[i].base;
+        if (d < 0) d += OMB_PRODUCER_ID_SPACE; /* the range wraps around */
+        if (d < t->peer[i].count) return t->peer[i].offset_ns;
+    }
+    return 0;
+}
+
 static void on_receive(void *ctx, const struct omb_delivered *m)
 {
     struct lw_consumer *c = ctx;
     struct omb_recorder *r = omb_stats_recorder(c->w->stats);
     omb_rec_count(r, OMB_C_RECEIVED, 1);
     omb_rec_count(r, OMB_C_BYTES_RECEIVED, (int64_t)m->bytes);
-    if (m->publish_ns > 0) omb_rec_value(r, OMB_E2E_LATENCY, (m->now_ns - m->publish_ns) / 1000);
+    /* Send times read on another worker's clock, brought to ours. What is still negative
+     * after that is counted as such by the recorder, not recorded as 0. */
+    int64_t ahead = sender_clock_ahead(c->w, m->producer);
+    if (m->publish_ns > 0)
+        omb_rec_value(r, OMB_E2E_LATENCY, (m->now_ns - (m->publish_ns - ahead)) / 1000);
     if (m->intended_ns > 0)
-        omb_rec_value(r, OMB_E2E_LATENCY_CO, (m->now_ns - m->intended_ns) / 1000);
+        omb_rec_value(r, OMB_E2E_LATENCY_CO, (m->now_ns - (m->intended_ns - ahead)) / 1000);
     if (m->offset < 0 || omb_position_tracker_seen(c->positions, m->partition, m->offset) != 0)
         omb_rec_add(&c->unpositioned, 1);
     /* Release: whoever reads this count then sees the position recorded above. */
@@ -290,8 +318,9 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
  * probability about 2n / 2^31. */
 static int32_t new_producer_id(struct local_worker *w)
 {
-    if (!w->nprods) w->producer_id_base = (int32_t)(omb_random_seed() % (uint64_t)(INT32_MAX - 1));
-    return (int32_t)(((int64_t)w->producer_id_base + (int64_t)w->nprods) % (INT32_MAX - 1));
+    if (!w->nprods)
+        w->producer_id_base = (int32_t)(omb_random_seed() % (uint64_t)OMB_PRODUCER_ID_SPACE);
+    return (int32_t)(((int64_t)w->producer_id_base + (int64_t)w->nprods) % OMB_PRODUCER_ID_SPACE);
 }
 
 static int lw_create_producers(struct omb_worker *wk, char *const *topics, size_t n, char *err,
@@ -773,6 +802,16 @@ static void close_consumers(struct local_worker *w)
     closing_release(x);
 }
 
+static void free_clock_tables(struct local_worker *w)
+{
+    struct clock_table *t = atomic_exchange(&w->clock, NULL);
+    while (t) {
+        struct clock_table *next = t->retired;
+        free(t);
+        t = next;
+    }
+}
+
 static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t errlen)
 {
     struct local_worker *w = lw_of(wk);
@@ -796,6 +835,7 @@ static int lw_stop_all(struct omb_worker *wk, int keep_topics, char *err, size_t
     free(w->cons);
     w->cons = NULL;
     w->ncons = 0;
+    free_clock_tables(w); /* no consumer reads them any more */
     free_subs_from(w, 0);
     free(w->subs);
     w->subs = NULL;
@@ -831,6 +871,7 @@ static void lw_destroy(struct omb_worker *wk)
     if (!w) return;
     char err[256];
     lw_stop_all(wk, 0, err, sizeof err);
+    free_clock_tables(w);
     omb_stats_destroy(w->stats);
     free(w);
 }
@@ -892,5 +933,26 @@ int omb_local_worker_topic_acks(struct omb_worker *wk, char ***topics, int64_t *
     *topics = t;
     *acked = a;
     *n = k;
+    return 0;
+}
+
+void omb_local_worker_producer_ids(struct omb_worker *wk, int32_t *base, int64_t *n)
+{
+    struct local_worker *w = lw_of(wk);
+    *base = w->nprods ? w->producer_id_base : 0;
+    *n = (int64_t)w->nprods;
+}
+
+int omb_local_worker_set_clock_peers(struct omb_worker *wk, const struct omb_clock_peer *p,
+                                     size_t n)
+{
+    struct local_worker *w = lw_of(wk);
+    struct clock_table *t = malloc(sizeof *t + n * sizeof *p);
+    if (!t) return -1;
+    t->n = n;
+    if (n) memcpy(t->peer, p, n * sizeof *p);
+    /* The table it replaces may be in a consumer's hands right now: kept until stop_all. */
+    t->retired = atomic_load_explicit(&w->clock, memory_order_relaxed);
+    atomic_store_explicit(&w->clock, t, memory_order_release);
     return 0;
 }

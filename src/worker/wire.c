@@ -375,10 +375,13 @@ char *omb_wire_stats(enum omb_wire_stats_kind kind, const struct omb_stats_view 
         free(b64);
     }
     if (extended) {
-        json_t *c = json_array();
-        for (int s = 0; c && s < OMB_NSERIES; s++)
+        json_t *c = json_array(), *neg = json_array();
+        for (int s = 0; c && neg && s < OMB_NSERIES; s++) {
             json_array_append_new(c, json_integer(v->clamped[s]));
+            json_array_append_new(neg, json_integer(v->negative[s]));
+        }
         json_object_set_new(o, "ombClamped", c);
+        json_object_set_new(o, "ombNegative", neg);
     }
     return dump(o);
 }
@@ -394,6 +397,17 @@ static int add_counter(json_t *o, const char *name, int64_t *dst, bool required,
     }
     *dst += json_integer_value(v);
     return 0;
+}
+
+/* A per-series count array of the extension (ombClamped, ombNegative): added when present;
+ * anything but non-negative integers is ignored, as an unknown member would be. */
+static void add_series_counts(const json_t *a, int64_t into[OMB_NSERIES])
+{
+    if (!json_is_array(a)) return;
+    for (size_t s = 0; s < OMB_NSERIES && s < json_array_size(a); s++) {
+        json_t *x = json_array_get(a, s);
+        if (json_is_integer(x) && json_integer_value(x) > 0) into[s] += json_integer_value(x);
+    }
 }
 
 int omb_wire_parse_stats_add(enum omb_wire_stats_kind kind, const char *body, size_t len,
@@ -443,15 +457,94 @@ int omb_wire_parse_stats_add(enum omb_wire_stats_kind kind, const char *body, si
         if (into->hist[hists[i].s]) omb_hist_add(into->hist[hists[i].s], h);
         omb_hist_destroy(h);
     }
-    json_t *c = json_object_get(j, "ombClamped");
-    if (json_is_array(c))
-        for (size_t s = 0; s < OMB_NSERIES && s < json_array_size(c); s++) {
-            json_t *x = json_array_get(c, s);
-            if (json_is_integer(x) && json_integer_value(x) > 0)
-                into->clamped[s] += json_integer_value(x);
-        }
+    add_series_counts(json_object_get(j, "ombClamped"), into->clamped);
+    add_series_counts(json_object_get(j, "ombNegative"), into->negative);
     rc = 0;
 out:
+    json_decref(j);
+    return rc;
+}
+
+/* ---- clock ------------------------------------------------------------------------------ */
+
+#define MAX_OFFSET_NS (1000000LL * 1000000000LL) /* 11.6 days: anything larger is garbage */
+
+char *omb_wire_clock(int64_t now_ns, int32_t producer_id_base, int64_t producers)
+{
+    return dump(json_pack("{s:I,s:I,s:I}", "nowNs", (json_int_t)now_ns, "producerIdBase",
+                          (json_int_t)producer_id_base, "producers", (json_int_t)producers));
+}
+
+int omb_wire_parse_clock(const char *body, size_t len, int64_t *now_ns, int32_t *producer_id_base,
+                         int64_t *producers, char *err, size_t errlen)
+{
+    json_t *j = load(body, len, err, errlen);
+    if (!j) return -1;
+    long long now, base, k;
+    int rc = -1;
+    if (!json_is_object(j))
+        snprintf(err, errlen, "expected a JSON object");
+    else if (!get_int(j, "nowNs", 1, INT64_MAX, &now, err, errlen) &&
+             !get_int(j, "producerIdBase", 0, OMB_PRODUCER_ID_SPACE - 1, &base, err, errlen) &&
+             !get_int(j, "producers", 0, OMB_PRODUCER_ID_SPACE, &k, err, errlen)) {
+        *now_ns = now;
+        *producer_id_base = (int32_t)base;
+        *producers = k;
+        rc = 0;
+    }
+    json_decref(j);
+    return rc;
+}
+
+char *omb_wire_clock_peers(const struct omb_clock_peer *p, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_pack("{s:I,s:I,s:I}", "producerIdBase", (json_int_t)p[i].base,
+                                           "producers", (json_int_t)p[i].count, "offsetNs",
+                                           (json_int_t)p[i].offset_ns));
+    return a ? dump(json_pack("{s:o}", "peers", a)) : NULL;
+}
+
+int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out, size_t *n,
+                               char *err, size_t errlen)
+{
+    json_t *j = load(body, len, err, errlen);
+    if (!j) return -1;
+    int rc = -1;
+    struct omb_clock_peer *v = NULL;
+    json_t *a = json_is_object(j) ? json_object_get(j, "peers") : NULL;
+    if (!json_is_array(a) || json_array_size(a) > MAX_ITEMS) {
+        snprintf(err, errlen, "expected {\"peers\":[...]}");
+        goto out;
+    }
+    size_t k = json_array_size(a);
+    if (k && !(v = calloc(k, sizeof *v))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < k; i++) {
+        json_t *o = json_array_get(a, i);
+        long long base, cnt, off;
+        char e[200];
+        if (!json_is_object(o)) {
+            snprintf(err, errlen, "peers[%zu] must be an object", i);
+            goto out;
+        }
+        if (get_int(o, "producerIdBase", 0, OMB_PRODUCER_ID_SPACE - 1, &base, e, sizeof e) ||
+            get_int(o, "producers", 0, OMB_PRODUCER_ID_SPACE, &cnt, e, sizeof e) ||
+            get_int(o, "offsetNs", -MAX_OFFSET_NS, MAX_OFFSET_NS, &off, e, sizeof e)) {
+            snprintf(err, errlen, "peers[%zu]: %s", i, e);
+            goto out;
+        }
+        v[i] = (struct omb_clock_peer){.base = (int32_t)base, .count = cnt, .offset_ns = off};
+    }
+    *out = v;
+    *n = k;
+    v = NULL;
+    rc = 0;
+out:
+    free(v);
     json_decref(j);
     return rc;
 }

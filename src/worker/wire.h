@@ -63,6 +63,17 @@ char *omb_wire_stats(enum omb_wire_stats_kind kind, const struct omb_stats_view 
 int omb_wire_parse_stats_add(enum omb_wire_stats_kind kind, const char *body, size_t len,
                              struct omb_stats_view *into, char *err, size_t errlen);
 
+/** omb's GET /omb/clock: {"nowNs":n,"producerIdBase":b,"producers":k}, the worker's clock
+ *  when it answered and the range of its envelope producer ids (k = 0: no producers). */
+char *omb_wire_clock(int64_t now_ns, int32_t producer_id_base, int64_t producers);
+int omb_wire_parse_clock(const char *body, size_t len, int64_t *now_ns, int32_t *producer_id_base,
+                         int64_t *producers, char *err, size_t errlen);
+/** omb's POST /omb/clock-peers: {"peers":[{"producerIdBase":b,"producers":k,"offsetNs":o}]}
+ *  (struct omb_clock_peer). *out is malloc'ed (NULL when n is 0). */
+char *omb_wire_clock_peers(const struct omb_clock_peer *p, size_t n);
+int omb_wire_parse_clock_peers(const char *body, size_t len, struct omb_clock_peer **out, size_t *n,
+                               char *err, size_t errlen);
+
 /** omb's GET /omb/delivery: {"acknowledged":{"topic":n,..},"received":[{"topic":..,
  *  "subscription":..,"received":n},..]}. Parsing ADDS into a running merge: acknowledged
  *  per topic and received per (topic, subscription) summed over workers. */

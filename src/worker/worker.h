@@ -47,6 +47,27 @@ int64_t omb_delivery_missing(const struct omb_delivery *d);
  *  received over acknowledged (a lower bound). */
 int64_t omb_delivery_duplicates(const struct omb_delivery *d);
 
+/* One worker's clock as the coordinator estimated it before the load (distributed runs). */
+struct omb_clock_report {
+    const char *worker; /* its URL (owned by the worker object) */
+    bool estimated;     /* false: no estimate (why says so), nothing corrected for it */
+    int64_t offset_ns;  /* its clock - the coordinator's */
+    int64_t uncertainty_ns;
+    char why[160];
+};
+
+/* Envelope producer ids live in 0 .. OMB_PRODUCER_ID_SPACE - 1; a worker's are a range
+ * base, base + 1, ... that wraps around at the end. */
+#define OMB_PRODUCER_ID_SPACE (INT32_MAX - 1)
+
+/* For a receiving worker: messages from producer ids base .. base + count - 1 (wrapping)
+ * were timestamped by a clock offset_ns ahead of this worker's. */
+struct omb_clock_peer {
+    int32_t base;
+    int64_t count;
+    int64_t offset_ns;
+};
+
 struct omb_worker;
 
 /* Every operation returns 0, or -1 with one sentence in err. Called from one thread. */
@@ -82,6 +103,9 @@ struct omb_worker_ops {
     /** Optional. Per-subscription delivery accounting; *out is malloc'ed. */
     int (*delivery)(struct omb_worker *w, struct omb_delivery **out, size_t *n, char *err,
                     size_t errlen);
+    /** Optional (NULL: one clock, nothing to report). The clock offsets estimated when the
+     *  load started, one per worker; *out stays owned by the worker. Returns how many. */
+    size_t (*clock_offsets)(struct omb_worker *w, const struct omb_clock_report **out);
     /** Closes producers and consumers and, unless @p keep_topics, deletes the topics.
      *  Idempotent. */
     int (*stop_all)(struct omb_worker *w, int keep_topics, char *err, size_t errlen);

@@ -117,6 +117,8 @@ static void test_stats_round_trip_and_merge(void **state)
     for (int i = 1; i <= 10; i++) omb_hist_record(a.hist[OMB_PUB_LATENCY], i * 1000);
     omb_hist_record(a.hist[OMB_E2E_LATENCY], 3600000000LL);
     omb_hist_record(a.hist[OMB_PUB_LATENCY_CO], 77);
+    a.negative[OMB_E2E_LATENCY] = 3;
+    a.clamped[OMB_E2E_LATENCY] = 2;
 
     char *plain = omb_wire_stats(OMB_WIRE_PERIOD, &a, false);
     char *ext = omb_wire_stats(OMB_WIRE_PERIOD, &a, true);
@@ -136,6 +138,8 @@ static void test_stats_round_trip_and_merge(void **state)
                      omb_hist_max(a.hist[OMB_PUB_LATENCY]));
     assert_int_equal(sum.hist[OMB_E2E_LATENCY]->total_count, 2);
     assert_int_equal(sum.hist[OMB_PUB_LATENCY_CO]->total_count, 1); /* only the extended one */
+    assert_int_equal(sum.negative[OMB_E2E_LATENCY], 3);             /* idem */
+    assert_int_equal(sum.clamped[OMB_E2E_LATENCY], 2);
     free(plain);
     free(ext);
 
@@ -242,6 +246,45 @@ static void test_delivery_positions_merge(void **state)
     }
 }
 
+static void test_clock_bodies(void **state)
+{
+    char err[256];
+    char *b = omb_wire_clock(1700000000123456789LL, 2147483000, 12);
+    int64_t now, k;
+    int32_t base;
+    assert_int_equal(omb_wire_parse_clock(b, strlen(b), &now, &base, &k, err, sizeof err), 0);
+    assert_int_equal(now, 1700000000123456789LL);
+    assert_int_equal(base, 2147483000);
+    assert_int_equal(k, 12);
+    free(b);
+    assert_int_equal(omb_wire_parse_clock(S("{\"nowNs\":5,\"producerIdBase\":-1,"
+                                            "\"producers\":0}"),
+                                          &now, &base, &k, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "producerIdBase"));
+
+    struct omb_clock_peer in[] = {{.base = 7, .count = 3, .offset_ns = -200000000},
+                                  {.base = 0, .count = 1, .offset_ns = 5}};
+    b = omb_wire_clock_peers(in, 2);
+    struct omb_clock_peer *out = NULL;
+    size_t n = 0;
+    assert_int_equal(omb_wire_parse_clock_peers(b, strlen(b), &out, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(out[i].base, in[i].base);
+        assert_int_equal(out[i].count, in[i].count);
+        assert_int_equal(out[i].offset_ns, in[i].offset_ns);
+    }
+    free(out);
+    free(b);
+    assert_int_equal(omb_wire_parse_clock_peers(S("{\"peers\":[{\"producerIdBase\":1,"
+                                                  "\"producers\":1}]}"),
+                                                &out, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "peers[0]: 'offsetNs'"));
+    assert_int_equal(omb_wire_parse_clock_peers(S("[]"), &out, &n, err, sizeof err), -1);
+}
+
 static void test_error_body(void **state)
 {
     char *e = omb_wire_error("bad \"thing\"");
@@ -259,7 +302,7 @@ int main(void)
         cmocka_unit_test(test_topics_info),    cmocka_unit_test(test_strings_and_assignment),
         cmocka_unit_test(test_load),           cmocka_unit_test(test_stats_round_trip_and_merge),
         cmocka_unit_test(test_delivery_merge), cmocka_unit_test(test_delivery_positions_merge),
-        cmocka_unit_test(test_error_body),
+        cmocka_unit_test(test_error_body),     cmocka_unit_test(test_clock_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

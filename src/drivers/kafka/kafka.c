@@ -989,7 +989,8 @@ static void *consumer_main(void *arg)
                                           .intended_ns = intended,
                                           .now_ns = now,
                                           .partition = m->partition,
-                                          .offset = m->offset};
+                                          .offset = m->offset,
+                                          .producer = env.sent_ns ? env.producer : -1};
                 c->fn(c->ctx, &d);
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 omb_warn("Kafka consumer of '%s': %s", c->topic, rd_kafka_message_errstr(m));

@@ -403,7 +403,8 @@ static void deliver(struct lb_consumer *c, const struct lb_item *it, int64_t now
                               .intended_ns = it->intended_ns,
                               .now_ns = now,
                               .partition = it->partition,
-                              .offset = it->offset};
+                              .offset = it->offset,
+                              .producer = -1}; /* in-process: one clock, nothing to correct */
     c->fn(c->ctx, &m);
     if (c->redeliver_every > 0 && n % c->redeliver_every == 0) c->fn(c->ctx, &m);
 }
