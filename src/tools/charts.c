@@ -191,6 +191,15 @@ static int legend_layout(const struct series *s, size_t ns, double *ix, int *row
     return rows;
 }
 
+/* One x-axis tick: its vertical grid line and its label under the plot. */
+static void x_tick(FILE *f, double x, const char *label)
+{
+    fprintf(f,
+            "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+            "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+            x, PLOT_T, x, PLOT_B, x, TICK_Y, label);
+}
+
 static void svg_chart(FILE *f, const struct chart_def *def, const struct series *s, size_t ns,
                       const char *no_data)
 {
@@ -248,19 +257,13 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
                   {99.9, "99.9%"}, {99.99, "99.99%"}, {99.999, "99.999%"}};
         for (size_t i = 0; i < sizeof qt / sizeof qt[0]; i++) {
             double x = px_x(&ax, log10(100 / (100 - qt[i].pct)));
-            fprintf(f,
-                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                    "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                    x, PLOT_T, x, PLOT_B, x, TICK_Y, qt[i].label);
+            x_tick(f, x, qt[i].label);
         }
     } else {
         for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
             double x = px_x(&ax, v);
             axis_label(&ax, v, lab, sizeof lab);
-            fprintf(f,
-                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                    "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                    x, PLOT_T, x, PLOT_B, x, TICK_Y, lab);
+            x_tick(f, x, lab);
         }
     }
     fprintf(f,
@@ -678,10 +681,7 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
     for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
         double x = px_x(&ax, v);
         axis_label(&ax, v, lab, sizeof lab);
-        fprintf(f,
-                "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                x, PLOT_T, x, PLOT_B, x, TICK_Y, lab);
+        x_tick(f, x, lab);
     }
     fprintf(f,
             "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
