@@ -266,6 +266,13 @@ static bool pair_usable(const struct omb_workload *w, const struct omb_driver_co
     char lerr[512];
     const struct omb_driver_ops *ops = omb_driver_lookup(dc->driver_class, lerr, sizeof lerr);
     if (!ops) return true; /* reported already */
+    if (w->existing_topics && !ops->use_existing_topics) {
+        snprintf(err, errlen,
+                 "%s: existingTopicList: the %s driver (%s) cannot run on existing topics; it "
+                 "creates its own",
+                 w->path, ops->name, dc->path);
+        return false;
+    }
     struct omb_workload_shape ws = {
         .partitions = (int)w->partitions_per_topic,
         .pause = w->consumer_backlog_size_gb > 0,
@@ -508,6 +515,30 @@ static int run_matrix(const struct run_args *a, struct run_inputs *in)
     return failed && rc == 0 ? 1 : rc;
 }
 
+/* "4 topic(s) x 16 partition(s)", or "2 existing topic(s) (orders, payments) x the
+ * broker's partitions". */
+static void plan_topics(const struct omb_workload *w, char *buf, size_t len)
+{
+    if (!w->existing_topics) {
+        snprintf(buf, len, "%lld topic(s) x %lld partition(s)", (long long)w->topics,
+                 (long long)w->partitions_per_topic);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, len, "%lld existing topic(s) (", (long long)w->topics);
+    for (char **t = w->existing_topics; *t && used < len; t++) {
+        if (used + strlen(*t) + 40 > len) {
+            used += (size_t)snprintf(buf + used, len - used, "...");
+            break;
+        }
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", t == w->existing_topics ? "" : ", ", *t);
+    }
+    if (used >= len) return;
+    if (w->partitions_given)
+        snprintf(buf + used, len - used, ") x %lld partition(s)", (long long)w->partitions_per_topic);
+    else
+        snprintf(buf + used, len - used, ") x the broker's partitions");
+}
+
 /* --dry-run: what would run, in the order it would, and how long it would take at least
  * (warm-up and measured phases; setup, readiness, backlog build and drain come on top). */
 static int print_plan(const struct run_args *a, struct run_inputs *in)
@@ -528,12 +559,14 @@ static int print_plan(const struct run_args *a, struct run_inputs *in)
             else
                 snprintf(rate, sizeof rate, "%.0f msg/s%s", w->producer_rate,
                          a->opt.rate_per_producer ? " per producer" : "");
+            char topics[160];
+            plan_topics(w, topics, sizeof topics);
             printf("%3zu. %s (%s) on %s (%s)\n"
-                   "     %lld topic(s) x %lld partition(s), %lld B messages, %s; %lld "
+                   "     %s, %lld B messages, %s; %lld "
                    "producer(s)/topic, %lld subscription(s)/topic x %lld consumer(s)\n"
                    "     warm-up %g min, %s%s%smeasured %g min\n",
-                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, (long long)w->topics,
-                   (long long)w->partitions_per_topic, (long long)w->message_size, rate,
+                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, topics,
+                   (long long)w->message_size, rate,
                    (long long)w->producers_per_topic, (long long)w->subscriptions_per_topic,
                    (long long)w->consumer_per_subscription, w->warmup_duration_minutes,
                    w->consumer_backlog_size_gb > 0 ? "backlog " : "",

@@ -28,6 +28,11 @@
  *   used (as in OMB): it is not checked, payload_file stays NULL and a warning says so.
  * - keyDistributor accepts OMB's names and the aliases ROUND_ROBIN and RANDOM, quoted or
  *   not, case-sensitive (a wrong case gets a suggestion).
+ * - existingTopicList (Redpanda's fork) is a non-empty list of distinct topic names; with
+ *   it, topics may be left out, or be 0 (as the fork's files write it) or the list's
+ *   length, and is set to the length. Whether the topics exist is asked of the broker when
+ *   the run starts. existingTopicPrefix, sampleRateMillis and consumerOnly are refused
+ *   with what they meant (fork_only below).
  */
 #include "config/workload.h"
 
@@ -56,6 +61,12 @@ static const char *const key_dist_names[] = {"NO_KEY",      "KEY_ROUND_ROBIN", "
 static const int key_dist_values[] = {OMB_KEYS_NO_KEY, OMB_KEYS_ROUND_ROBIN, OMB_KEYS_RANDOM_NANO,
                                       OMB_KEYS_ROUND_ROBIN, OMB_KEYS_RANDOM_NANO};
 
+/* What the schema fills: the workload, and the nodes read after it. */
+struct loading {
+    struct omb_workload w; /* first: W(m) is also its offset in here */
+    const struct omb_yaml_node *existing;
+};
+
 #define W(m) offsetof(struct omb_workload, m)
 static const struct omb_field workload_fields[] = {
     {"name", OMB_FIELD_STRING, W(name), 1, 1, 0, NULL, NULL},
@@ -79,7 +90,10 @@ static const struct omb_field workload_fields[] = {
     {"testDurationMinutes", OMB_FIELD_DOUBLE, W(test_duration_minutes), 1, 0, 525600, NULL, NULL},
     {"warmupDurationMinutes", OMB_FIELD_DOUBLE, W(warmup_duration_minutes), 0, 0, 525600, NULL,
      NULL},
+    /* Kept as its YAML node, read by existing_list(). */
+    {"existingTopicList", OMB_FIELD_ANY, offsetof(struct loading, existing), 0, 1, 0, NULL, NULL},
 };
+#define TOPICS_FIELD 1 /* workload_fields[TOPICS_FIELD] is topics */
 #undef W
 
 const char *omb_key_distributor_name(enum omb_key_distributor k)
@@ -102,6 +116,9 @@ void omb_workload_free(struct omb_workload *w)
     free(w->base_name);
     free(w->name);
     free(w->payload_file);
+    if (w->existing_topics)
+        for (char **t = w->existing_topics; *t; t++) free(*t);
+    free(w->existing_topics);
     memset(w, 0, sizeof *w);
 }
 
@@ -245,6 +262,52 @@ out:
     return rc;
 }
 
+/* existingTopicList: distinct, non-empty names; topics left out, 0 or the list's length.
+ * Fills w->existing_topics (NULL-terminated) and w->topics. */
+static int existing_list(struct omb_workload *w, const struct omb_yaml_node *list,
+                         const struct omb_yaml_node *map, char *err, size_t errlen)
+{
+    const char *src = w->path, *key = "existingTopicList";
+    if (list->kind != OMB_YAML_SEQ || list->n == 0) {
+        fail_key(err, errlen, src, map, key,
+                 "'%s' must be a list of topic names, such as [orders, payments]%s", key,
+                 list->kind == OMB_YAML_SEQ ? ", not an empty list" : "");
+        return -1;
+    }
+    const struct omb_yaml_node *topics = omb_yaml_get(map, "topics");
+    if (topics && !omb_yaml_is_null(topics) && w->topics != 0 && w->topics != (int64_t)list->n) {
+        fail_key(err, errlen, src, map, "topics",
+                 "'topics' is %lld, but existingTopicList names %zu topic(s): leave topics out "
+                 "(or 0) to run on every listed topic",
+                 (long long)w->topics, list->n);
+        return -1;
+    }
+    if (!(w->existing_topics = calloc(list->n + 1, sizeof *w->existing_topics))) {
+        snprintf(err, errlen, "%s: out of memory", src);
+        return -1;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const struct omb_yaml_node *v = list->values[i];
+        if (v->kind != OMB_YAML_SCALAR || omb_yaml_is_null(v) || !v->scalar[0]) {
+            snprintf(err, errlen, "%s line %d: item %zu of existingTopicList must be a topic name",
+                     src, v->line, i + 1);
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(w->existing_topics[k], v->scalar)) {
+                snprintf(err, errlen, "%s line %d: existingTopicList names '%s' twice", src,
+                         v->line, v->scalar);
+                return -1;
+            }
+        if (!(w->existing_topics[i] = strdup(v->scalar))) {
+            snprintf(err, errlen, "%s: out of memory", src);
+            return -1;
+        }
+    }
+    w->topics = (int64_t)list->n;
+    return 0;
+}
+
 /* Rules that involve more than one key, or bounds the table cannot say (exclusive). */
 static int check_combinations(struct omb_workload *w, const struct omb_yaml_node *map, char *err,
                               size_t errlen)
@@ -306,16 +369,15 @@ static int check_combinations(struct omb_workload *w, const struct omb_yaml_node
     return 0;
 }
 
-/* Keys that OMB's forks added and that users carry over. omb does not honour them (yet):
+/* Keys that OMB's forks added and that users carry over, and omb does not honour:
  * each is refused with what it meant and what to do instead, rather than with "unknown
  * key" (a typo) or, worse, a run that silently ignores it. */
 static const struct {
     const char *key, *meaning;
 } fork_only[] = {
-    {"existingTopicList",
-     "Redpanda's fork: run on topics that already exist and are never deleted; omb creates "
-     "and deletes its own topics (--keep-topics keeps them)"},
-    {"existingTopicPrefix", "Redpanda's fork: run on existing topics; omb creates its own"},
+    {"existingTopicPrefix",
+     "Redpanda's fork: run on existing topics found by name; omb takes them listed by name, "
+     "in existingTopicList"},
     {"sampleRateMillis",
      "Redpanda's fork: the statistics period; omb sets it on the command line with --period "
      "SECONDS"},
@@ -377,9 +439,23 @@ int omb_workload_load(const char *path, struct omb_workload *out, char *err, siz
         goto out;
     }
     if (fork_keys(root, path, err, errlen) != 0) goto out;
-    if (omb_schema_apply(doc, root, workload_fields,
-                         sizeof workload_fields / sizeof workload_fields[0], 0, out, err,
-                         errlen) != 0)
+    /* With existingTopicList, topics is the list's length: it may be left out, or be 0. */
+    struct omb_field fields[sizeof workload_fields / sizeof workload_fields[0]];
+    memcpy(fields, workload_fields, sizeof fields);
+    const struct omb_yaml_node *list = omb_yaml_get(root, "existingTopicList");
+    if (list && !omb_yaml_is_null(list)) {
+        fields[TOPICS_FIELD].required = 0;
+        fields[TOPICS_FIELD].min = 0;
+    }
+    struct loading ld = {.w = *out};
+    int applied = omb_schema_apply(doc, root, fields, sizeof fields / sizeof fields[0], 0, &ld,
+                                   err, errlen);
+    *out = ld.w; /* what was set is freed with out */
+    if (applied != 0) goto out;
+    out->partitions_given = omb_yaml_get(root, "partitionsPerTopic") &&
+                            !omb_yaml_is_null(omb_yaml_get(root, "partitionsPerTopic"));
+    if (ld.existing && !omb_yaml_is_null(ld.existing) &&
+        existing_list(out, ld.existing, root, err, errlen) != 0)
         goto out;
     if (check_combinations(out, root, err, errlen) != 0) goto out;
     if (out->payload_file && out->use_randomized_payloads) {

@@ -16,8 +16,14 @@ struct omb_workload {
     char *path;      /* the file as given */
     char *base_name; /* file name without directory and .yaml/.yml, for result names */
     char *name;
-    int64_t topics;
+    int64_t topics; /* with existing_topics: their number */
     int64_t partitions_per_topic;
+    /* existingTopicList (from Redpanda's fork): the run uses these topics, which exist
+     * already, and never deletes them; NULL when omb creates its own (docs/workloads.md). */
+    char **existing_topics;
+    /* partitionsPerTopic was in the file: with existing topics, a count to check against
+     * the broker's; without it, the broker's count is used. */
+    bool partitions_given;
     enum omb_key_distributor key_distributor;
     int64_t message_size;
     char *payload_file; /* resolved path that exists, or NULL */

@@ -333,6 +333,45 @@ static int en_create_topics(struct omb_worker *w, int n, int partitions, char **
     return 0;
 }
 
+/* Every worker's driver is told (its consumers start at the topics' ends); the first
+ * worker's partition counts are the answer, and the others must agree. */
+static int en_use_existing_topics(struct omb_worker *w, char *const *topics, size_t n,
+                                  int *partitions, char *err, size_t errlen)
+{
+    struct ensemble *e = ens_of(w);
+    char *body = omb_wire_strings(topics, n);
+    struct call c = {.method = "POST",
+                     .path = "/omb/existing-topics",
+                     .body = body,
+                     .timeout_ms = e->opt.setup_timeout_ms};
+    int rc = body ? call(e, NULL, &c, err, errlen) : -1;
+    free(body);
+    if (rc != 0) return -1;
+    int *other = calloc(n ? n : 1, sizeof *other);
+    if (!other) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char perr[256];
+    for (size_t i = 0; i < e->n && rc == 0; i++) {
+        int *got = i ? other : partitions;
+        if (omb_wire_parse_counts(e->r[i].body, e->r[i].len, got, n, perr, sizeof perr) != 0) {
+            snprintf(err, errlen, "worker %s: /omb/existing-topics: %s", e->r[i].url, perr);
+            rc = -1;
+        }
+        for (size_t k = 0; i && rc == 0 && k < n; k++)
+            if (other[k] != partitions[k]) {
+                snprintf(err, errlen,
+                         "workers %s and %s see topic '%s' with %d and %d partitions: are they "
+                         "on one cluster?",
+                         e->r[0].url, e->r[i].url, topics[k], partitions[k], other[k]);
+                rc = -1;
+            }
+    }
+    free(other);
+    return rc;
+}
+
 /* Round robin of @p n items over the workers selected by @p sel, as OMB's
  * ListPartition.partitionList: item i goes to the ((*next + i) mod k)-th selected worker;
  * *next moves on by n. Returns per-worker index lists in @p idx (idx[w] holds cnt[w]
@@ -842,6 +881,7 @@ static const struct omb_worker_ops ensemble_ops = {ENSEMBLE_OMB_API};
 /* Every worker is an omb worker: the delivery check works across them. */
 static const struct omb_worker_ops ensemble_omb_ops = {
     ENSEMBLE_OMB_API,
+    .use_existing_topics = en_use_existing_topics,
     .stop_producers = en_stop_producers,
     .delivery = en_delivery,
 };

@@ -234,7 +234,8 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     json_object_set_new(o, "driver", json_string(info->driver_name));
     json_object_set_new(o, "messageSize", json_integer(w->message_size));
     json_object_set_new(o, "topics", json_integer(w->topics));
-    json_object_set_new(o, "partitions", json_integer(w->partitions_per_topic));
+    json_object_set_new(o, "partitions",
+                        json_integer(info->partitions ? info->partitions : w->partitions_per_topic));
     json_object_set_new(o, "producersPerTopic", json_integer(w->producers_per_topic));
     json_object_set_new(o, "consumersPerTopic", json_integer(w->consumer_per_subscription));
     /* OMB's per-period arrays, in OMB's order, so they exist even when empty. */
@@ -273,6 +274,11 @@ struct omb_result *omb_result_new(const struct omb_result_info *info)
     json_object_set_new(cfg, "name", json_string(w->name));
     json_object_set_new(cfg, "topics", json_integer(w->topics));
     json_object_set_new(cfg, "partitionsPerTopic", json_integer(w->partitions_per_topic));
+    if (w->existing_topics) {
+        json_t *list = json_array();
+        for (char **e = w->existing_topics; *e; e++) json_array_append_new(list, json_string(*e));
+        json_object_set_new(cfg, "existingTopicList", list);
+    }
     json_object_set_new(cfg, "keyDistributor",
                         json_string(omb_key_distributor_name(w->key_distributor)));
     json_object_set_new(cfg, "messageSize", json_integer(w->message_size));
@@ -428,6 +434,7 @@ void omb_result_set_delivery(struct omb_result *r, const struct omb_delivery *d,
                             d[i].positioned ? json_integer(d[i].distinct) : json_null());
         json_object_set_new(o, "missing", json_integer(omb_delivery_missing(&d[i])));
         json_object_set_new(o, "duplicates", json_integer(omb_delivery_duplicates(&d[i])));
+        json_object_set_new(o, "foreign", json_integer(d[i].foreign));
         json_array_append_new(a, o);
     }
     json_object_set_new(json_object_get(r->side, "omb"), "delivery", a);

@@ -48,6 +48,9 @@ struct omb_result_info {
     /* the driver file's parsed root (a map), echoed as `omb.driverConfig` with secrets
      * hidden; NULL: none recorded */
     const struct omb_yaml_node *driver_doc;
+    /* The partitions per topic the run had: the workload's, or for existing topics the
+     * broker's (their largest count when they differ); 0: the workload's. */
+    int64_t partitions;
     double period_seconds;
     int64_t start_epoch_ms;
 };

@@ -426,6 +426,11 @@ static int64_t check_delivery(struct run *r, struct omb_result *res)
                       "within %.0f s)",
                       d[i].subscription, d[i].topic, (long long)got, unit,
                       (long long)d[i].acknowledged, (long long)lost, r->opt->drain_timeout_s);
+        if (d[i].foreign > 0)
+            omb_info("Subscription '%s' of topic '%s' also received %lld message(s) that omb "
+                     "did not send (another client writing to the topic): counted in the "
+                     "consume rate, not in the delivery check",
+                     d[i].subscription, d[i].topic, (long long)d[i].foreign);
         if (dups > 0 && d[i].positioned)
             omb_info("Subscription '%s' of topic '%s' received %lld message(s) more than once "
                      "(redeliveries, e.g. after a consumer group rebalance; the consume rate "
@@ -474,6 +479,7 @@ struct run_state {
     size_t nts, nptopics;
     struct omb_payloads payloads;
     struct omb_stats_view cum;
+    int64_t partitions; /* of existing topics, the largest count; 0: the workload's */
     bool initialized;
 };
 
@@ -525,12 +531,63 @@ static void chunk_done(struct chunker *c, size_t n)
     }
 }
 
+/* existingTopicList: the topics are checked, not created, and their partition counts are
+ * the broker's (partitionsPerTopic, when the file gives it, must agree). */
+static int use_existing_topics(struct run_state *s)
+{
+    struct run *r = &s->r;
+    const struct omb_workload *w = r->w;
+    size_t n = (size_t)w->topics;
+    int64_t t0 = omb_now_ns();
+    if (!r->worker->ops->use_existing_topics) {
+        snprintf(r->err, sizeof r->err,
+                 "%s: existingTopicList needs omb workers (the workers given are OMB's, which "
+                 "create their own topics)",
+                 w->path);
+        return -1;
+    }
+    int *parts = calloc(n, sizeof *parts);
+    if (!parts) return oom(r);
+    char err[sizeof r->err - 64];
+    int rc = r->worker->ops->use_existing_topics(r->worker, w->existing_topics, n, parts, err,
+                                                 sizeof err);
+    if (rc != 0) snprintf(r->err, sizeof r->err, "%s: existingTopicList: %s", w->path, err);
+    int64_t lo = rc ? 0 : parts[0], hi = lo;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (w->partitions_given && parts[i] != w->partitions_per_topic) {
+            snprintf(r->err, sizeof r->err,
+                     "%s: partitionsPerTopic is %lld, but existing topic '%s' has %d "
+                     "partition(s) (leave partitionsPerTopic out to take the broker's)",
+                     w->path, (long long)w->partitions_per_topic, w->existing_topics[i],
+                     parts[i]);
+            rc = -1;
+        }
+        lo = parts[i] < lo ? parts[i] : lo;
+        hi = parts[i] > hi ? parts[i] : hi;
+    }
+    free(parts);
+    if (rc != 0) return -1;
+    s->partitions = hi;
+    for (size_t i = 0; i < n; i++)
+        if (!(s->topics[i] = strdup(w->existing_topics[i]))) return oom(r);
+    char range[48];
+    if (lo == hi)
+        snprintf(range, sizeof range, "%lld", (long long)lo);
+    else
+        snprintf(range, sizeof range, "%lld to %lld", (long long)lo, (long long)hi);
+    omb_info("Using %zu existing topic(s) of %s partition(s) (%.1f ms): consumers start at their "
+             "end, and they are not deleted",
+             n, range, secs_since(t0) * 1000);
+    return 0;
+}
+
 static int create_topics(struct run_state *s)
 {
     struct run *r = &s->r;
     const struct omb_workload *w = r->w;
     s->topics = calloc((size_t)w->topics, sizeof *s->topics);
     if (!s->topics) return oom(r);
+    if (w->existing_topics) return use_existing_topics(s);
     struct chunker c = chunker_start("topic(s)", (size_t)w->topics);
     int64_t n;
     while ((n = chunk_next(&c, r)) > 0) {
@@ -709,6 +766,7 @@ static int run_phases(struct run_state *s)
         .driver_name = s->d->name,
         .driver_file = s->d->path,
         .driver_doc = s->d->doc ? s->d->doc->root : NULL,
+        .partitions = s->partitions,
         .period_seconds = opt->period_seconds,
         .start_epoch_ms = omb_now_ns() / 1000000,
     };

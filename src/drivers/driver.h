@@ -65,6 +65,9 @@ struct omb_delivered {
     /* The envelope's producer id (it says which worker sent the message, whose clock
      * stamped publish_ns), or -1 without an envelope. omb_envelope_position fills it. */
     int32_t producer;
+    /* Not sent by omb (no envelope): another client writing to the topic, as on a run on
+     * existing topics. Counted in the consume rate, left out of the delivery check. */
+    bool foreign;
 };
 
 /* Delivery of one message. Threads: any thread of the driver's; deliveries to one consumer
@@ -147,6 +150,18 @@ struct omb_driver_ops {
     /** Creates topics with @p partitions partitions each. May block. */
     int (*create_topics)(struct omb_driver *d, const char *const *topics, size_t n, int partitions,
                          char *err, size_t errlen);
+
+    /**
+     * Optional (NULL: the driver only runs on topics it creates). A run on topics that exist
+     * already (the workload's existingTopicList): checks that each of @p topics exists,
+     * without creating any (Kafka would create a mistyped name on first use), and gives
+     * each one's partition count in @p partitions. From then on this driver's consumers of
+     * these topics start at each partition's end as of this call, so that a run measures
+     * its own messages rather than replaying the topic's history; a subscription's
+     * committed place, if it has one, still wins. The driver never deletes them. May block.
+     */
+    int (*use_existing_topics)(struct omb_driver *d, const char *const *topics, size_t n,
+                               int *partitions, char *err, size_t errlen);
 
     /** Creates one producer on @p topic; completions go to @p done(@p ctx, ...). */
     int (*create_producer)(struct omb_driver *d, const char *topic, omb_send_done_fn done,

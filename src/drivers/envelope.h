@@ -47,6 +47,7 @@ static inline void omb_envelope_position(const struct omb_msg_meta *m, struct om
     d->partition = m->sent_ns ? m->producer : 0;
     d->offset = m->sent_ns ? m->seq : -1;
     d->producer = m->sent_ns ? m->producer : -1;
+    d->foreign = !m->sent_ns;
 }
 
 #endif

@@ -202,6 +202,34 @@ static int ep_create_topics(struct omb_http_worker *hw, struct MHD_Connection *c
     return 0;
 }
 
+/* omb's own: the run's topics exist already (existingTopicList); the body names them, the
+ * answer is their partition counts. */
+static int ep_existing_topics(struct omb_http_worker *hw, struct MHD_Connection *c,
+                              struct request *r, char **out, char *err, size_t errlen)
+{
+    char **topics = NULL;
+    size_t n = 0;
+    int rc = need_init(hw, err, errlen);
+    if (rc) return rc;
+    if (omb_wire_parse_strings(r->body, r->len, &topics, &n, err, errlen) != 0) return BAD;
+    int *parts = calloc(n ? n : 1, sizeof *parts);
+    if (!parts) {
+        snprintf(err, errlen, "out of memory");
+        rc = FAILED;
+    } else if (n == 0) {
+        snprintf(err, errlen, "the body must name at least one topic");
+        rc = BAD;
+    } else if (hw->worker->ops->use_existing_topics(hw->worker, topics, n, parts, err, errlen)) {
+        rc = FAILED;
+    } else {
+        *out = omb_wire_counts(parts, n);
+        omb_info("worker: using %zu existing topic(s)", n);
+    }
+    free(parts);
+    omb_wire_free_strings(topics, n);
+    return rc;
+}
+
 static int ep_create_producers(struct omb_http_worker *hw, struct MHD_Connection *c,
                                struct request *r, char **out, char *err, size_t errlen)
 {
@@ -430,6 +458,7 @@ static const struct route routes[] = {
     {"/omb/clock-peers", V_POST, false, ep_clock_peers},
     {"/omb/stop-producers", V_POST, false, ep_stop_producers},
     {"/omb/delivery", V_GET, false, ep_delivery},
+    {"/omb/existing-topics", V_POST, false, ep_existing_topics},
     {"/initialize-driver", V_POST, false, ep_initialize},
     {"/create-topics", V_POST, false, ep_create_topics},
     {"/create-producers", V_POST, false, ep_create_producers},

@@ -56,6 +56,7 @@ struct lw_consumer {
     _Atomic int64_t received;
     struct omb_position_tracker *positions;
     _Atomic int64_t unpositioned; /* received without a position (or with no memory for it) */
+    _Atomic int64_t foreign;      /* received, not sent by omb (driver.h): not checked */
 };
 
 struct lw_sender {
@@ -150,6 +151,10 @@ static void on_receive(void *ctx, const struct omb_delivered *m)
         omb_rec_value(r, OMB_E2E_LATENCY, (m->now_ns - (m->publish_ns - ahead)) / 1000);
     if (m->intended_ns > 0)
         omb_rec_value(r, OMB_E2E_LATENCY_CO, (m->now_ns - (m->intended_ns - ahead)) / 1000);
+    if (m->foreign) {
+        omb_rec_add(&c->foreign, 1);
+        return; /* not one of the run's messages: the delivery check does not count it */
+    }
     if (m->offset < 0 || omb_position_tracker_seen(c->positions, m->partition, m->offset) != 0)
         omb_rec_add(&c->unpositioned, 1);
     /* Release: whoever reads this count then sees the position recorded above. */
@@ -309,6 +314,23 @@ static int lw_create_topics(struct omb_worker *wk, int n, int partitions, char *
     for (int i = 0; i < n; i++) w->topics[w->ntopics++] = strdup(list[i]);
     *names = list;
     return 0;
+}
+
+/* Existing topics are not added to w->topics: the worker deletes only what it created. */
+static int lw_use_existing_topics(struct omb_worker *wk, char *const *topics, size_t n,
+                                  int *partitions, char *err, size_t errlen)
+{
+    struct local_worker *w = lw_of(wk);
+    if (need_driver(w, err, errlen)) return -1;
+    if (!w->ops->use_existing_topics) {
+        snprintf(err, errlen, "the %s driver cannot run on existing topics; it creates its own",
+                 w->ops->name);
+        return -1;
+    }
+    return w->ops->use_existing_topics(w->drv, (const char *const *)topics, n, partitions, err,
+                                       errlen) == OMB_DRV_OK
+               ? 0
+               : -1;
 }
 
 /* An envelope producer id, unique in this worker: a random base (drawn per run) plus the
@@ -701,6 +723,7 @@ static int lw_delivery(struct omb_worker *wk, struct omb_delivery **out, size_t 
         struct lw_consumer *c = w->cons[i];
         struct omb_delivery *x = &d[c->sub];
         x->received += atomic_load_explicit(&c->received, memory_order_acquire);
+        x->foreign += atomic_load_explicit(&c->foreign, memory_order_relaxed);
         if (atomic_load_explicit(&c->unpositioned, memory_order_relaxed) > 0 ||
             omb_position_tracker_read(c->positions, &x->positions) != 0)
             x->positioned = false;
@@ -879,6 +902,7 @@ static void lw_destroy(struct omb_worker *wk)
 static const struct omb_worker_ops local_ops = {
     .initialize_driver = lw_initialize_driver,
     .create_topics = lw_create_topics,
+    .use_existing_topics = lw_use_existing_topics,
     .create_producers = lw_create_producers,
     .create_consumers = lw_create_consumers,
     .probe_producers = lw_probe_producers,

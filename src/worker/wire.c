@@ -117,6 +117,37 @@ char *omb_wire_strings(char *const *v, size_t n)
     return dump(a);
 }
 
+int omb_wire_parse_counts(const char *body, size_t len, int *out, size_t n, char *err,
+                          size_t errlen)
+{
+    json_t *j = load(body, len, err, errlen);
+    if (!j) return -1;
+    int rc = -1;
+    if (!json_is_array(j) || json_array_size(j) != n) {
+        snprintf(err, errlen, "expected an array of %zu integers", n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(j, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+            snprintf(err, errlen, "item %zu must be an integer from 1 to 1000000", i);
+            goto out;
+        }
+        out[i] = (int)json_integer_value(v);
+    }
+    rc = 0;
+out:
+    json_decref(j);
+    return rc;
+}
+
+char *omb_wire_counts(const int *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_integer(v[i]));
+    return dump(a);
+}
+
 void omb_wire_free_assignment(struct omb_topic_sub *ts, size_t n)
 {
     if (!ts) return;
@@ -578,6 +609,8 @@ char *omb_wire_delivery(char *const *topics, const int64_t *acked, size_t ntopic
     for (size_t i = 0; r && i < nsubs; i++) {
         json_t *e = json_pack("{s:s,s:s,s:I}", "topic", subs[i].topic, "subscription",
                               subs[i].subscription, "received", (json_int_t)subs[i].received);
+        if (e && subs[i].foreign)
+            json_object_set_new(e, "foreign", json_integer(subs[i].foreign));
         /* Positions only when known: their absence makes the coordinator count instead. */
         if (e && subs[i].positioned)
             json_object_set_new(e, "positions", positions_json(&subs[i].positions));
@@ -672,6 +705,12 @@ int omb_wire_parse_delivery_add(const char *body, size_t len, struct omb_wire_de
             d->nsubs++;
         }
         d->subs[i].received += json_integer_value(n);
+        json_t *f = json_object_get(e, "foreign"); /* optional: absent means none */
+        if (f && (!json_is_integer(f) || json_integer_value(f) < 0)) {
+            snprintf(err, errlen, "received[%zu].foreign must be an integer >= 0", k);
+            goto out;
+        }
+        d->subs[i].foreign += f ? json_integer_value(f) : 0;
         /* Positioned only if every worker's part of the subscription is;
          * omb_wire_delivery_finish then counts the merged positions. */
         json_t *pos = json_object_get(e, "positions");

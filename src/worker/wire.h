@@ -26,6 +26,12 @@ int omb_wire_parse_strings(const char *body, size_t len, char ***out, size_t *n,
 char *omb_wire_strings(char *const *v, size_t n);
 void omb_wire_free_strings(char **v, size_t n);
 
+/** [3,1,...] (omb's /omb/existing-topics answer: partitions per topic): exactly @p n
+ *  integers in 1..1e6 into @p out. */
+int omb_wire_parse_counts(const char *body, size_t len, int *out, size_t n, char *err,
+                          size_t errlen);
+char *omb_wire_counts(const int *v, size_t n);
+
 /** ConsumerAssignment {"topicsSubscriptions":[{"topic":..,"subscription":..}]}. */
 int omb_wire_parse_assignment(const char *body, size_t len, struct omb_topic_sub **out, size_t *n,
                               char *err, size_t errlen);

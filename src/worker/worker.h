@@ -31,13 +31,14 @@ struct omb_delivery {
     char *topic;
     char *subscription;
     int64_t acknowledged;
-    int64_t received; /* deliveries, a redelivered message counted each time */
+    int64_t received; /* deliveries of omb's messages, a redelivered message counted each time */
     /* By position (partition, offset): whether every delivery came with one (false: the
      * driver gives none, and only counts can be compared), the distinct messages received,
      * and the positions themselves (for merging across workers). */
     bool positioned;
     int64_t distinct;
     struct omb_positions positions;
+    int64_t foreign; /* deliveries of messages omb did not send (other clients of the topic) */
 };
 
 /** Acknowledged messages the subscription did not receive: by distinct position when
@@ -77,6 +78,12 @@ struct omb_worker_ops {
     /** Creates @p n topics; *names receives n malloc'ed names in a malloc'ed array. */
     int (*create_topics)(struct omb_worker *w, int n, int partitions, char ***names, char *err,
                          size_t errlen);
+    /** Optional (NULL: OMB's Java workers). The run uses @p n topics that exist already
+     *  (existingTopicList) instead of creating any: the driver's use_existing_topics
+     *  (driver.h), which gives their partition counts in @p partitions. The worker never
+     *  deletes them. */
+    int (*use_existing_topics)(struct omb_worker *w, char *const *topics, size_t n,
+                               int *partitions, char *err, size_t errlen);
     /** One producer per entry (a topic repeated = several producers on it). */
     int (*create_producers)(struct omb_worker *w, char *const *topics, size_t n, char *err,
                             size_t errlen);

@@ -30,7 +30,13 @@ kafka_warm_up() {
     "$OMB" run -d k.yaml -o warm.json w.yaml > warm.log 2>&1) ||
     { cat "$WORK/warm-up/warm.log"; fail "the warm-up run on the new Kafka broker failed"; }
 }
-kafka_down() { [ "$KAFKA_STARTED" = 1 ] && "$BROKER" stop kafka >/dev/null 2>&1 || true; }
+# Keeps the exit status it was called with, so that an EXIT trap that runs it before
+# stop_all_pids (which exits with $?) still fails a failed test.
+kafka_down() {
+  local rc=$?
+  if [ "$KAFKA_STARTED" = 1 ]; then "$BROKER" stop kafka >/dev/null 2>&1 || true; fi
+  return $rc
+}
 trap 'kafka_down; rm -rf "$WORK"' EXIT
 
 # omb's topics on the cluster (test-topic-*), one per line.

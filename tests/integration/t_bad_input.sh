@@ -81,8 +81,16 @@ expect_fail 2 "tc-key.yaml line 5: topicConfig 'retention.msx' is not a Kafka to
 printf 'name: K\ndriverClass: kafka\ntopicConfig: |\n  retention.ms=1h\n' > tc-val.yaml
 expect_fail 2 "tc-val.yaml line 4: topicConfig retention.ms=1h: '1h' is not a valid value" -- "$OMB" run -d tc-val.yaml ok.yaml
 # Keys of OMB's forks are named as such, with what to do instead, not taken for typos.
-printf 'name: t\ntopics: 0\nexistingTopicList: [orders]\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 1\n' > fork1.yaml
-expect_fail 2 "fork1.yaml line 3: 'existingTopicList' is not supported .Redpanda's fork: run on topics that already exist" -- "$OMB" run --dry-run fork1.yaml
+printf 'name: t\ntopics: 1\nexistingTopicPrefix: bench\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 1\n' > fork1.yaml
+expect_fail 2 "fork1.yaml line 3: 'existingTopicPrefix' is not supported .Redpanda's fork: .*existingTopicList" -- "$OMB" run --dry-run fork1.yaml
+# existingTopicList is honoured (t_kafka_existing), where the driver can: not on the
+# loopback, and on the in-process mock no topic exists yet. Nothing is created either way.
+printf 'name: t\ntopics: 0\nexistingTopicList: [orders]\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 0.05\nwarmupDurationMinutes: 0\n' > exist.yaml
+expect_fail 2 "exist.yaml: existingTopicList: the loopback driver .loopback.yaml. cannot run on existing topics" -- "$OMB" run -d loopback.yaml exist.yaml
+"$OMB" run --dry-run exist.yaml > exist-plan.txt || fail "dry run of existingTopicList on Kafka failed"
+grep -q "1 existing topic(s) (orders) x the broker's partitions" exist-plan.txt || { cat exist-plan.txt; fail "plan does not show the existing topics"; }
+expect_fail 1 "exist.yaml: existingTopicList: topic 'orders' does not exist: the in-process mock cluster starts empty" -- "$OMB" run exist.yaml
+ls ./*.json 2>/dev/null | grep -q . && fail "a refused existingTopicList run wrote a result"
 printf 'name: t\ntopics: 1\nmessageSize: 10\nproducerRate: 1\ntestDurationMinutes: 1\nsampleRateMillis: 1000\n' > fork2.yaml
 expect_fail 2 "fork2.yaml line 6: 'sampleRateMillis' is not supported .*--period SECONDS" -- "$OMB" run --dry-run fork2.yaml
 # Repeated -d accumulates, as OMB's parser does: a missing first file is reported.

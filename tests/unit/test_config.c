@@ -725,6 +725,60 @@ static void test_workload_combinations(void **state)
                         "produce-only test set subscriptionsPerTopic to 0)");
 }
 
+/* existingTopicList (Redpanda's fork): topics left out, 0 or the list's length. */
+static void test_workload_existing_topics(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {
+        "name: t\nexistingTopicList: [orders, payments]\nmessageSize: 1\nproducerRate: 1\n"
+        "testDurationMinutes: 1\n",
+        "name: t\ntopics: 0\nexistingTopicList:\n  - orders\n  - payments\nmessageSize: 1\n"
+        "producerRate: 1\ntestDurationMinutes: 1\n",
+        "name: t\ntopics: 2\nexistingTopicList: [orders, payments]\nmessageSize: 1\n"
+        "producerRate: 1\ntestDurationMinutes: 1\npartitionsPerTopic: 3\n",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        struct omb_workload w;
+        workload_ok(ok[i], &w);
+        assert_int_equal(w.topics, 2);
+        assert_non_null(w.existing_topics);
+        assert_string_equal(w.existing_topics[0], "orders");
+        assert_string_equal(w.existing_topics[1], "payments");
+        assert_null(w.existing_topics[2]);
+        assert_int_equal(w.partitions_given, i == 2);
+        omb_workload_free(&w);
+    }
+    struct omb_workload w;
+    workload_ok(BASE, &w);
+    assert_null(w.existing_topics);
+    assert_false(w.partitions_given);
+    omb_workload_free(&w);
+    EXPECT_WORKLOAD_ERR("name: t\ntopics: 3\nexistingTopicList: [a, b]\nmessageSize: 1\n"
+                        "producerRate: 1\ntestDurationMinutes: 1\n",
+                        "w.yaml line 2: 'topics' is 3, but existingTopicList names 2 topic(s): "
+                        "leave topics out (or 0) to run on every listed topic");
+    EXPECT_WORKLOAD_ERR(BASE "existingTopicList: []\n",
+                        "w.yaml line 6: 'existingTopicList' must be a list of topic names, such "
+                        "as [orders, payments], not an empty list");
+    EXPECT_WORKLOAD_ERR(BASE "existingTopicList: orders\n",
+                        "w.yaml line 6: 'existingTopicList' must be a list of topic names, such "
+                        "as [orders, payments]");
+    EXPECT_WORKLOAD_ERR("name: t\nexistingTopicList: [a, b, a]\nmessageSize: 1\n"
+                        "producerRate: 1\ntestDurationMinutes: 1\n",
+                        "w.yaml line 2: existingTopicList names 'a' twice");
+    EXPECT_WORKLOAD_ERR("name: t\nexistingTopicList:\n  - a\n  - [b]\nmessageSize: 1\n"
+                        "producerRate: 1\ntestDurationMinutes: 1\n",
+                        "w.yaml line 4: item 2 of existingTopicList must be a topic name");
+    /* Without the list, topics stays required and at least 1. */
+    EXPECT_WORKLOAD_ERR("name: t\ntopics: 0\nmessageSize: 1\nproducerRate: 1\n"
+                        "testDurationMinutes: 1\n",
+                        "w.yaml line 2: 'topics' must be between 1 and 10000000, got 0");
+    EXPECT_WORKLOAD_ERR(BASE "existingTopicPrefix: bench\n",
+                        "w.yaml line 6: 'existingTopicPrefix' is not supported (Redpanda's fork: "
+                        "run on existing topics found by name; omb takes them listed by name, in "
+                        "existingTopicList)");
+}
+
 static void test_workload_payload_errors(void **state)
 {
     (void)state;
@@ -1068,6 +1122,7 @@ int main(void)
         cmocka_unit_test_teardown(test_workload_missing_and_null, restore_cwd),
         cmocka_unit_test_teardown(test_workload_duplicate_key, restore_cwd),
         cmocka_unit_test_teardown(test_workload_combinations, restore_cwd),
+        cmocka_unit_test_teardown(test_workload_existing_topics, restore_cwd),
         cmocka_unit_test_teardown(test_workload_payload_errors, restore_cwd),
         cmocka_unit_test_teardown(test_workload_file_level_errors, restore_cwd),
         cmocka_unit_test(test_reference_drivers_load),

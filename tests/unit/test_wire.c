@@ -162,12 +162,29 @@ static void test_stats_round_trip_and_merge(void **state)
     omb_stats_view_free(&sum);
 }
 
+/* /omb/existing-topics answers partition counts: exactly as many as topics, each >= 1. */
+static void test_counts(void **state)
+{
+    char err[256];
+    int v[] = {3, 1, 16}, got[3] = {0};
+    char *body = omb_wire_counts(v, 3);
+    assert_string_equal(body, "[3,1,16]");
+    assert_int_equal(omb_wire_parse_counts(body, strlen(body), got, 3, err, sizeof err), 0);
+    assert_memory_equal(v, got, sizeof v);
+    assert_int_equal(omb_wire_parse_counts(body, strlen(body), got, 2, err, sizeof err), -1);
+    assert_non_null(strstr(err, "2 integers"));
+    assert_int_equal(omb_wire_parse_counts("[3,0,1]", 7, got, 3, err, sizeof err), -1);
+    assert_non_null(strstr(err, "item 1"));
+    assert_int_equal(omb_wire_parse_counts("[3,\"a\",1]", 9, got, 3, err, sizeof err), -1);
+    free(body);
+}
+
 static void test_delivery_merge(void **state)
 {
     char err[256];
     char *topics[] = {"t"};
     int64_t acked[] = {100};
-    struct omb_delivery subs[] = {{"t", "s1", 0, 60, false, 0, {0}}}; /* no positions: counted */
+    struct omb_delivery subs[] = {{"t", "s1", 0, 60, false, 0, {0}, 3}}; /* no positions: counted */
     char *producer = omb_wire_delivery(topics, acked, 1, NULL, 0);
     char *consumer1 = omb_wire_delivery(NULL, NULL, 0, subs, 1);
     subs[0].received = 40;
@@ -185,6 +202,7 @@ static void test_delivery_merge(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(out[0].acknowledged, 100);
     assert_int_equal(out[0].received, 100);
+    assert_int_equal(out[0].foreign, 6); /* other clients' messages, added over workers */
     assert_false(out[0].positioned);
     assert_int_equal(omb_delivery_missing(&out[0]), 0);
     omb_delivery_free(out, n);
@@ -202,7 +220,8 @@ static void test_delivery_positions_merge(void **state)
     char err[256];
     char *topics[] = {"t"};
     int64_t acked[] = {120};
-    struct omb_delivery a = {"t", "s", 0, 60, true, 60, {0}}, b = {"t", "s", 0, 70, true, 60, {0}};
+    struct omb_delivery a = {"t", "s", 0, 60, true, 60, {0}, 0},
+                        b = {"t", "s", 0, 70, true, 60, {0}, 0};
     assert_int_equal(omb_positions_add(&a.positions, 0, 0, 60), 0);
     assert_int_equal(omb_positions_add(&b.positions, 0, 50, 100), 0); /* 50..59 again */
     assert_int_equal(omb_positions_add(&b.positions, 1, 0, 10), 0);   /* 1: 10..19 lost */
@@ -302,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_topics_info),    cmocka_unit_test(test_strings_and_assignment),
         cmocka_unit_test(test_load),           cmocka_unit_test(test_stats_round_trip_and_merge),
         cmocka_unit_test(test_delivery_merge), cmocka_unit_test(test_delivery_positions_merge),
+        cmocka_unit_test(test_counts),
         cmocka_unit_test(test_error_body),     cmocka_unit_test(test_clock_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,15 @@ struct omb_driver {
     rd_kafka_mock_cluster_t *mock;
     int mock_brokers;
     char *mock_admin; /* `mockAdmin`: an `omb kafka-mock` process's topic endpoint */
+    struct kstart *starts; /* existing topics (use_existing_topics), read-only after setup */
+    size_t nstarts;
+};
+
+/* Where consumers of an existing topic start: each partition's end as of the run's start. */
+struct kstart {
+    char *topic;
+    int partitions;
+    int64_t *end;
 };
 
 struct omb_producer {
@@ -84,6 +93,7 @@ struct omb_consumer {
     bool auto_commit;
     char *group;
     int assignments; /* rebalances seen (the first assignment counts as one) */
+    const struct kstart *start; /* an existing topic's start, or NULL (the driver owns it) */
 };
 
 /* Java client properties that librdkafka spells differently (value passed as is). */
@@ -529,6 +539,11 @@ static void driver_free(struct omb_driver *d)
     kprops_free(&d->topic);
     free(d->bootstrap);
     free(d->mock_admin);
+    for (size_t i = 0; i < d->nstarts; i++) {
+        free(d->starts[i].topic);
+        free(d->starts[i].end);
+    }
+    free(d->starts);
     free(d->file);
     free(d);
 }
@@ -847,6 +862,93 @@ static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, 
     return rc;
 }
 
+/* Each partition's end offset, asked of the partitions' leaders in one go (ListOffsets for
+ * the latest offset, which is what offsets_for_times answers for the time -1). */
+static int end_offsets(struct omb_driver *d, rd_kafka_topic_partition_list_t *parts, char *err,
+                       size_t errlen)
+{
+    for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t r = rd_kafka_offsets_for_times(d->admin, parts, ADMIN_TIMEOUT_MS);
+    for (int i = 0; !r && i < parts->cnt; i++)
+        if (parts->elems[i].err || parts->elems[i].offset < 0)
+            r = parts->elems[i].err ? parts->elems[i].err : RD_KAFKA_RESP_ERR__FAIL;
+    if (!r) return 0;
+    snprintf(err, errlen, "cannot read the end offsets of the existing topics from Kafka at %s: %s",
+             d->bootstrap, rd_kafka_err2str(r));
+    return -1;
+}
+
+/* driver.h: existence from the cluster's full topic list (a metadata request for named
+ * topics would create them on a broker with auto.create.topics.enable), then the ends. */
+static int kafka_use_existing_topics(struct omb_driver *d, const char *const *topics, size_t n,
+                                     int *partitions, char *err, size_t errlen)
+{
+    if (d->mock) {
+        snprintf(err, errlen,
+                 "topic '%s' does not exist: the in-process mock cluster starts empty with each "
+                 "run (name a Kafka cluster in the driver file)",
+                 topics[0]);
+        return OMB_DRV_ERR;
+    }
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t r = rd_kafka_metadata(d->admin, 1, NULL, &md, CONNECT_TIMEOUT_MS);
+    if (r) {
+        snprintf(err, errlen, "cannot list the topics of Kafka at %s: %s", d->bootstrap,
+                 rd_kafka_err2str(r));
+        return OMB_DRV_ERR;
+    }
+    int rc = OMB_DRV_ERR;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)n);
+    struct kstart *st = calloc(n ? n : 1, sizeof *st);
+    size_t made = 0;
+    if (!st) goto oom;
+    for (; made < n; made++) {
+        const rd_kafka_metadata_topic_t *t = NULL;
+        for (int k = 0; k < md->topic_cnt && !t; k++)
+            if (!strcmp(md->topics[k].topic, topics[made]) && !md->topics[k].err)
+                t = &md->topics[k];
+        if (!t) {
+            snprintf(err, errlen,
+                     "topic '%s' does not exist on the Kafka cluster at %s (%d topic(s) there; "
+                     "nothing was created)",
+                     topics[made], d->bootstrap, md->topic_cnt);
+            goto out;
+        }
+        partitions[made] = t->partition_cnt;
+        st[made].partitions = t->partition_cnt;
+        st[made].topic = strdup(topics[made]);
+        st[made].end = calloc((size_t)t->partition_cnt + 1, sizeof *st[made].end);
+        if (!st[made].topic || !st[made].end) {
+            made++;
+            goto oom;
+        }
+        for (int p = 0; p < t->partition_cnt; p++)
+            rd_kafka_topic_partition_list_add(parts, topics[made], p);
+    }
+    if (end_offsets(d, parts, err, errlen) != 0) goto out;
+    for (int i = 0; i < parts->cnt; i++)
+        for (size_t k = 0; k < n; k++)
+            if (!strcmp(st[k].topic, parts->elems[i].topic) &&
+                parts->elems[i].partition < st[k].partitions)
+                st[k].end[parts->elems[i].partition] = parts->elems[i].offset;
+    d->starts = st;
+    d->nstarts = n;
+    st = NULL;
+    rc = OMB_DRV_OK;
+    goto out;
+oom:
+    snprintf(err, errlen, "out of memory");
+out:
+    for (size_t k = 0; st && k < made; k++) {
+        free(st[k].topic);
+        free(st[k].end);
+    }
+    free(st);
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_metadata_destroy(md);
+    return rc;
+}
+
 static int kafka_create_producer(struct omb_driver *d, const char *topic, omb_send_done_fn done,
                                  void *ctx, struct omb_producer **out, char *err, size_t errlen)
 {
@@ -928,6 +1030,20 @@ static void apply_pause(struct omb_consumer *c, int pause)
     c->paused = pause;
 }
 
+/* An existing topic's partitions are read from where the topic ended when the run began,
+ * unless the subscription has committed a place since (a rebalance later in the run). */
+static void start_at_run_start(rd_kafka_t *rk, const struct kstart *s,
+                               rd_kafka_topic_partition_list_t *parts)
+{
+    if (rd_kafka_committed(rk, parts, CONNECT_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *p = &parts->elems[i];
+        if (p->offset < 0 && p->partition >= 0 && p->partition < s->partitions)
+            p->offset = s->end[p->partition];
+    }
+}
+
 /* Group rebalances, served on the polling thread. A rebalance after the first assignment
  * is logged (benchmarks should know; backlog tests check there is none while paused), and
  * partitions assigned while the consumer is paused are paused at once. */
@@ -937,6 +1053,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     struct omb_consumer *c = opaque;
     bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (c->start) start_at_run_start(rk, c->start, parts);
         if (cooperative)
             rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
         else
@@ -990,7 +1107,8 @@ static void *consumer_main(void *arg)
                                           .now_ns = now,
                                           .partition = m->partition,
                                           .offset = m->offset,
-                                          .producer = env.sent_ns ? env.producer : -1};
+                                          .producer = env.sent_ns ? env.producer : -1,
+                                          .foreign = !env.sent_ns};
                 c->fn(c->ctx, &d);
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 omb_warn("Kafka consumer of '%s': %s", c->topic, rd_kafka_message_errstr(m));
@@ -1020,6 +1138,8 @@ static int kafka_create_consumer(struct omb_driver *d, const char *topic, const 
     const char *ac = kprops_get(&d->consumer, "enable.auto.commit");
     c->auto_commit = !ac || strcmp(ac, "false") != 0;
     c->group = strdup(subscription);
+    for (size_t i = 0; i < d->nstarts && !c->start; i++)
+        if (!strcmp(d->starts[i].topic, topic)) c->start = &d->starts[i];
     rd_kafka_conf_t *conf = consumer_conf(d, subscription, true, err, errlen);
     if (conf) {
         rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -1122,6 +1242,7 @@ const struct omb_driver_ops omb_kafka_driver = {
     .check = kafka_check,
     .init = kafka_init,
     .create_topics = kafka_create_topics,
+    .use_existing_topics = kafka_use_existing_topics,
     .create_producer = kafka_create_producer,
     .send = kafka_send,
     .poll = kafka_poll,
