@@ -19,7 +19,8 @@ struct omb_workload {
     int64_t topics; /* with existing_topics: their number */
     int64_t partitions_per_topic;
     /* existingTopicList (from Redpanda's fork): the run uses these topics, which exist
-     * already, and never deletes them; NULL when omb creates its own (docs/workloads.md). */
+     * already, and never deletes them; NULL when omb creates its own (docs/design.md,
+     * "Runs on existing topics"). */
     char **existing_topics;
     /* partitionsPerTopic was in the file: with existing topics, a count to check against
      * the broker's; without it, the broker's count is used. */

@@ -5,7 +5,8 @@
 # partition counts are used, the topics are not deleted, messages other clients write
 # during the run are counted apart from the delivery check, a mistyped name is one sentence
 # and creates nothing (the broker auto-creates topics on first use), a partitionsPerTopic
-# that disagrees with the broker is refused, and several workers share the topics.
+# that disagrees with the broker is refused, and several workers share the topics. The
+# run's consumer groups are deleted at its end, as its topics would be.
 source "$(dirname "$0")/lib.sh"
 source "$OMB_SOURCE/tests/integration/kafka_lib.sh"
 source "$OMB_SOURCE/tests/integration/dist_lib.sh"
@@ -25,6 +26,17 @@ history() { "$KCAT" -C -b 127.0.0.1:9092 -t "$1" -e -q -f '.\n' 2>/dev/null | wc
 [ "$(history "$orders")" = 500 ] && [ "$(history "$payments")" = 300 ] || fail "history not written"
 
 kafka_driver k.yaml
+# omb's consumer groups (sub-NNN-xxxxxxx) on the cluster, one per line.
+groups() {
+  java -cp "$KAFKA_LIBS/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+    --bootstrap-server 127.0.0.1:9092 --list 2>/dev/null | grep '^sub-' | sort || true
+}
+groups > groups-before.txt
+no_new_groups() {
+  local left
+  left=$(groups | comm -13 groups-before.txt -)
+  [ -z "$left" ] || fail "$1: consumer groups left on the cluster: $left"
+}
 # Per subscription: every acknowledged message and nothing of the history (kcat's records
 # carry no envelope: replayed, they would count as foreign). A consumer that joins its group
 # late may cause redeliveries (duplicates), as on any Kafka topic.
@@ -53,7 +65,9 @@ Y
 "$OMB" run -d k.yaml w.yaml --period 2 -o run.json > run.log 2>&1 || { cat run.log; fail "run on existing topics failed"; }
 grep -q "Using 2 existing topic(s) of 1 to 3 partition(s)" run.log || { cat run.log; fail "existing topics not reported"; }
 grep -q "Delivery check: every subscription received every acknowledged message" run.log || { cat run.log; fail "no exact delivery check"; }
+grep -q "Kafka: deleted 4 consumer group(s) of the existing topics" run.log || { cat run.log; fail "the run's consumer groups were not deleted"; }
 check_exact run.json 4
+no_new_groups "a local run"
 python3 - run.json "$orders" "$payments" <<'P' || fail "result does not describe the existing topics"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -91,5 +105,6 @@ start_worker a
 start_worker b
 "$OMB" run -d k.yaml -w "$URL_a,$URL_b" w.yaml --period 2 -o dist.json > dist.log 2>&1 || { cat dist.log; fail "distributed run on existing topics failed"; }
 check_exact dist.json 4
+no_new_groups "a run on two workers"
 "$KCAT" -L -b 127.0.0.1:9092 | grep -q "topic \"$orders\"" || fail "$orders was deleted"
 echo "ok: existing topics on real Kafka"

@@ -63,6 +63,10 @@ struct omb_driver {
     char *mock_admin; /* `mockAdmin`: an `omb kafka-mock` process's topic endpoint */
     struct kstart *starts; /* existing topics (use_existing_topics), read-only after setup */
     size_t nstarts;
+    /* The consumer groups (subscriptions) of existing topics: deleted when the driver is,
+     * as a run's topics are, so nothing of the run stays on a cluster it did not set up. */
+    char **groups;
+    size_t ngroups;
 };
 
 /* Where consumers of an existing topic start: each partition's end as of the run's start. */
@@ -528,9 +532,64 @@ static rd_kafka_conf_t *consumer_conf(struct omb_driver *d, const char *group, b
     return c;
 }
 
+static void free_starts(struct omb_driver *d)
+{
+    for (size_t i = 0; i < d->nstarts; i++) {
+        free(d->starts[i].topic);
+        free(d->starts[i].end);
+    }
+    free(d->starts);
+    d->starts = NULL;
+    d->nstarts = 0;
+}
+
+static int admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, const char *what, char *err,
+                      size_t errlen, rd_kafka_event_t **out);
+
+/* Deletes the run's groups of existing topics (all their consumers are closed). In a run
+ * of several workers each worker tries once its own consumers have left: a group that is
+ * not empty yet is left to the last worker, one already gone was deleted by another. */
+static void delete_groups(struct omb_driver *d)
+{
+    rd_kafka_DeleteGroup_t **dg = calloc(d->ngroups, sizeof *dg);
+    if (!dg) return;
+    for (size_t i = 0; i < d->ngroups; i++) dg[i] = rd_kafka_DeleteGroup_new(d->groups[i]);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(d->admin);
+    rd_kafka_DeleteGroups(d->admin, dg, d->ngroups, NULL, q);
+    rd_kafka_event_t *ev;
+    char err[256];
+    size_t deleted = 0, cnt = 0;
+    if (admin_wait(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, "DeleteGroups", err, sizeof err, &ev) ==
+        0) {
+        const rd_kafka_group_result_t **res =
+            rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &cnt);
+        for (size_t i = 0; i < cnt; i++) {
+            const rd_kafka_error_t *e = rd_kafka_group_result_error(res[i]);
+            rd_kafka_resp_err_t code = e ? rd_kafka_error_code(e) : RD_KAFKA_RESP_ERR_NO_ERROR;
+            if (!code)
+                deleted++;
+            else if (code != RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP &&
+                     code != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+                omb_warn("Kafka: consumer group '%s' of an existing topic was not deleted: %s",
+                         rd_kafka_group_result_name(res[i]), rd_kafka_error_string(e));
+        }
+        rd_kafka_event_destroy(ev);
+    } else {
+        omb_warn("Kafka: the run's consumer groups of the existing topics were not deleted: %s",
+                 err);
+    }
+    if (deleted) omb_info("Kafka: deleted %zu consumer group(s) of the existing topics", deleted);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_DeleteGroup_destroy_array(dg, d->ngroups);
+    free(dg);
+}
+
 static void driver_free(struct omb_driver *d)
 {
     if (!d) return;
+    if (d->ngroups && d->admin) delete_groups(d);
+    for (size_t i = 0; i < d->ngroups; i++) free(d->groups[i]);
+    free(d->groups);
     if (d->mock) rd_kafka_mock_cluster_destroy(d->mock); /* before the handle hosting it */
     if (d->admin) rd_kafka_destroy(d->admin);
     kprops_free(&d->common);
@@ -539,11 +598,7 @@ static void driver_free(struct omb_driver *d)
     kprops_free(&d->topic);
     free(d->bootstrap);
     free(d->mock_admin);
-    for (size_t i = 0; i < d->nstarts; i++) {
-        free(d->starts[i].topic);
-        free(d->starts[i].end);
-    }
-    free(d->starts);
+    free_starts(d);
     free(d->file);
     free(d);
 }
@@ -931,6 +986,7 @@ static int kafka_use_existing_topics(struct omb_driver *d, const char *const *to
             if (!strcmp(st[k].topic, parts->elems[i].topic) &&
                 parts->elems[i].partition < st[k].partitions)
                 st[k].end[parts->elems[i].partition] = parts->elems[i].offset;
+    free_starts(d); /* a second call replaces the first (no consumer uses them yet) */
     d->starts = st;
     d->nstarts = n;
     st = NULL;
@@ -1123,6 +1179,20 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
+/* Consumers are created on one thread (driver.h), so no lock; a handful of groups per
+ * existing topic, so a scan. */
+static int remember_group(struct omb_driver *d, const char *group)
+{
+    for (size_t i = 0; i < d->ngroups; i++)
+        if (!strcmp(d->groups[i], group)) return 0;
+    char **g = realloc(d->groups, (d->ngroups + 1) * sizeof *g);
+    if (!g) return -1;
+    d->groups = g;
+    if (!(g[d->ngroups] = strdup(group))) return -1;
+    d->ngroups++;
+    return 0;
+}
+
 static int kafka_create_consumer(struct omb_driver *d, const char *topic, const char *subscription,
                                  omb_recv_fn fn, void *ctx, struct omb_consumer **out, char *err,
                                  size_t errlen)
@@ -1140,6 +1210,13 @@ static int kafka_create_consumer(struct omb_driver *d, const char *topic, const 
     c->group = strdup(subscription);
     for (size_t i = 0; i < d->nstarts && !c->start; i++)
         if (!strcmp(d->starts[i].topic, topic)) c->start = &d->starts[i];
+    if (c->start && remember_group(d, subscription) != 0) {
+        snprintf(err, errlen, "out of memory");
+        free(c->topic);
+        free(c->group);
+        free(c);
+        return OMB_DRV_ERR;
+    }
     rd_kafka_conf_t *conf = consumer_conf(d, subscription, true, err, errlen);
     if (conf) {
         rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
