@@ -32,8 +32,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== TSan (the threaded code: worker, stats, drivers, HTTP worker and ensemble)"
 # The real-broker runs starve under TSan on two cores next to their broker (rates far off,
 # no race reported): each driver's main run was checked under TSan by hand when it was
-# written (docs/drivers/); the drivers' code runs under ASan+UBSan above.
-REAL_BROKER_RUNS='t_(rabbitmq|nats|redis|mqtt)_'
+# written (docs/drivers/), t_kafka_existing too; the drivers' code runs under ASan+UBSan above.
+REAL_BROKER_RUNS='t_(rabbitmq|nats|redis|mqtt)_|t_kafka_existing'
 
 scripts/build.sh build-tsan -DOMB_WERROR=ON -DOMB_SANITIZE=thread
 # Left out: single-threaded tools, and the runs with a dozen Kafka clients, which starve

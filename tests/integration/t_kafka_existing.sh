@@ -83,8 +83,9 @@ sent=$(python3 -c "import json,sys; print(sum(json.load(open('run.omb'))['omb'][
 # Another client writes during the run: counted apart, the delivery check still exact.
 sed -e "s/\[$orders, $payments\]/[$payments]/" -e 's/0.1$/0.15/' w.yaml > one.yaml
 (sleep 4; seq 1 250 | "$KCAT" -P -b 127.0.0.1:9092 -t "$payments") &
+writer=$!
 "$OMB" run -d k.yaml one.yaml --period 2 -o one.json > one.log 2>&1 || { cat one.log; fail "run with another writer failed"; }
-wait
+wait "$writer"
 grep -q "also received 250 message(s) that omb did not send" one.log || { cat one.log; fail "the other client's messages were not counted apart"; }
 python3 - one.json <<'P' || fail "one.json: foreign messages not recorded, or delivery not exact"
 import json, sys
