@@ -310,8 +310,10 @@ static int backlog_drained(struct run *r)
     return 0;
 }
 
-/* How many subscriptions have received nothing yet (-1 when the worker cannot say). */
-static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen)
+/* How many subscriptions have received nothing yet (-1 when the worker cannot say); *own
+ * becomes what they received of omb's messages (others' messages on existing topics left
+ * out). */
+static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen, int64_t *own)
 {
     struct omb_delivery *d = NULL;
     size_t n = 0;
@@ -319,12 +321,15 @@ static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen)
         r->worker->ops->delivery(r->worker, &d, &n, r->err, sizeof r->err) != 0)
         return -1;
     int64_t silent = 0;
-    for (size_t i = 0; i < n; i++)
+    *own = 0;
+    for (size_t i = 0; i < n; i++) {
+        *own += d[i].received;
         if (d[i].received == 0) {
             if (!silent)
                 snprintf(name, namelen, "'%s' of topic '%s'", d[i].subscription, d[i].topic);
             silent++;
         }
+    }
     omb_delivery_free(d, n);
     return silent;
 }
@@ -341,8 +346,9 @@ static int wait_ready(struct run *r)
     char name[512] = "";
     for (;;) {
         if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
-        int64_t got = r->view.totals[OMB_C_RECEIVED];
-        int64_t silent = got >= expected ? silent_subscriptions(r, name, sizeof name) : 1;
+        int64_t got = r->view.totals[OMB_C_RECEIVED], own = got;
+        int64_t silent = got >= expected ? silent_subscriptions(r, name, sizeof name, &own) : 1;
+        if (silent >= 0) got = own; /* the probes, not what other clients wrote meanwhile */
         if (got >= expected && silent <= 0) {
             omb_info("All consumers are ready (%lld probe message(s) received in %.1f s)",
                      (long long)got, secs_since(t0));
