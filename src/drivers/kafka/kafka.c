@@ -966,9 +966,8 @@ static int kafka_use_existing_topics(struct omb_driver *d, const char *const *to
                 t = &md->topics[k];
         if (!t) {
             snprintf(err, errlen,
-                     "topic '%s' does not exist on the Kafka cluster at %s (%d topic(s) there; "
-                     "nothing was created)",
-                     topics[made], d->bootstrap, md->topic_cnt);
+                     "topic '%s' does not exist on the Kafka cluster at %s (nothing was created)",
+                     topics[made], d->bootstrap);
             goto out;
         }
         partitions[made] = t->partition_cnt;
@@ -1181,8 +1180,8 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
-/* Consumers are created on one thread (driver.h), so no lock; a handful of groups per
- * existing topic, so a scan. */
+/* The worker creates consumers from one thread, so no lock; one group per subscription, so
+ * a scan. */
 static int remember_group(struct omb_driver *d, const char *group)
 {
     for (size_t i = 0; i < d->ngroups; i++)
