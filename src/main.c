@@ -632,10 +632,10 @@ struct sweep_args {
 #define SWEEP_NOPTS (RUN_NOPTS + SWEEP_OWN)
 
 /* `omb run`'s options a sweep does not take: it sets every step's rate itself, writes several
- * files (its own -o says where), has no plan to print and runs no backlog test. */
+ * files (its own -o says where) and runs no backlog test. */
 static bool sweep_drops(const char *names)
 {
-    return !strcmp(names, "--dry-run") || !strcmp(names, "--rate-per-producer") ||
+    return !strcmp(names, "--rate-per-producer") ||
            !strcmp(names, "-o|--output") || !strcmp(names, "--backlog-stall-timeout");
 }
 
@@ -701,6 +701,42 @@ static int check_sweep_args(struct sweep_args *s)
     return 0;
 }
 
+/* omb sweep --dry-run: as omb run's plan, with each sweep's search and steps. */
+static int print_sweep_plan(const struct sweep_args *s, struct run_inputs *in)
+{
+    qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
+    double minutes = 0;
+    size_t k = 0;
+    printf("Sweep plan: %zu workload(s) x %zu driver(s) = %zu sweep(s), %s\n", in->nw, in->nd,
+           in->nw * in->nd,
+           in->nwurls ? "on workers" : "in this process (no -w, -wf or ./workers.yaml)");
+    for (size_t i = 0; i < in->nwurls; i++) printf("  worker %s\n", in->wurls[i]);
+    for (size_t i = 0; i < in->nw; i++)
+        for (size_t j = 0; j < in->nd; j++) {
+            const struct omb_workload *w = &in->wl[i];
+            char topics[160];
+            plan_topics(w, topics, sizeof topics);
+            printf("%3zu. %s (%s) on %s (%s)\n"
+                   "     %s, %lld B messages; %lld producer(s)/topic, %lld subscription(s)/topic "
+                   "x %lld consumer(s)\n",
+                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, topics,
+                   (long long)w->message_size, (long long)w->producers_per_topic,
+                   (long long)w->subscriptions_per_topic, (long long)w->consumer_per_subscription);
+            double m = omb_sweep_print_plan(stdout, w, &s->so);
+            if (in->unusable[i * in->nd + j])
+                printf("     SKIPPED: %s\n", in->unusable[i * in->nd + j]);
+            else
+                minutes += m;
+        }
+    long secs = (long)(minutes * 60 + 0.5);
+    printf("Estimated time: at least %ld h %02ld min %02ld s (warm-up and measured phases; "
+           "setup and readiness come on top)\n",
+           secs / 3600, secs / 60 % 60, secs % 60);
+    printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
+           in->nunusable, s->run.output ? s->run.output : ".");
+    return 0;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
     struct sweep_args s = {0};
@@ -718,7 +754,9 @@ static int cmd_sweep(int argc, char **argv)
             fprintf(stderr, "omb sweep: %s\n", err);
             rc = -1;
         }
-    if (rc == 0) {
+    if (rc == 0 && s.run.dry_run) {
+        rc = print_sweep_plan(&s, &in);
+    } else if (rc == 0) {
         qsort(in.wl, in.nw, sizeof *in.wl, cmp_base_name);
         struct omb_worker *worker = open_worker(&s.run, &in);
         if (!worker) rc = 1;

@@ -107,19 +107,42 @@ static const char *base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static double step_minutes(const struct sweep *s)
+/* Each step's phases: the sweep's options, else the workload's durations. */
+static double step_min(const struct omb_sweep_options *o, const struct omb_workload *w)
 {
-    return s->o->step_minutes > 0 ? s->o->step_minutes : s->w->test_duration_minutes;
+    return o->step_minutes > 0 ? o->step_minutes : w->test_duration_minutes;
 }
 
-static double search_minutes(const struct sweep *s)
+static double search_min(const struct omb_sweep_options *o, const struct omb_workload *w)
 {
-    return s->o->search_minutes > 0 ? s->o->search_minutes : s->w->test_duration_minutes;
+    return o->search_minutes > 0 ? o->search_minutes : w->test_duration_minutes;
 }
 
-static double warmup_minutes(const struct sweep *s)
+static double warmup_min(const struct omb_sweep_options *o, const struct omb_workload *w)
 {
-    return s->o->warmup_minutes >= 0 ? s->o->warmup_minutes : s->w->warmup_duration_minutes;
+    return o->warmup_minutes >= 0 ? o->warmup_minutes : w->warmup_duration_minutes;
+}
+
+static double step_minutes(const struct sweep *s) { return step_min(s->o, s->w); }
+static double search_minutes(const struct sweep *s) { return search_min(s->o, s->w); }
+static double warmup_minutes(const struct sweep *s) { return warmup_min(s->o, s->w); }
+
+double omb_sweep_print_plan(FILE *f, const struct omb_workload *w,
+                            const struct omb_sweep_options *o)
+{
+    double warm = warmup_min(o, w), step = step_min(o, w), minutes = 0;
+    if (o->max_rate > 0) {
+        fprintf(f, "     at %.0f msg/s = 1.0 (--max-rate, no search), then", o->max_rate);
+    } else {
+        fprintf(f, "     the maximum-rate search (warm-up %g min, measured %g min), then", warm,
+                search_min(o, w));
+        minutes += warm + search_min(o, w);
+    }
+    fprintf(f, " %zu step(s) at", o->nfractions);
+    for (size_t i = 0; i < o->nfractions; i++)
+        fprintf(f, "%s%g", i ? ", " : " ", o->fractions[i]);
+    fprintf(f, " x that rate (warm-up %g min, measured %g min each)\n", warm, step);
+    return minutes + (double)o->nfractions * (warm + step);
 }
 
 /* Keeps the first reason only: what cut the sweep short first explains the rest. */

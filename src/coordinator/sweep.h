@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config/driver_conf.h"
 #include "config/workload.h"
@@ -37,6 +38,11 @@ void omb_sweep_options_default(struct omb_sweep_options *o);
  * @p o. Returns 0, or -1 with one sentence in @p err naming the bad element.
  */
 int omb_sweep_parse_fractions(const char *s, struct omb_sweep_options *o, char *err, size_t errlen);
+
+/** Prints what a sweep of @p w on one driver would run ("     search ..., then ...")
+ *  to @p f; returns its warm-up and measured minutes (setup and readiness on top). */
+double omb_sweep_print_plan(FILE *f, const struct omb_workload *w,
+                            const struct omb_sweep_options *o);
 
 /** Whether @p w can be swept (no backlog test). Returns 0, or -1 with one sentence. */
 int omb_sweep_check_workload(const struct omb_workload *w, char *err, size_t errlen);

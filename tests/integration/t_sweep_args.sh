@@ -22,9 +22,14 @@ expect_fail 2 "--step-minutes needs a number" -- sweep --step-minutes nan w.yaml
 expect_fail 2 "no workload file given" -- sweep
 touch afile
 expect_fail 2 "-o 'afile' is not a directory" -- sweep -o afile w.yaml
-expect_fail 2 "unknown option '--dry-run'" -- sweep --dry-run w.yaml
+# --dry-run: the plan of each sweep and its least duration, nothing run or written.
+sweep --dry-run --fractions 0.5,1 --search-minutes 2 --step-minutes 1 --warmup-minutes 0.5 w.yaml > plan.txt || { cat plan.txt; fail "sweep --dry-run failed"; }
+grep -q "the maximum-rate search (warm-up 0.5 min, measured 2 min), then 2 step(s) at 0.5, 1 x that rate (warm-up 0.5 min, measured 1 min each)" plan.txt || { cat plan.txt; fail "sweep plan lacks the steps"; }
+grep -q "Estimated time: at least 0 h 05 min 30 s" plan.txt || { cat plan.txt; fail "sweep plan's duration is wrong"; }
+sweep --dry-run --max-rate 5000 --fractions 1 w.yaml | grep -q "at 5000 msg/s = 1.0 (--max-rate, no search), then 1 step(s) at 1 x" || fail "sweep plan with --max-rate"
 printf 'name: bl\ntopics: 1\nmessageSize: 100\nproducerRate: 1000\nconsumerBacklogSizeGB: 1\ntestDurationMinutes: 1\n' > bl.yaml
 expect_fail 2 "bl.yaml: consumerBacklogSizeGB is 1: a sweep runs fixed rates" -- sweep bl.yaml
+expect_fail 2 "bl.yaml: consumerBacklogSizeGB is 1" -- sweep --dry-run bl.yaml
 [ -z "$(ls ./*.json ./*.sweep 2>/dev/null)" ] || { ls; fail "bad input wrote files"; }
 "$OMB" sweep --help | grep -q -- "--fractions F" || fail "sweep --help lacks --fractions"
 
