@@ -783,6 +783,11 @@ static void test_driver_config_echo_hides_secrets(void **state)
                                "  sasl.jaas.config=x password=\"p1\";\n"
                                "   ssl.key.password  p2\n"
                                "  token\n"
+                               "  sasl.url=https://u:p3@idp/x, http://h:9/p\n"
+                               "amqpUris:\n"
+                               "  - amqp://guest:p4@localhost:5672/vh\n"
+                               "  - amqp://localhost\n"
+                               "natsHostUrl: nats://alice:p5@n1:4222,nats://bob@n2:4222\n"
                                "hosts:\n"
                                "  - a\n"
                                "  - b\n";
@@ -808,10 +813,18 @@ static void test_driver_config_echo_hides_secrets(void **state)
     assert_string_equal(json_string_value(get(dc, "saslPassword")), "(hidden)");
     assert_string_equal(json_string_value(get(dc, "commonConfig")),
                         "bootstrap.servers=b:9092\nsasl.jaas.config=(hidden)\n"
-                        " ssl.key.password=(hidden)\ntoken=(hidden)\n");
+                        " ssl.key.password=(hidden)\ntoken=(hidden)\n"
+                        "sasl.url=https://u:(hidden)@idp/x, http://h:9/p\n");
+    json_t *uris = get(dc, "amqpUris");
+    assert_string_equal(json_string_value(json_array_get(uris, 0)),
+                        "amqp://guest:(hidden)@localhost:5672/vh");
+    assert_string_equal(json_string_value(json_array_get(uris, 1)), "amqp://localhost");
+    assert_string_equal(json_string_value(get(dc, "natsHostUrl")),
+                        "nats://alice:(hidden)@n1:4222,nats://bob@n2:4222");
     char *text = json_dumps(side, 0);
     assert_non_null(text);
-    if (strstr(text, "hunter2") || strstr(text, "p1") || strstr(text, "p2"))
+    if (strstr(text, "hunter2") || strstr(text, "p1") || strstr(text, "p2") ||
+        strstr(text, "p3") || strstr(text, "p4") || strstr(text, "p5"))
         fail_msg("a secret reached the sidecar: %s", text);
     free(text);
     assert_int_equal(json_array_size(get(dc, "hosts")), 2);
