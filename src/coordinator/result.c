@@ -17,6 +17,7 @@
 #include "stats/backlog.h"
 #include "util/atomic_file.h"
 #include "util/jfmt.h"
+#include "util/redact.h"
 
 #define QUANTILE_TICKS 100 /* OMB: histogram.percentiles(100) */
 
@@ -180,48 +181,15 @@ static bool secret_key(const char *key, size_t len)
 
 #define HIDDEN "(hidden)"
 
-/* @p v with the password of every URL in it hidden ("amqp://user:pw@host" ->
- * "amqp://user:(hidden)@host"), malloc'ed; NULL when there is none (or no memory). */
-static char *hide_url_passwords(const char *v)
-{
-    if (!strstr(v, "://")) return NULL;
-    size_t cap = strlen(v) * 2 + sizeof HIDDEN, len = 0;
-    char *out = malloc(cap);
-    if (!out) return NULL;
-    bool hid = false;
-    for (const char *p = v; *p;) {
-        const char *s = strstr(p, "://");
-        if (!s) {
-            len += (size_t)snprintf(out + len, cap - len, "%s", p);
-            break;
-        }
-        const char *auth = s + 3, *end = auth + strcspn(auth, "/?#, \t\n");
-        const char *at = memchr(auth, '@', (size_t)(end - auth));
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-        if (colon && colon + 1 < at) {
-            len += (size_t)snprintf(out + len, cap - len, "%.*s" HIDDEN, (int)(colon + 1 - p), p);
-            p = at;
-            hid = true;
-        } else {
-            len += (size_t)snprintf(out + len, cap - len, "%.*s", (int)(end - p), p);
-            p = end;
-        }
-    }
-    if (!hid) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 /* A scalar of the driver file as recorded: whole value hidden under a secret key; in a
  * properties block (commonConfig ...), each line whose key is secret has its value hidden;
  * anywhere, the password of a URL (amqpUris, natsHostUrl, ...). */
 static json_t *setting_json(const char *key, const char *v)
 {
     if (key && secret_key(key, strlen(key))) return json_string(HIDDEN);
-    char *unsecret = hide_url_passwords(v);
-    if (unsecret) v = unsecret;
+    char *unsecret = omb_hide_url_passwords(v, HIDDEN);
+    if (!unsecret) return json_string(HIDDEN); /* out of memory: nothing shown is safe */
+    v = unsecret;
     if (!strchr(v, '\n')) {
         json_t *j = json_string(v);
         free(unsecret);

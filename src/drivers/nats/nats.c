@@ -27,6 +27,7 @@
 #include "drivers/envelope.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/redact.h"
 
 /* Payloads shorter than the envelope carry it, hex-encoded, in this NATS header. */
 #define NATS_ACK_WAIT_NS   (5 * 1000000000LL)
@@ -93,6 +94,7 @@ static const struct omb_field nats_fields[] = {
 struct omb_driver {
     char *file;
     char *url;      /* natsHostUrl as written */
+    char *shown;    /* the same with passwords hidden, for messages */
     char **servers; /* nats://host:port each */
     int nservers;
     int64_t replication_factor, max_bytes, max_ack_pending, fetch_batch, publish_max_pending;
@@ -227,7 +229,9 @@ static int parse_servers(const char *file, const char *url, char ***out, int *no
         p = e;
     }
     if (n == 0) {
-        snprintf(err, errlen, "%s: natsHostUrl '%s' names no server", file, url);
+        char *shown = omb_hide_url_passwords(url, "***");
+        snprintf(err, errlen, "%s: natsHostUrl '%s' names no server", file, shown ? shown : "");
+        free(shown);
         free(v);
         return -1;
     }
@@ -244,6 +248,7 @@ static void driver_free(struct omb_driver *d)
     pthread_mutex_destroy(&d->admin_lock);
     free_servers(d->servers, d->nservers);
     free(d->url);
+    free(d->shown);
     free(d->file);
     free(d);
 }
@@ -272,6 +277,12 @@ static int nats_parse(const struct omb_driver_conf *conf, struct omb_driver **ou
     pthread_mutex_init(&d->admin_lock, NULL);
     d->file = strdup(conf->path);
     d->url = f.url ? f.url : strdup("localhost:4222");
+    d->shown = d->url ? omb_hide_url_passwords(d->url, "***") : NULL;
+    if (!d->url || !d->shown) {
+        snprintf(err, errlen, "out of memory");
+        driver_free(d);
+        return OMB_DRV_ERR;
+    }
     d->replication_factor = f.replication_factor;
     d->storage = (jsStorageType)f.storage;
     d->max_bytes = f.max_bytes;
@@ -321,7 +332,9 @@ static void on_reconnected(natsConnection *nc, void *closure)
 {
     char url[256] = "";
     natsConnection_GetConnectedUrl(nc, url, sizeof url);
-    omb_info("NATS: reconnected (to %s)", url);
+    char *shown = omb_hide_url_passwords(url, "***");
+    omb_info("NATS: reconnected (to %s)", shown ? shown : "a server");
+    free(shown);
 }
 
 /* A connection and its JetStream context; @p ack: the publish-ack handler (producers). */
@@ -337,7 +350,7 @@ static natsStatus connect_to(struct omb_driver *d, const char *name, jsPubAckHan
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, 120);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, 500);
     if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, on_async_error, NULL);
-    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, d->url);
+    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, d->shown);
     if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, NULL);
     if (s == NATS_OK) s = natsConnection_Connect(nc, o);
     natsOptions_Destroy(o);
@@ -362,7 +375,7 @@ static int nats_init(const struct omb_driver_conf *conf, struct omb_driver **out
     if (nats_parse(conf, &d, err, errlen) != OMB_DRV_OK) return OMB_DRV_ERR;
     natsStatus s = connect_to(d, "omb-admin", NULL, NULL, &d->nc, &d->js);
     if (s != NATS_OK) {
-        snprintf(err, errlen, "cannot reach NATS at '%s' (natsHostUrl in %s): %s", d->url,
+        snprintf(err, errlen, "cannot reach NATS at '%s' (natsHostUrl in %s): %s", d->shown,
                  conf->path, last_error(s));
         driver_free(d);
         return OMB_DRV_ERR;
@@ -375,7 +388,7 @@ static int nats_init(const struct omb_driver_conf *conf, struct omb_driver **out
         snprintf(err, errlen,
                  "the NATS server at '%s' (natsHostUrl in %s) has no JetStream (%s); start "
                  "nats-server with -js",
-                 d->url, conf->path, last_error(s));
+                 d->shown, conf->path, last_error(s));
         driver_free(d);
         return OMB_DRV_ERR;
     }
@@ -488,7 +501,7 @@ static int nats_create_topics(struct omb_driver *d, const char *const *topics, s
                      "%" PRId64 " nodes, but the NATS %s at '%s' has %d node%s (NATS says: %s); "
                      "lower replicationFactor or start more nodes",
                      d->file, d->replication_factor, d->replication_factor,
-                     nodes == 1 ? "server" : "cluster", d->url, nodes, nodes == 1 ? "" : "s",
+                     nodes == 1 ? "server" : "cluster", d->shown, nodes, nodes == 1 ? "" : "s",
                      last_error(s));
         } else {
             snprintf(err, errlen, "cannot create NATS stream '%s': %s", topics[i], last_error(s));
@@ -561,7 +574,7 @@ static int nats_create_producer(struct omb_driver *d, const char *topic, omb_sen
     p->po.MaxWait = PUB_ACK_WAIT_MS;
     natsStatus s = connect_to(d, "omb-producer", on_ack, p, &p->nc, &p->js);
     if (s != NATS_OK) {
-        snprintf(err, errlen, "cannot create a NATS producer on '%s' (%s): %s", topic, d->url,
+        snprintf(err, errlen, "cannot create a NATS producer on '%s' (%s): %s", topic, d->shown,
                  last_error(s));
         producer_free(p);
         return OMB_DRV_ERR;
@@ -756,7 +769,7 @@ static int nats_create_consumer(struct omb_driver *d, const char *topic, const c
     c->batch = (int)d->fetch_batch;
     natsStatus s = connect_to(d, "omb-consumer", NULL, NULL, &c->nc, &c->js);
     if (s != NATS_OK) {
-        snprintf(err, errlen, "cannot create a NATS consumer on '%s' (%s): %s", topic, d->url,
+        snprintf(err, errlen, "cannot create a NATS consumer on '%s' (%s): %s", topic, d->shown,
                  last_error(s));
         consumer_free(c);
         return OMB_DRV_ERR;

@@ -24,6 +24,7 @@
 #include "drivers/envelope.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/redact.h"
 
 /* Payloads shorter than the envelope carry it in this AMQP header (a byte array). */
 #define ENV_HEADER          "omb-env"
@@ -172,21 +173,6 @@ static void driver_free(struct omb_driver *d)
     free(d);
 }
 
-/* @p uri for messages: a password in it shows as "***". */
-static char *masked_uri(const char *uri)
-{
-    const char *start = strstr(uri, "://");
-    start = start ? start + 3 : uri;
-    size_t hostpart = strcspn(start, "/?#");
-    const char *at = memchr(start, '@', hostpart);
-    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
-    if (!colon) return strdup(uri);
-    size_t head = (size_t)(colon + 1 - uri), n = head + 3 + strlen(at) + 1;
-    char *out = malloc(n);
-    if (out) snprintf(out, n, "%.*s***%s", (int)head, uri, at);
-    return out;
-}
-
 /* One amqpUris entry into @p u; an error names the file and line. */
 static int parse_uri(const char *file, const struct omb_yaml_node *v, struct rmq_uri *u, char *err,
                      size_t errlen)
@@ -205,7 +191,7 @@ static int parse_uri(const char *file, const struct omb_yaml_node *v, struct rmq
                  file, v->line, q);
         return -1;
     }
-    u->text = masked_uri(v->scalar);
+    u->text = omb_hide_url_passwords(v->scalar, "***"); /* for messages */
     u->buf = strdup(v->scalar);
     if (!u->text || !u->buf) {
         snprintf(err, errlen, "out of memory");
