@@ -200,11 +200,94 @@ static void x_tick(FILE *f, double x, const char *label)
             x, PLOT_T, x, PLOT_B, x, TICK_Y, label);
 }
 
-static void svg_chart(FILE *f, const struct chart_def *def, const struct series *s, size_t ns,
-                      const char *no_data)
+/* ---- pieces of every chart's SVG ----------------------------------------------------- */
+
+/* The <svg> element, its white background and its title. */
+static void svg_open(FILE *f, const char *cls, const char *title, int height)
 {
-    /* Ranges over every finite point. */
-    double xmin = 0, xmax = def->quantiles ? QUANTILE_X_MAX : 0, ymin = 0, ymax = 0;
+    fprintf(f,
+            "<svg class=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+            "aria-label=\"",
+            cls, W, height, W, height);
+    put_esc(f, title);
+    fputs("\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", f);
+    fprintf(f, "<text class=\"title\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">", W / 2, TITLE_Y);
+    put_esc(f, title);
+    fputs("</text>\n", f);
+}
+
+/* One y-axis tick: its horizontal grid line and its label left of the plot. */
+static void y_tick(FILE *f, double y, const char *label)
+{
+    fprintf(f,
+            "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+            "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+            PLOT_L, y, PLOT_R, y, PLOT_L - 6, y + 4, label);
+}
+
+/* The ticks of a linear x axis. */
+static void x_ticks(FILE *f, const struct axis *ax)
+{
+    char lab[64];
+    for (double v = ax->lo; v <= ax->hi + ax->step * 1e-6; v += ax->step) {
+        axis_label(ax, v, lab, sizeof lab);
+        x_tick(f, px_x(ax, v), lab);
+    }
+}
+
+/* The axes' lines and titles, and a note in the plot when there is nothing to draw. */
+static void svg_axes(FILE *f, const char *x_label, const char *y_label, const char *no_data)
+{
+    fprintf(f,
+            "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
+            "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
+            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, XLABEL_Y);
+    put_esc(f, x_label);
+    fprintf(f,
+            "</text>\n<text class=\"label\" transform=\"translate(%d %d) rotate(-90)\" "
+            "text-anchor=\"middle\">",
+            YLABEL_X, (PLOT_T + PLOT_B) / 2);
+    put_esc(f, y_label);
+    fputs("</text>\n", f);
+    if (no_data)
+        fprintf(f, "<text class=\"nodata\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                (PLOT_L + PLOT_R) / 2, (PLOT_T + PLOT_B) / 2, no_data);
+}
+
+/* The end of a series' path: its style (@p dash: NULL for a solid line) and its name. */
+static void path_end(FILE *f, const char *color, const char *dash, const char *label)
+{
+    fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"", color);
+    if (dash) fprintf(f, " stroke-dasharray=\"%s\"", dash);
+    fputs("><title>", f);
+    put_esc(f, label);
+    fputs("</title></path>", f);
+}
+
+/* One legend entry: a line in the series' style and its name. */
+static void legend_item(FILE *f, double x, double y, const char *color, const char *dash,
+                        const char *label)
+{
+    fprintf(f,
+            "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+            "stroke=\"%s\" stroke-width=\"3\"",
+            x, y - 4, x + 24, y - 4, color);
+    if (dash) fprintf(f, " stroke-dasharray=\"%s\"", dash);
+    fprintf(f, "/><text x=\"%.1f\" y=\"%.1f\">", x + 30, y);
+    put_esc(f, label);
+    fputs("</text></g>\n", f);
+}
+
+/* ---- OMB's charts: one series per result ------------------------------------------------ */
+
+#define SERIES_DASH "6 3" /* series past the palette's ten colours */
+
+/* The axes over every finite point of the series: y from 0 (or below, for negative values),
+ * x over time, or the fixed percentile axis of a quantile chart. Returns the points. */
+static size_t chart_axes(const struct chart_def *def, const struct series *s, size_t ns,
+                         struct axis *ax, struct axis *ay)
+{
+    double xmax = def->quantiles ? QUANTILE_X_MAX : 0, ymin = 0, ymax = 0;
     size_t points = 0;
     for (size_t i = 0; i < ns; i++)
         for (size_t j = 0; j < s[i].n; j++) {
@@ -214,115 +297,82 @@ static void svg_chart(FILE *f, const struct chart_def *def, const struct series 
             if (s[i].y[j] < ymin) ymin = s[i].y[j];
             points++;
         }
-    struct axis ax, ay;
-    axis_make(&ay, ymin, ymax);
-    if (def->quantiles) {
-        ax = (struct axis){.lo = 0, .hi = QUANTILE_X_MAX, .div = 1, .suffix = ""};
-    } else {
-        axis_make(&ax, xmin, xmax);
-    }
+    axis_make(ay, ymin, ymax);
+    if (def->quantiles)
+        *ax = (struct axis){.lo = 0, .hi = QUANTILE_X_MAX, .div = 1, .suffix = ""};
+    else
+        axis_make(ax, 0, xmax);
+    return points;
+}
 
+/* The quantile chart's x ticks, at OMB's percentiles on its log(1 / (1 - q)) axis. */
+static void quantile_ticks(FILE *f, const struct axis *ax)
+{
+    static const struct {
+        double pct;
+        const char *label;
+    } qt[] = {{0, "0%"},       {50, "50%"},       {90, "90%"},        {99, "99%"},
+              {99.9, "99.9%"}, {99.99, "99.99%"}, {99.999, "99.999%"}};
+    for (size_t i = 0; i < sizeof qt / sizeof qt[0]; i++)
+        x_tick(f, px_x(ax, log10(100 / (100 - qt[i].pct))), qt[i].label);
+}
+
+/* One series: a path broken at gaps; lone points (and every point of a short series) as
+ * dots. */
+static void chart_series(FILE *f, const struct chart_def *def, const struct series *r, size_t i,
+                         const struct axis *ax, const struct axis *ay)
+{
+    fprintf(f, "<g class=\"series\" data-series=\"%zu\">", i);
+    fputs("<path class=\"line\" d=\"", f);
+    bool pen = false;
+    for (size_t j = 0; j < r->n; j++) {
+        if (!isfinite(r->x[j]) || !isfinite(r->y[j])) {
+            pen = false;
+            continue;
+        }
+        fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(ax, r->x[j]), px_y(ay, r->y[j]));
+        pen = true;
+    }
+    path_end(f, r->color, r->dashed ? SERIES_DASH : NULL, r->label);
+    bool dots = !def->quantiles && r->n <= 60;
+    for (size_t j = 0; j < r->n; j++) {
+        if (!isfinite(r->x[j]) || !isfinite(r->y[j])) continue;
+        bool alone = (j == 0 || !isfinite(r->y[j - 1]) || !isfinite(r->x[j - 1])) &&
+                     (j + 1 == r->n || !isfinite(r->y[j + 1]) || !isfinite(r->x[j + 1]));
+        if (dots || alone)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
+                    px_x(ax, r->x[j]), px_y(ay, r->y[j]), r->color);
+    }
+    fputs("</g>\n", f);
+}
+
+static void svg_chart(FILE *f, const struct chart_def *def, const struct series *s, size_t ns,
+                      const char *no_data)
+{
+    struct axis ax, ay;
+    size_t points = chart_axes(def, s, ns, &ax, &ay);
     double lx[64];
     int lrow[64];
     size_t nl = ns < 64 ? ns : 64;
     int rows = legend_layout(s, nl, lx, lrow);
     int height = LEGEND_Y + rows * LEGEND_DY + (no_data ? LEGEND_DY : 0) + 4;
 
-    fprintf(f,
-            "<svg class=\"chart\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-            W, height, W, height);
-    put_esc(f, def->title);
-    fputs("\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", f);
-    fprintf(f, "<text class=\"title\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">", W / 2, TITLE_Y);
-    put_esc(f, def->title);
-    fputs("</text>\n", f);
-
-    /* Grid and y ticks. */
+    svg_open(f, "chart", def->title, height);
     char lab[64];
     for (double v = ay.lo; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
-        double y = px_y(&ay, v);
         axis_label(&ay, v, lab, sizeof lab);
-        fprintf(f,
-                "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                PLOT_L, y, PLOT_R, y, PLOT_L - 6, y + 4, lab);
+        y_tick(f, px_y(&ay, v), lab);
     }
-    /* x ticks */
-    if (def->quantiles) {
-        static const struct {
-            double pct;
-            const char *label;
-        } qt[] = {{0, "0%"},       {50, "50%"},       {90, "90%"},        {99, "99%"},
-                  {99.9, "99.9%"}, {99.99, "99.99%"}, {99.999, "99.999%"}};
-        for (size_t i = 0; i < sizeof qt / sizeof qt[0]; i++) {
-            double x = px_x(&ax, log10(100 / (100 - qt[i].pct)));
-            x_tick(f, x, qt[i].label);
-        }
-    } else {
-        for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
-            double x = px_x(&ax, v);
-            axis_label(&ax, v, lab, sizeof lab);
-            x_tick(f, x, lab);
-        }
-    }
-    fprintf(f,
-            "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
-            "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
-            "<text class=\"label\" transform=\"translate(%d %d) rotate(-90)\" "
-            "text-anchor=\"middle\">",
-            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, XLABEL_Y,
-            def->quantiles ? "Percentile" : "Time (s)", YLABEL_X, (PLOT_T + PLOT_B) / 2);
-    put_esc(f, def->y_label);
-    fputs("</text>\n", f);
-
-    if (points == 0)
-        fprintf(f,
-                "<text class=\"nodata\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data in "
-                "these results</text>\n",
-                (PLOT_L + PLOT_R) / 2, (PLOT_T + PLOT_B) / 2);
-
-    /* Series: one path each, broken at gaps; lone points (and short series) as dots. */
-    for (size_t i = 0; i < ns; i++) {
-        const struct series *r = &s[i];
-        fprintf(f, "<g class=\"series\" data-series=\"%zu\">", i);
-        fputs("<path class=\"line\" d=\"", f);
-        bool pen = false;
-        for (size_t j = 0; j < r->n; j++) {
-            if (!isfinite(r->x[j]) || !isfinite(r->y[j])) {
-                pen = false;
-                continue;
-            }
-            fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(&ax, r->x[j]), px_y(&ay, r->y[j]));
-            pen = true;
-        }
-        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s><title>", r->color,
-                r->dashed ? " stroke-dasharray=\"6 3\"" : "");
-        put_esc(f, r->label);
-        fputs("</title></path>", f);
-        bool dots = !def->quantiles && r->n <= 60;
-        for (size_t j = 0; j < r->n; j++) {
-            if (!isfinite(r->x[j]) || !isfinite(r->y[j])) continue;
-            bool alone = (j == 0 || !isfinite(r->y[j - 1]) || !isfinite(r->x[j - 1])) &&
-                         (j + 1 == r->n || !isfinite(r->y[j + 1]) || !isfinite(r->x[j + 1]));
-            if (dots || alone)
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
-                        px_x(&ax, r->x[j]), px_y(&ay, r->y[j]), r->color);
-        }
-        fputs("</g>\n", f);
-    }
-
-    /* Legend */
-    for (size_t i = 0; i < nl; i++) {
-        double y = LEGEND_Y + lrow[i] * LEGEND_DY;
-        fprintf(f,
-                "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"%s\" stroke-width=\"3\"%s/><text x=\"%.1f\" y=\"%.1f\">",
-                lx[i], y - 4, lx[i] + 24, y - 4, s[i].color,
-                s[i].dashed ? " stroke-dasharray=\"6 3\"" : "", lx[i] + 30, y);
-        put_esc(f, s[i].label);
-        fputs("</text></g>\n", f);
-    }
+    if (def->quantiles)
+        quantile_ticks(f, &ax);
+    else
+        x_ticks(f, &ax);
+    svg_axes(f, def->quantiles ? "Percentile" : "Time (s)", def->y_label,
+             points ? NULL : "no data in these results");
+    for (size_t i = 0; i < ns; i++) chart_series(f, def, &s[i], i, &ax, &ay);
+    for (size_t i = 0; i < nl; i++)
+        legend_item(f, lx[i], LEGEND_Y + lrow[i] * LEGEND_DY, s[i].color,
+                    s[i].dashed ? SERIES_DASH : NULL, s[i].label);
     if (no_data) {
         fprintf(f, "<text class=\"note\" x=\"%d\" y=\"%d\">No data: ", PLOT_L,
                 LEGEND_Y + rows * LEGEND_DY);
@@ -613,13 +663,14 @@ static double px_logy(double lo, double hi, double v)
     return PLOT_B - (log10(v) - lo) / (hi - lo) * (PLOT_B - PLOT_T);
 }
 
-/* One curve chart of a sweep: x = achieved publish rate, y = latency on a log axis. Points
- * at 0 ms (below what the histograms resolve) cannot sit on a log axis: left out and counted
- * under the chart. */
-static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *sf, bool e2e)
+/* The x axis (0 to the highest achieved rate) and the log y axis (whole decades around
+ * every latency above 0) of a curve chart; counts the points at 0 ms in *zeros. */
+static size_t curve_axes(const struct omb_sweep_file *sf, bool e2e, struct axis *ax, double *lo,
+                         double *hi, size_t *zeros)
 {
     double xmax = 0, ymin = INFINITY, ymax = 0;
-    size_t points = 0, zeros = 0;
+    size_t points = 0;
+    *zeros = 0;
     for (size_t i = 0; i < sf->nd; i++)
         for (size_t k = 0; k < sf->drivers[i].n; k++)
             for (int p = 0; p < OMB_SWEEP_NPCT; p++) {
@@ -627,7 +678,7 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
                        y = curve_y(&sf->drivers[i], k, p, e2e);
                 if (!isfinite(x) || !isfinite(y)) continue;
                 if (y <= 0) {
-                    zeros++;
+                    (*zeros)++;
                     continue;
                 }
                 xmax = fmax(xmax, x);
@@ -635,10 +686,66 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
                 ymax = fmax(ymax, y);
                 points++;
             }
+    axis_make(ax, 0, xmax);
+    *lo = points ? floor(log10(ymin)) : -1;
+    *hi = points ? ceil(log10(ymax)) : 1;
+    if (*hi <= *lo) *hi = *lo + 1;
+    return points;
+}
+
+/* The log y axis: decades, with lighter lines at 2x and 5x. */
+static void log_ticks(FILE *f, double lo, double hi)
+{
+    char lab[32];
+    for (int e = (int)lo; e <= (int)hi; e++) {
+        snprintf(lab, sizeof lab, "%g", pow(10, e));
+        y_tick(f, px_logy(lo, hi, pow(10, e)), lab);
+        for (int m = 2; e < (int)hi && m <= 5; m += 3)
+            fprintf(f,
+                    "<line class=\"grid minor\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+                    "y2=\"%.1f\"/>\n",
+                    PLOT_L, px_logy(lo, hi, m * pow(10, e)), PLOT_R,
+                    px_logy(lo, hi, m * pow(10, e)));
+    }
+}
+
+/* One line of a driver at percentile @p p through its steps in order, broken at a gap; a
+ * dot on every step. */
+static void curve_line(FILE *f, const struct omb_sweep_driver *d, int p, bool e2e, size_t l,
+                       const struct series *leg, const char *dash, const struct axis *ax,
+                       double lo, double hi)
+{
+    fprintf(f, "<g class=\"series\" data-series=\"%zu\" data-percentile=\"%s\">", l,
+            pct_style[p].label);
+    fputs("<path class=\"line\" d=\"", f);
+    bool pen = false;
+    for (size_t k = 0; k < d->n; k++) {
+        double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
+        if (!isfinite(x) || !isfinite(y) || y <= 0) {
+            pen = false;
+            continue;
+        }
+        fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(ax, x), px_logy(lo, hi, y));
+        pen = true;
+    }
+    path_end(f, leg->color, dash, leg->label);
+    for (size_t k = 0; k < d->n; k++) {
+        double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
+        if (isfinite(x) && isfinite(y) && y > 0)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px_x(ax, x),
+                    px_logy(lo, hi, y), leg->color);
+    }
+    fputs("</g>\n", f);
+}
+
+/* One curve chart of a sweep: x = achieved publish rate, y = latency on a log axis. Points
+ * at 0 ms (below what the histograms resolve) cannot sit on a log axis: left out and counted
+ * under the chart. */
+static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *sf, bool e2e)
+{
     struct axis ax;
-    axis_make(&ax, 0, xmax);
-    double lo = points ? floor(log10(ymin)) : -1, hi = points ? ceil(log10(ymax)) : 1;
-    if (hi <= lo) hi = lo + 1;
+    double lo, hi;
+    size_t zeros, points = curve_axes(sf, e2e, &ax, &lo, &hi, &zeros);
 
     /* Legend entries: driver x percentile, in that order. */
     struct series leg[CURVE_MAX_LINES];
@@ -657,87 +764,17 @@ static void svg_curve(FILE *f, const char *title, const struct omb_sweep_file *s
     int rows = legend_layout(leg, nl, lx, lrow);
     int height = LEGEND_Y + rows * LEGEND_DY + (zeros ? LEGEND_DY : 0) + 4;
 
-    fprintf(f,
-            "<svg class=\"chart curve\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            "role=\"img\" aria-label=\"%s\">\n<rect width=\"100%%\" height=\"100%%\" "
-            "fill=\"#fff\"/>\n<text class=\"title\" x=\"%d\" y=\"%d\" "
-            "text-anchor=\"middle\">%s</text>\n",
-            W, height, W, height, title, W / 2, TITLE_Y, title);
-    /* Decades, with lighter lines at 2x and 5x. */
-    for (int e = (int)lo; e <= (int)hi; e++) {
-        double y = px_logy(lo, hi, pow(10, e));
-        fprintf(f,
-                "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
-                PLOT_L, y, PLOT_R, y, PLOT_L - 6, y + 4, pow(10, e));
-        for (int m = 2; e < (int)hi && m <= 5; m += 3)
-            fprintf(f,
-                    "<line class=\"grid minor\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
-                    "y2=\"%.1f\"/>\n",
-                    PLOT_L, px_logy(lo, hi, m * pow(10, e)), PLOT_R,
-                    px_logy(lo, hi, m * pow(10, e)));
-    }
-    char lab[64];
-    for (double v = ax.lo; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
-        double x = px_x(&ax, v);
-        axis_label(&ax, v, lab, sizeof lab);
-        x_tick(f, x, lab);
-    }
-    fprintf(f,
-            "<path class=\"axis\" d=\"M%d %d V%d H%d\"/>\n"
-            "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">Achieved publish "
-            "rate (msg/s)</text>\n<text class=\"label\" transform=\"translate(%d %d) "
-            "rotate(-90)\" text-anchor=\"middle\">Latency (ms, log scale)</text>\n",
-            PLOT_L, PLOT_T, PLOT_B, PLOT_R, (PLOT_L + PLOT_R) / 2, XLABEL_Y, YLABEL_X,
-            (PLOT_T + PLOT_B) / 2);
-    if (points == 0)
-        fprintf(f,
-                "<text class=\"nodata\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data in "
-                "this sweep</text>\n",
-                (PLOT_L + PLOT_R) / 2, (PLOT_T + PLOT_B) / 2);
-
-    /* One line per driver and percentile, through the steps in order, broken at a gap;
-     * a dot on every step. */
-    for (size_t l = 0; l < nl; l++) {
-        const struct omb_sweep_driver *d = &sf->drivers[l / OMB_SWEEP_NPCT];
-        int p = (int)(l % OMB_SWEEP_NPCT);
-        fprintf(f, "<g class=\"series\" data-series=\"%zu\" data-percentile=\"%s\">", l,
-                pct_style[p].label);
-        fputs("<path class=\"line\" d=\"", f);
-        bool pen = false;
-        for (size_t k = 0; k < d->n; k++) {
-            double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
-            if (!isfinite(x) || !isfinite(y) || y <= 0) {
-                pen = false;
-                continue;
-            }
-            fprintf(f, "%s%.1f %.1f", pen ? " L" : "M", px_x(&ax, x), px_logy(lo, hi, y));
-            pen = true;
-        }
-        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"", leg[l].color);
-        if (dash[l]) fprintf(f, " stroke-dasharray=\"%s\"", dash[l]);
-        fputs("><title>", f);
-        put_esc(f, leg[l].label);
-        fputs("</title></path>", f);
-        for (size_t k = 0; k < d->n; k++) {
-            double x = d->steps[k].publish_rate, y = curve_y(d, k, p, e2e);
-            if (isfinite(x) && isfinite(y) && y > 0)
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px_x(&ax, x),
-                        px_logy(lo, hi, y), leg[l].color);
-        }
-        fputs("</g>\n", f);
-    }
-    for (size_t l = 0; l < nl; l++) {
-        double y = LEGEND_Y + lrow[l] * LEGEND_DY;
-        fprintf(f,
-                "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"%s\" stroke-width=\"3\"",
-                lx[l], y - 4, lx[l] + 24, y - 4, leg[l].color);
-        if (dash[l]) fprintf(f, " stroke-dasharray=\"%s\"", dash[l]);
-        fprintf(f, "/><text x=\"%.1f\" y=\"%.1f\">", lx[l] + 30, y);
-        put_esc(f, leg[l].label);
-        fputs("</text></g>\n", f);
-    }
+    svg_open(f, "chart curve", title, height);
+    log_ticks(f, lo, hi);
+    x_ticks(f, &ax);
+    svg_axes(f, "Achieved publish rate (msg/s)", "Latency (ms, log scale)",
+             points ? NULL : "no data in this sweep");
+    for (size_t l = 0; l < nl; l++)
+        curve_line(f, &sf->drivers[l / OMB_SWEEP_NPCT], (int)(l % OMB_SWEEP_NPCT), e2e, l,
+                   &leg[l], dash[l], &ax, lo, hi);
+    for (size_t l = 0; l < nl; l++)
+        legend_item(f, lx[l], LEGEND_Y + lrow[l] * LEGEND_DY, leg[l].color, dash[l],
+                    leg[l].label);
     if (zeros)
         fprintf(f,
                 "<text class=\"note\" x=\"%d\" y=\"%d\">%zu point(s) at 0 ms (under the "
