@@ -539,50 +539,77 @@ static void plan_topics(const struct omb_workload *w, char *buf, size_t len)
         snprintf(buf + used, len - used, ") x the broker's partitions");
 }
 
-/* --dry-run: what would run, in the order it would, and how long it would take at least
- * (warm-up and measured phases; setup, readiness, backlog build and drain come on top). */
-static int print_plan(const struct run_args *a, struct run_inputs *in)
+/* A dry run's plan: the pairs in the order they would run, each described by @p pair
+ * (which returns its warm-up and measured minutes), and the least total time. */
+struct plan {
+    const char *title, *unit; /* "Plan", "run(s)" */
+    const char *on_top;       /* what the estimate leaves out */
+    const char *output;       /* where results would go (NULL: .) */
+    double (*pair)(const struct omb_workload *w, const void *ctx);
+    const void *ctx;
+};
+
+static void print_plan_of(const struct plan *p, struct run_inputs *in)
 {
     qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
     double minutes = 0;
     size_t k = 0;
-    printf("Plan: %zu workload(s) x %zu driver(s) = %zu run(s), %s\n", in->nw, in->nd,
-           in->nw * in->nd,
+    printf("%s: %zu workload(s) x %zu driver(s) = %zu %s, %s\n", p->title, in->nw, in->nd,
+           in->nw * in->nd, p->unit,
            in->nwurls ? "on workers" : "in this process (no -w, -wf or ./workers.yaml)");
     for (size_t i = 0; i < in->nwurls; i++) printf("  worker %s\n", in->wurls[i]);
     for (size_t i = 0; i < in->nw; i++)
         for (size_t j = 0; j < in->nd; j++) {
             const struct omb_workload *w = &in->wl[i];
-            char rate[64];
-            if (w->producer_rate == 0)
-                snprintf(rate, sizeof rate, "maximum-rate search");
-            else
-                snprintf(rate, sizeof rate, "%.0f msg/s%s", w->producer_rate,
-                         a->opt.rate_per_producer ? " per producer" : "");
-            char topics[160];
-            plan_topics(w, topics, sizeof topics);
-            printf("%3zu. %s (%s) on %s (%s)\n"
-                   "     %s, %lld B messages, %s; %lld "
-                   "producer(s)/topic, %lld subscription(s)/topic x %lld consumer(s)\n"
-                   "     warm-up %g min, %s%s%smeasured %g min\n",
-                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, topics,
-                   (long long)w->message_size, rate,
-                   (long long)w->producers_per_topic, (long long)w->subscriptions_per_topic,
-                   (long long)w->consumer_per_subscription, w->warmup_duration_minutes,
-                   w->consumer_backlog_size_gb > 0 ? "backlog " : "",
-                   w->consumer_backlog_size_gb > 0 ? "build and drain" : "",
-                   w->consumer_backlog_size_gb > 0 ? ", " : "", w->test_duration_minutes);
+            printf("%3zu. %s (%s) on %s (%s)\n", ++k, w->name, w->path, in->dc[j].name,
+                   in->dc[j].path);
+            double m = p->pair(w, p->ctx);
             if (in->unusable[i * in->nd + j])
                 printf("     SKIPPED: %s\n", in->unusable[i * in->nd + j]);
             else
-                minutes += w->warmup_duration_minutes + w->test_duration_minutes;
+                minutes += m;
         }
     long secs = (long)(minutes * 60 + 0.5);
-    printf("Estimated time: at least %ld h %02ld min %02ld s (warm-up and measured phases; "
-           "setup, readiness and backlogs come on top)\n",
-           secs / 3600, secs / 60 % 60, secs % 60);
+    printf("Estimated time: at least %ld h %02ld min %02ld s (warm-up and measured phases; %s "
+           "come on top)\n",
+           secs / 3600, secs / 60 % 60, secs % 60, p->on_top);
     printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
-           in->nunusable, a->output ? a->output : ".");
+           in->nunusable, p->output ? p->output : ".");
+}
+
+/* One run of the plan: topology, rate and phases. */
+static double plan_run(const struct omb_workload *w, const void *ctx)
+{
+    const struct run_args *a = ctx;
+    char rate[64], topics[160];
+    if (w->producer_rate == 0)
+        snprintf(rate, sizeof rate, "maximum-rate search");
+    else
+        snprintf(rate, sizeof rate, "%.0f msg/s%s", w->producer_rate,
+                 a->opt.rate_per_producer ? " per producer" : "");
+    plan_topics(w, topics, sizeof topics);
+    bool backlog = w->consumer_backlog_size_gb > 0;
+    printf("     %s, %lld B messages, %s; %lld producer(s)/topic, %lld subscription(s)/topic x "
+           "%lld consumer(s)\n"
+           "     warm-up %g min, %smeasured %g min\n",
+           topics, (long long)w->message_size, rate, (long long)w->producers_per_topic,
+           (long long)w->subscriptions_per_topic, (long long)w->consumer_per_subscription,
+           w->warmup_duration_minutes, backlog ? "backlog build and drain, " : "",
+           w->test_duration_minutes);
+    return w->warmup_duration_minutes + w->test_duration_minutes;
+}
+
+/* --dry-run: what would run, in the order it would, and how long it would take at least
+ * (warm-up and measured phases; setup, readiness, backlog build and drain come on top). */
+static int print_plan(const struct run_args *a, struct run_inputs *in)
+{
+    const struct plan p = {.title = "Plan",
+                           .unit = "run(s)",
+                           .on_top = "setup, readiness and backlogs",
+                           .output = a->output,
+                           .pair = plan_run,
+                           .ctx = a};
+    print_plan_of(&p, in);
     if (a->csv_dir) printf("Their CSV would go to %s/results-<epoch>.csv\n", a->csv_dir);
     return 0;
 }
@@ -701,39 +728,28 @@ static int check_sweep_args(struct sweep_args *s)
     return 0;
 }
 
+/* One sweep of the plan: topology, then the search (or the rate given) and the steps. */
+static double plan_sweep(const struct omb_workload *w, const void *ctx)
+{
+    char topics[160];
+    plan_topics(w, topics, sizeof topics);
+    printf("     %s, %lld B messages; %lld producer(s)/topic, %lld subscription(s)/topic x %lld "
+           "consumer(s)\n",
+           topics, (long long)w->message_size, (long long)w->producers_per_topic,
+           (long long)w->subscriptions_per_topic, (long long)w->consumer_per_subscription);
+    return omb_sweep_print_plan(stdout, w, ctx);
+}
+
 /* omb sweep --dry-run: as omb run's plan, with each sweep's search and steps. */
 static int print_sweep_plan(const struct sweep_args *s, struct run_inputs *in)
 {
-    qsort(in->wl, in->nw, sizeof *in->wl, cmp_base_name);
-    double minutes = 0;
-    size_t k = 0;
-    printf("Sweep plan: %zu workload(s) x %zu driver(s) = %zu sweep(s), %s\n", in->nw, in->nd,
-           in->nw * in->nd,
-           in->nwurls ? "on workers" : "in this process (no -w, -wf or ./workers.yaml)");
-    for (size_t i = 0; i < in->nwurls; i++) printf("  worker %s\n", in->wurls[i]);
-    for (size_t i = 0; i < in->nw; i++)
-        for (size_t j = 0; j < in->nd; j++) {
-            const struct omb_workload *w = &in->wl[i];
-            char topics[160];
-            plan_topics(w, topics, sizeof topics);
-            printf("%3zu. %s (%s) on %s (%s)\n"
-                   "     %s, %lld B messages; %lld producer(s)/topic, %lld subscription(s)/topic "
-                   "x %lld consumer(s)\n",
-                   ++k, w->name, w->path, in->dc[j].name, in->dc[j].path, topics,
-                   (long long)w->message_size, (long long)w->producers_per_topic,
-                   (long long)w->subscriptions_per_topic, (long long)w->consumer_per_subscription);
-            double m = omb_sweep_print_plan(stdout, w, &s->so);
-            if (in->unusable[i * in->nd + j])
-                printf("     SKIPPED: %s\n", in->unusable[i * in->nd + j]);
-            else
-                minutes += m;
-        }
-    long secs = (long)(minutes * 60 + 0.5);
-    printf("Estimated time: at least %ld h %02ld min %02ld s (warm-up and measured phases; "
-           "setup and readiness come on top)\n",
-           secs / 3600, secs / 60 % 60, secs % 60);
-    printf("Every file is valid; %zu pair(s) would be skipped; results would go to %s\n",
-           in->nunusable, s->run.output ? s->run.output : ".");
+    const struct plan p = {.title = "Sweep plan",
+                           .unit = "sweep(s)",
+                           .on_top = "setup and readiness",
+                           .output = s->run.output,
+                           .pair = plan_sweep,
+                           .ctx = &s->so};
+    print_plan_of(&p, in);
     return 0;
 }
 
