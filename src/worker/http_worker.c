@@ -202,6 +202,15 @@ static int ep_create_topics(struct omb_http_worker *hw, struct MHD_Connection *c
     return 0;
 }
 
+/* A request on an initialized driver whose body is a list of topic names. */
+static int strings_body(struct omb_http_worker *hw, const struct request *r, char ***v, size_t *n,
+                        char *err, size_t errlen)
+{
+    int rc = need_init(hw, err, errlen);
+    if (rc) return rc;
+    return omb_wire_parse_strings(r->body, r->len, v, n, err, errlen) != 0 ? BAD : 0;
+}
+
 /* omb's own: the run's topics exist already (existingTopicList); the body names them, the
  * answer is their partition counts. */
 static int ep_existing_topics(struct omb_http_worker *hw, struct MHD_Connection *c,
@@ -209,9 +218,8 @@ static int ep_existing_topics(struct omb_http_worker *hw, struct MHD_Connection 
 {
     char **topics = NULL;
     size_t n = 0;
-    int rc = need_init(hw, err, errlen);
+    int rc = strings_body(hw, r, &topics, &n, err, errlen);
     if (rc) return rc;
-    if (omb_wire_parse_strings(r->body, r->len, &topics, &n, err, errlen) != 0) return BAD;
     int *parts = calloc(n ? n : 1, sizeof *parts);
     if (!parts) {
         snprintf(err, errlen, "out of memory");
@@ -235,9 +243,8 @@ static int ep_create_producers(struct omb_http_worker *hw, struct MHD_Connection
 {
     char **topics = NULL;
     size_t n = 0;
-    int rc = need_init(hw, err, errlen);
+    int rc = strings_body(hw, r, &topics, &n, err, errlen);
     if (rc) return rc;
-    if (omb_wire_parse_strings(r->body, r->len, &topics, &n, err, errlen) != 0) return BAD;
     rc = hw->worker->ops->create_producers(hw->worker, topics, n, err, errlen) ? FAILED : 0;
     if (!rc) omb_info("worker: created %zu producer(s)", n);
     omb_wire_free_strings(topics, n);
