@@ -334,6 +334,8 @@ static int64_t silent_subscriptions(struct run *r, char *name, size_t namelen, i
     return silent;
 }
 
+#define PROBE_RESEND_S 15.0
+
 /* Waits until every subscription has seen a probe message. OMB only waits for a total
  * count, which one busy subscription can satisfy while another receives nothing; where the
  * worker reports per subscription, omb waits for each. */
@@ -342,9 +344,20 @@ static int wait_ready(struct run *r)
     /* Every producer's probe reaches every subscription of its topic; waiting for all of
      * them (OMB waits for one per topic) keeps late probes out of the first period. */
     int64_t expected = r->w->topics * r->w->producers_per_topic * r->w->subscriptions_per_topic;
-    int64_t t0 = omb_now_ns();
+    int64_t t0 = omb_now_ns(), last_probe = t0;
     char name[512] = "";
     for (;;) {
+        /* A probe can be held up where the next one is not (on a 3-broker Kafka cluster,
+         * about one run in 30 received none for a minute while the next run's came at
+         * once): every PROBE_RESEND_S without all of them, every producer sends another. */
+        if (secs_since(last_probe) >= PROBE_RESEND_S) {
+            omb_info("Not every subscription has received a probe message after %.0f s: "
+                     "sending them again",
+                     secs_since(t0));
+            if (r->worker->ops->probe_producers(r->worker, r->err, sizeof r->err) != 0)
+                return -1;
+            last_probe = omb_now_ns();
+        }
         if (r->worker->ops->counters(r->worker, &r->view, r->err, sizeof r->err) != 0) return -1;
         int64_t got = r->view.totals[OMB_C_RECEIVED], own = got;
         int64_t silent = got >= expected ? silent_subscriptions(r, name, sizeof name, &own) : 1;

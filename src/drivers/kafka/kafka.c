@@ -83,6 +83,7 @@ struct omb_producer {
     size_t scratch_len;
     omb_send_done_fn done;
     void *ctx;
+    bool told_failure; /* a failed send was logged (dr_cb, on the polling thread) */
 };
 
 struct omb_consumer {
@@ -459,6 +460,13 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (ack <= 0) ack = omb_now_ns();
     struct omb_msg_meta meta;
     read_envelope(m, &meta);
+    if (m->err && !p->told_failure) {
+        /* Said once per producer: the count of failures is in the stats, the cause here. */
+        omb_warn("Kafka: a send to '%s' failed: %s (further failures of this producer are "
+                 "counted, not logged)",
+                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        p->told_failure = true;
+    }
     p->done(p->ctx, &meta, m->len, m->err ? (int)m->err : 0, ack);
 }
 
@@ -807,6 +815,77 @@ static void replication_error(struct omb_driver *d, char *err, size_t errlen)
              d->bootstrap, brokers);
 }
 
+/* Whether one metadata answer shows every partition of @p topics with a leader. */
+static bool topics_ready(const struct rd_kafka_metadata *md, const char *const *topics, size_t n,
+                         int partitions)
+{
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_metadata_topic_t *t = NULL;
+        for (int k = 0; k < md->topic_cnt && !t; k++)
+            if (!strcmp(md->topics[k].topic, topics[i])) t = &md->topics[k];
+        if (!t || t->err || t->partition_cnt != partitions) return false;
+        for (int p = 0; p < t->partition_cnt; p++)
+            if (t->partitions[p].err || t->partitions[p].leader < 0) return false;
+    }
+    return true;
+}
+
+/* Whether every partition's leader answers for it: the latest offset of each (ListOffsets,
+ * sent to the leaders). */
+static bool leaders_answer(struct omb_driver *d, const char *const *topics, size_t n,
+                           int partitions)
+{
+    rd_kafka_topic_partition_list_t *parts =
+        rd_kafka_topic_partition_list_new((int)(n * (size_t)partitions));
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < partitions; p++)
+            rd_kafka_topic_partition_list_add(parts, topics[i], p)->offset = RD_KAFKA_OFFSET_END;
+    bool ok = rd_kafka_offsets_for_times(d->admin, parts, CONNECT_TIMEOUT_MS) ==
+              RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; ok && i < parts->cnt; i++)
+        ok = !parts->elems[i].err && parts->elems[i].offset >= 0;
+    rd_kafka_topic_partition_list_destroy(parts);
+    return ok;
+}
+
+/* CreateTopics answers once the controller has made the topics; the brokers learn of them,
+ * and the leaders take up their partitions, a moment later (half a second, on three brokers
+ * sharing two cores). A client that asks too early sees no topic or too few partitions:
+ * the readiness probe failed with "Unknown partition", and consumers whose first offset
+ * lookup failed ("Unknown topic or partition") received nothing for a minute (librdkafka
+ * 2.0.2 did not recover). So: wait until every partition has a leader in as many
+ * consecutive metadata answers as twice the brokers (each answer comes from one broker),
+ * and then until every leader answers for its partitions, at most ADMIN_TIMEOUT_MS. */
+static int wait_topics_ready(struct omb_driver *d, const char *const *topics, size_t n,
+                             int partitions, char *err, size_t errlen)
+{
+    int64_t t0 = omb_now_ns(), deadline = t0 + ADMIN_TIMEOUT_MS * 1000000LL;
+    for (int good = 0;;) {
+        const struct rd_kafka_metadata *md = NULL;
+        int need = 1;
+        if (rd_kafka_metadata(d->admin, 1, NULL, &md, CONNECT_TIMEOUT_MS) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+            need = md->broker_cnt > 0 ? 2 * md->broker_cnt : 1;
+            good = topics_ready(md, topics, n, partitions) ? good + 1 : 0;
+        } else {
+            good = 0;
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+        if (good >= need) {
+            if (leaders_answer(d, topics, n, partitions)) return 0;
+            good = 0;
+        }
+        if (omb_now_ns() > deadline) {
+            snprintf(err, errlen,
+                     "Kafka at %s created the topics but did not show all their partitions "
+                     "with a leader within %d s",
+                     d->bootstrap, ADMIN_TIMEOUT_MS / 1000);
+            return -1;
+        }
+        omb_sleep_ns(50000000);
+    }
+}
+
 static int kafka_create_topics(struct omb_driver *d, const char *const *topics, size_t n,
                                int partitions, char *err, size_t errlen)
 {
@@ -883,6 +962,8 @@ static int kafka_create_topics(struct omb_driver *d, const char *const *topics, 
                              rd_kafka_topic_result_error_string(res[i]));
             }
         }
+        if (rc == OMB_DRV_OK && wait_topics_ready(d, topics, n, partitions, err, errlen) != 0)
+            rc = OMB_DRV_ERR;
         /* Nothing half-done: the topics that were created go again. */
         char derr[256];
         if (rc != OMB_DRV_OK && nmade) kafka_delete_topics(d, made, nmade, derr, sizeof derr);
