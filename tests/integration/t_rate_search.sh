@@ -85,22 +85,34 @@ printf 'name: LB\ndriverClass: loopback\npublishCapacity: 5\npublishCapacitySche
 "$OMB" run -d bad.yaml w.yaml > bad.log 2>&1 && fail "both publishCapacity and its schedule accepted"
 grep -q "not both" bad.log || { cat bad.log; fail "no 'not both' message"; }
 
+# A search is judged against the clock on a shared machine: a case that misses (another
+# process had the cores for a while: the broker of the test before, still shutting down)
+# runs once more, and fails only if it misses twice.
+search_case() { # NAME CAPACITY [CHANGE_S LIMIT_S]
+  local name=$1
+  shift
+  for attempt in 1 2; do
+    "$OMB" run -d "$name.yaml" --period 1 -o "$name.json" w.yaml > "$name.log" 2>&1 ||
+      { cat "$name.log"; fail "search run failed"; }
+    check_search "$name.json" "$@" && return 0
+    [ "$attempt" = 1 ] && echo "$name: missed; once more (the machine may have been busy)"
+  done
+  fail "$name: the search missed its capacity twice"
+}
+
 # A stable broker taking 40k msg/s.
 workload 25
 printf 'name: LB\ndriverClass: loopback\npublishCapacity: 40000\n' > pub.yaml
-"$OMB" run -d pub.yaml --period 1 -o pub.json w.yaml > pub.log 2>&1 || { cat pub.log; fail "search run failed"; }
+search_case pub 40000
 grep -q "Target rate" pub.log || fail "period lines do not show the target rate"
 grep -q "Rate search: sustained" pub.log || fail "no sustained-rate line in the log"
-check_search pub.json 40000
 
 # The broker's capacity halves at 15 s: 40k, then 20k.
 workload 35
 printf 'name: LB\ndriverClass: loopback\npublishCapacitySchedule: [[0, 40000], [15, 20000]]\n' > half.yaml
-"$OMB" run -d half.yaml --period 1 -o half.json w.yaml > half.log 2>&1 || { cat half.log; fail "search run failed"; }
-check_search half.json 20000 15 10
+search_case half 20000 15 10
 
 # Consumers at 10k msg/s each, then 20k from 15 s: with two subscriptions, producers can
 # sustain what one consumer takes. Found within 20 s (probes grow from 2% to 25%).
 printf 'name: LB\ndriverClass: loopback\ndeliveryCapacitySchedule: [[0, 10000], [15, 20000]]\n' > dbl.yaml
-"$OMB" run -d dbl.yaml --period 1 -o dbl.json w.yaml > dbl.log 2>&1 || { cat dbl.log; fail "search run failed"; }
-check_search dbl.json 20000 15 20
+search_case dbl 20000 15 20
