@@ -30,12 +30,17 @@ kafka_warm_up() {
     "$OMB" run -d k.yaml -o warm.json w.yaml > warm.log 2>&1) ||
     { cat "$WORK/warm-up/warm.log"; fail "the warm-up run on the new Kafka broker failed"; }
 }
-# Keeps the exit status it was called with, so that an EXIT trap that runs it before
-# stop_all_pids (which exits with $?) still fails a failed test.
-kafka_down() {
+# A trap that runs this before stop_all_pids (which exits with $?) must keep the status
+# itself, and must not stop at a failure under set -e: see kafka_and_pids_down.
+kafka_down() { [ "$KAFKA_STARTED" = 1 ] && "$BROKER" stop kafka >/dev/null 2>&1 || true; }
+# The EXIT trap of a test that also uses dist_lib.sh: Kafka down, then the test's processes
+# stopped, and the test's own exit status kept (a failed test stays failed).
+kafka_and_pids_down() {
   local rc=$?
-  if [ "$KAFKA_STARTED" = 1 ]; then "$BROKER" stop kafka >/dev/null 2>&1 || true; fi
-  return $rc
+  set +e
+  kafka_down
+  (exit "$rc")
+  stop_all_pids
 }
 trap 'kafka_down; rm -rf "$WORK"' EXIT
 

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$OMB_SOURCE/tests/integration/kafka_lib.sh"
 source "$OMB_SOURCE/tests/integration/dist_lib.sh"
-trap 'kafka_down; stop_all_pids' EXIT
+trap kafka_and_pids_down EXIT
 kafka_up
 
 # Topic names of this test run, so a kept broker's older topics do not matter.
