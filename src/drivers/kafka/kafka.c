@@ -815,15 +815,40 @@ static void replication_error(struct omb_driver *d, char *err, size_t errlen)
              d->bootstrap, brokers);
 }
 
+/* Topic @p name in a metadata answer, or NULL when it is not there (or there with an
+ * error). */
+static const rd_kafka_metadata_topic_t *md_topic(const struct rd_kafka_metadata *md,
+                                                 const char *name)
+{
+    for (int k = 0; k < md->topic_cnt; k++)
+        if (!strcmp(md->topics[k].topic, name)) return md->topics[k].err ? NULL : &md->topics[k];
+    return NULL;
+}
+
+/* Each partition's end offset, asked of the partitions' leaders in one go (ListOffsets for
+ * the latest offset, which is what offsets_for_times answers for the time -1). The offsets
+ * land in @p parts, in its order. */
+static int end_offsets(struct omb_driver *d, rd_kafka_topic_partition_list_t *parts,
+                       int timeout_ms, char *err, size_t errlen)
+{
+    for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t r = rd_kafka_offsets_for_times(d->admin, parts, timeout_ms);
+    for (int i = 0; !r && i < parts->cnt; i++)
+        if (parts->elems[i].err || parts->elems[i].offset < 0)
+            r = parts->elems[i].err ? parts->elems[i].err : RD_KAFKA_RESP_ERR__FAIL;
+    if (!r) return 0;
+    snprintf(err, errlen, "cannot read the end offsets of the existing topics from Kafka at %s: %s",
+             d->bootstrap, rd_kafka_err2str(r));
+    return -1;
+}
+
 /* Whether one metadata answer shows every partition of @p topics with a leader. */
 static bool topics_ready(const struct rd_kafka_metadata *md, const char *const *topics, size_t n,
                          int partitions)
 {
     for (size_t i = 0; i < n; i++) {
-        const rd_kafka_metadata_topic_t *t = NULL;
-        for (int k = 0; k < md->topic_cnt && !t; k++)
-            if (!strcmp(md->topics[k].topic, topics[i])) t = &md->topics[k];
-        if (!t || t->err || t->partition_cnt != partitions) return false;
+        const rd_kafka_metadata_topic_t *t = md_topic(md, topics[i]);
+        if (!t || t->partition_cnt != partitions) return false;
         for (int p = 0; p < t->partition_cnt; p++)
             if (t->partitions[p].err || t->partitions[p].leader < 0) return false;
     }
@@ -838,12 +863,9 @@ static bool leaders_answer(struct omb_driver *d, const char *const *topics, size
     rd_kafka_topic_partition_list_t *parts =
         rd_kafka_topic_partition_list_new((int)(n * (size_t)partitions));
     for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < partitions; p++)
-            rd_kafka_topic_partition_list_add(parts, topics[i], p)->offset = RD_KAFKA_OFFSET_END;
-    bool ok = rd_kafka_offsets_for_times(d->admin, parts, CONNECT_TIMEOUT_MS) ==
-              RD_KAFKA_RESP_ERR_NO_ERROR;
-    for (int i = 0; ok && i < parts->cnt; i++)
-        ok = !parts->elems[i].err && parts->elems[i].offset >= 0;
+        for (int p = 0; p < partitions; p++) rd_kafka_topic_partition_list_add(parts, topics[i], p);
+    char err[256];
+    bool ok = end_offsets(d, parts, CONNECT_TIMEOUT_MS, err, sizeof err) == 0;
     rd_kafka_topic_partition_list_destroy(parts);
     return ok;
 }
@@ -1000,22 +1022,6 @@ static int kafka_delete_topics(struct omb_driver *d, const char *const *topics, 
     return rc;
 }
 
-/* Each partition's end offset, asked of the partitions' leaders in one go (ListOffsets for
- * the latest offset, which is what offsets_for_times answers for the time -1). */
-static int end_offsets(struct omb_driver *d, rd_kafka_topic_partition_list_t *parts, char *err,
-                       size_t errlen)
-{
-    for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
-    rd_kafka_resp_err_t r = rd_kafka_offsets_for_times(d->admin, parts, ADMIN_TIMEOUT_MS);
-    for (int i = 0; !r && i < parts->cnt; i++)
-        if (parts->elems[i].err || parts->elems[i].offset < 0)
-            r = parts->elems[i].err ? parts->elems[i].err : RD_KAFKA_RESP_ERR__FAIL;
-    if (!r) return 0;
-    snprintf(err, errlen, "cannot read the end offsets of the existing topics from Kafka at %s: %s",
-             d->bootstrap, rd_kafka_err2str(r));
-    return -1;
-}
-
 /* driver.h: existence from the cluster's full topic list (a metadata request for named
  * topics would create them on a broker with auto.create.topics.enable), then the ends. */
 static int kafka_use_existing_topics(struct omb_driver *d, const char *const *topics, size_t n,
@@ -1041,10 +1047,7 @@ static int kafka_use_existing_topics(struct omb_driver *d, const char *const *to
     size_t made = 0;
     if (!st) goto oom;
     for (; made < n; made++) {
-        const rd_kafka_metadata_topic_t *t = NULL;
-        for (int k = 0; k < md->topic_cnt && !t; k++)
-            if (!strcmp(md->topics[k].topic, topics[made]) && !md->topics[k].err)
-                t = &md->topics[k];
+        const rd_kafka_metadata_topic_t *t = md_topic(md, topics[made]);
         if (!t) {
             snprintf(err, errlen,
                      "topic '%s' does not exist on the Kafka cluster at %s (nothing was created)",
@@ -1062,12 +1065,10 @@ static int kafka_use_existing_topics(struct omb_driver *d, const char *const *to
         for (int p = 0; p < t->partition_cnt; p++)
             rd_kafka_topic_partition_list_add(parts, topics[made], p);
     }
-    if (end_offsets(d, parts, err, errlen) != 0) goto out;
-    for (int i = 0; i < parts->cnt; i++)
-        for (size_t k = 0; k < n; k++)
-            if (!strcmp(st[k].topic, parts->elems[i].topic) &&
-                parts->elems[i].partition < st[k].partitions)
-                st[k].end[parts->elems[i].partition] = parts->elems[i].offset;
+    if (end_offsets(d, parts, ADMIN_TIMEOUT_MS, err, errlen) != 0) goto out;
+    /* The list holds each topic's partitions in turn, as added above. */
+    for (size_t k = 0, i = 0; k < n; k++)
+        for (int p = 0; p < st[k].partitions; p++) st[k].end[p] = parts->elems[i++].offset;
     free_starts(d); /* a second call replaces the first (no consumer uses them yet) */
     d->starts = st;
     d->nstarts = n;
